@@ -1,0 +1,7 @@
+/**
+ * A member's session with a room, with no terminal knowledge.
+ *
+ * @module
+ */
+export * from "./queue.ts";
+export * from "./session.ts";

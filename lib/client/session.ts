@@ -1,0 +1,92 @@
+/**
+ * A member's session with a room: send what the member says, receive what the room says. Two
+ * kinds: over a sealed connection (joiners) and in process (the host's own seat).
+ *
+ * @module
+ */
+import {
+  type ClientMessage,
+  decodeMessage,
+  encodeMessage,
+  RoomMessage,
+} from "../codec/messages.ts";
+import { RtError } from "../errors.ts";
+import type { Room } from "../room/room.ts";
+import type { SecureConnection } from "../transport/secure.ts";
+import { AsyncQueue } from "./queue.ts";
+
+/** One member's view of a room. */
+export interface Session {
+  /** Sends one message to the room. Throws `RtError` when the session is over. */
+  send(message: ClientMessage): void;
+  /** The next message from the room; `null` when the session ended. Rejects on failure. */
+  next(): Promise<RoomMessage | null>;
+  /** Leaves: says goodbye and closes. */
+  close(): Promise<void>;
+}
+
+/** A joiner's session over a sealed connection. */
+export class RemoteSession implements Session {
+  readonly #conn: SecureConnection;
+  #closed = false;
+
+  constructor(conn: SecureConnection) {
+    this.#conn = conn;
+  }
+
+  send(message: ClientMessage): void {
+    if (this.#closed) throw new RtError("connection-closed", "You have left the room");
+    this.#conn.send(encodeMessage(message));
+  }
+
+  async next(): Promise<RoomMessage | null> {
+    if (this.#closed) return null;
+    try {
+      const plaintext = await this.#conn.receive();
+      return plaintext === null ? null : decodeMessage(RoomMessage, plaintext);
+    } catch (error) {
+      if (this.#closed) return null;
+      this.#conn.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.send({ t: "bye" });
+    } catch {
+      // Already gone.
+    }
+    this.#closed = true;
+    await this.#conn.end(1000);
+  }
+}
+
+/** The host's own seat in its room, in process. */
+export class LocalSession implements Session {
+  readonly #inbox = new AsyncQueue<RoomMessage>();
+  readonly #membership;
+
+  constructor(room: Room) {
+    this.#membership = room.connect({
+      deliver: (message) => this.#inbox.push(message),
+      disconnect: () => this.#inbox.end(),
+    }, { host: true });
+  }
+
+  send(message: ClientMessage): void {
+    if (this.#inbox.ended) throw new RtError("connection-closed", "The room is closed");
+    this.#membership.receive(message);
+  }
+
+  next(): Promise<RoomMessage | null> {
+    return this.#inbox.next();
+  }
+
+  close(): Promise<void> {
+    this.#membership.leave("quit");
+    this.#inbox.end();
+    return Promise.resolve();
+  }
+}

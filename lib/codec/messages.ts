@@ -1,0 +1,130 @@
+/**
+ * The typed messages of rt's wire protocol, version 1: one discriminated union per direction
+ * and phase, encoded with MessagePack. Every inbound field is validated here, once; the rest of
+ * the program only sees values of these types.
+ *
+ * @module
+ */
+import { decode, encode } from "@msgpack/msgpack";
+import { z } from "zod";
+import { RtError } from "../errors.ts";
+
+/** Wire protocol version; bound into the handshake transcript. */
+export const PROTOCOL_VERSION = 1;
+/** Longest name, in Unicode code points after NFC normalisation. */
+export const MAX_NAME_CHARS = 32;
+/** Longest chat message, in UTF-16 code units (a few KiB of UTF-8 at most). */
+export const MAX_TEXT_CHARS = 4000;
+/** Most members a `who` list carries. */
+export const MAX_MEMBERS_LISTED = 10_000;
+
+const bytes = (length: number) =>
+  z.instanceof(Uint8Array).refine((b) => b.length === length, `expected ${length} bytes`);
+const nonce = bytes(16);
+const element = bytes(32);
+const tag = bytes(32);
+/** Names are checked for content by the room; the codec only bounds their size. */
+const name = z.string().min(1).max(MAX_NAME_CHARS * 2);
+const text = z.string().max(MAX_TEXT_CHARS);
+const time = z.number().int().nonnegative();
+const tries = z.number().int().min(0).max(10);
+const reason = z.string().max(200);
+
+// ---- handshake, in the clear ------------------------------------------------------------
+
+/** Host to joiner, before authentication. */
+export const HostHello = z.object({
+  t: z.literal("hello"),
+  v: z.number().int(),
+  app: z.literal("rt"),
+  nonce,
+  tries,
+});
+const HostReply = z.object({ t: z.literal("reply"), y: element, confirm: tag });
+const HostRetry = z.object({ t: z.literal("retry"), nonce, tries });
+const HostDenied = z.object({ t: z.literal("denied"), reason });
+/** Host to joiner during the handshake. */
+export const HostHandshake = z.discriminatedUnion("t", [
+  HostHello,
+  HostReply,
+  HostRetry,
+  HostDenied,
+]);
+export type HostHandshake = z.infer<typeof HostHandshake>;
+
+const JoinerShare = z.object({ t: z.literal("share"), v: z.number().int(), nonce, y: element });
+const JoinerConfirm = z.object({ t: z.literal("confirm"), confirm: tag });
+const JoinerMismatch = z.object({ t: z.literal("mismatch") });
+/** Joiner to host during the handshake. */
+export const JoinerHandshake = z.discriminatedUnion("t", [
+  JoinerShare,
+  JoinerConfirm,
+  JoinerMismatch,
+]);
+export type JoinerHandshake = z.infer<typeof JoinerHandshake>;
+
+// ---- the room, encrypted --------------------------------------------------------------------
+
+/** A member as others see it. */
+export const MemberInfo = z.object({ name, host: z.boolean(), since: time });
+export type MemberInfo = z.infer<typeof MemberInfo>;
+const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
+
+/** Member to room. */
+export const ClientMessage = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("join"), name: z.string().max(MAX_NAME_CHARS * 4) }),
+  z.object({ t: z.literal("say"), text }),
+  z.object({ t: z.literal("who") }),
+  z.object({ t: z.literal("bye") }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** Why a member left. */
+export const LeaveReason = z.enum(["quit", "lost", "removed"]);
+export type LeaveReason = z.infer<typeof LeaveReason>;
+
+/** Room to member. */
+export const RoomMessage = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("welcome"), name, members }),
+  z.object({ t: z.literal("name-refused"), reason }),
+  z.object({ t: z.literal("joined"), name, at: time }),
+  z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),
+  z.object({ t: z.literal("said"), from: name, text, at: time }),
+  z.object({ t: z.literal("who"), members }),
+  z.object({ t: z.literal("notice"), text: reason }),
+  z.object({ t: z.literal("closed"), reason }),
+]);
+export type RoomMessage = z.infer<typeof RoomMessage>;
+
+// ---- encoding -----------------------------------------------------------------------------
+
+/** Encodes a message to MessagePack. */
+export function encodeMessage(message: object): Uint8Array {
+  return encode(message);
+}
+
+/**
+ * Decodes and validates one message against `schema`. Anything malformed, of the wrong type,
+ * or out of bounds throws `RtError` with code `message-invalid`.
+ */
+export function decodeMessage<T>(schema: z.ZodType<T>, payload: Uint8Array): T {
+  let raw: unknown;
+  try {
+    // Decoded binary fields are views into `payload`; callers get a fresh copy per frame.
+    raw = decode(payload, { useBigInt64: false });
+  } catch (cause) {
+    throw new RtError("message-invalid", "Peer sent bytes that are not a valid message", {
+      cause,
+    });
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.join(".") || "message";
+    throw new RtError(
+      "message-invalid",
+      `Peer sent an invalid message (${where}: ${issue?.message})`,
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,6 @@
+/**
+ * Hosting: the bridge between the listening sockets and the room.
+ *
+ * @module
+ */
+export * from "./host.ts";

@@ -1,0 +1,188 @@
+/**
+ * The room: who is in it, names, and relaying what members say. It knows nothing of sockets;
+ * each member is reached through a `MemberLink`.
+ *
+ * @module
+ */
+import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/messages.ts";
+import { checkName } from "./names.ts";
+
+/** How the room reaches one member. */
+export interface MemberLink {
+  /** Delivers one message; throws when the member cannot take more (it is then dropped). */
+  deliver(message: RoomMessage): void;
+  /** Ends the member's connection (after what was delivered is flushed, where possible). */
+  disconnect(): void;
+}
+
+/** Room activity the host's operator may want to log. */
+export type RoomActivity =
+  | { kind: "joined"; name: string; address?: string }
+  | { kind: "left"; name: string; reason: LeaveReason; address?: string }
+  | { kind: "dropped"; name: string | null; why: string; address?: string };
+
+/** Options of a room. */
+export interface RoomOptions {
+  /** Clock in milliseconds since the epoch. Default: `Date.now`. */
+  now?: () => number;
+  /** Called on joins, leaves and drops. */
+  onActivity?: (activity: RoomActivity) => void;
+}
+
+interface Member {
+  readonly link: MemberLink;
+  readonly host: boolean;
+  readonly address: string | undefined;
+  name: string | null;
+  key: string | null;
+  since: number;
+  gone: boolean;
+}
+
+/** One member's handle on the room. */
+export interface Membership {
+  /** Handles one message from this member. */
+  receive(message: ClientMessage): void;
+  /** The member's connection ended. */
+  leave(reason: LeaveReason): void;
+  /** The member's name once joined. */
+  readonly name: string | null;
+}
+
+/** A chat room. */
+export class Room {
+  readonly #members = new Set<Member>();
+  readonly #now: () => number;
+  readonly #onActivity: (activity: RoomActivity) => void;
+  #closed = false;
+
+  constructor(options: RoomOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#onActivity = options.onActivity ?? (() => {});
+  }
+
+  /** Members who have joined, oldest first. */
+  members(): MemberInfo[] {
+    return [...this.#members]
+      .filter((m) => m.name !== null && !m.gone)
+      .map((m) => ({ name: m.name!, host: m.host, since: m.since }));
+  }
+
+  /** Whether the room was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A new authenticated connection; it becomes a member once it sends `join`. */
+  connect(link: MemberLink, info: { host?: boolean; address?: string } = {}): Membership {
+    const member: Member = {
+      link,
+      host: info.host ?? false,
+      address: info.address,
+      name: null,
+      key: null,
+      since: this.#now(),
+      gone: this.#closed,
+    };
+    if (this.#closed) {
+      this.#send(member, { t: "closed", reason: "the host closed the room" });
+      link.disconnect();
+    } else this.#members.add(member);
+    return {
+      receive: (message) => this.#receive(member, message),
+      leave: (reason) => this.#leave(member, reason),
+      get name() {
+        return member.name;
+      },
+    };
+  }
+
+  /** Tells every member the room is closed and disconnects them. */
+  close(reason = "the host closed the room"): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const member of this.#members) {
+      member.gone = true;
+      this.#send(member, { t: "closed", reason });
+      member.link.disconnect();
+    }
+    this.#members.clear();
+  }
+
+  #receive(member: Member, message: ClientMessage): void {
+    if (member.gone) return;
+    switch (message.t) {
+      case "join":
+        return this.#join(member, message.name);
+      case "say": {
+        if (member.name === null) return this.#notice(member, "Choose a name first");
+        if (message.text.trim().length === 0) return;
+        return this.#broadcast({
+          t: "said",
+          from: member.name,
+          text: message.text,
+          at: this.#now(),
+        });
+      }
+      case "who":
+        return this.#send(member, { t: "who", members: this.members() });
+      case "bye":
+        return this.#leave(member, "quit");
+    }
+  }
+
+  #join(member: Member, proposed: string): void {
+    if (member.name !== null) return this.#notice(member, `You are already ${member.name}`);
+    const checked = checkName(proposed);
+    if ("refused" in checked) {
+      return this.#send(member, { t: "name-refused", reason: checked.refused });
+    }
+    for (const other of this.#members) {
+      if (other.key === checked.key && !other.gone) {
+        return this.#send(member, {
+          t: "name-refused",
+          reason: `The name "${other.name}" is taken; pick another`,
+        });
+      }
+    }
+    member.name = checked.display;
+    member.key = checked.key;
+    member.since = this.#now();
+    this.#send(member, { t: "welcome", name: member.name, members: this.members() });
+    this.#broadcast({ t: "joined", name: member.name, at: member.since }, member);
+    this.#onActivity({ kind: "joined", name: member.name, address: member.address });
+  }
+
+  #leave(member: Member, reason: LeaveReason): void {
+    if (member.gone) return;
+    member.gone = true;
+    this.#members.delete(member);
+    member.link.disconnect();
+    if (member.name === null) return;
+    this.#broadcast({ t: "left", name: member.name, reason, at: this.#now() });
+    this.#onActivity({ kind: "left", name: member.name, reason, address: member.address });
+  }
+
+  #notice(member: Member, text: string): void {
+    this.#send(member, { t: "notice", text });
+  }
+
+  /** Sends to one member; a member that cannot take it is dropped. */
+  #send(member: Member, message: RoomMessage): void {
+    try {
+      member.link.deliver(message);
+    } catch (error) {
+      if (!member.gone) {
+        const why = error instanceof Error ? error.message : String(error);
+        this.#onActivity({ kind: "dropped", name: member.name, why, address: member.address });
+        queueMicrotask(() => this.#leave(member, "lost"));
+      }
+    }
+  }
+
+  #broadcast(message: RoomMessage, except?: Member): void {
+    for (const member of this.#members) {
+      if (member !== except && member.name !== null && !member.gone) this.#send(member, message);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * A connection that carries frames: reads with a size limit and optional deadlines, writes
+ * through a bounded queue so a peer that stops reading cannot grow our memory.
+ *
+ * @module
+ */
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../codec/frame.ts";
+import { RtError } from "../errors.ts";
+
+/** What a framed connection needs from a socket; `Deno.Conn` and `Deno.TlsConn` fit. */
+export interface ByteStream {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** Options of a framed connection. */
+export interface FramedOptions {
+  /** Largest frame accepted, in bytes. Default: `MAX_FRAME_BYTES`. */
+  maxFrameBytes?: number;
+  /** Most bytes waiting to be written before the peer counts as stalled. Default: 8 MiB. */
+  maxQueuedBytes?: number;
+  /** Frames read ahead of the consumer before reading pauses. Default: 64. */
+  readAhead?: number;
+}
+
+const READ_CHUNK = 64 * 1024;
+
+/** A frame-oriented connection over a byte stream. */
+export class FramedConnection {
+  readonly #stream: ByteStream;
+  readonly #reader: FrameReader;
+  readonly #maxQueuedBytes: number;
+  readonly #readAhead: number;
+  #frames: Uint8Array[] = [];
+  #readError: unknown = null;
+  #ended = false;
+  #wakeConsumer: (() => void) | null = null;
+  #wakeReader: (() => void) | null = null;
+  #writeQueue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #writing: Promise<void> | null = null;
+  #closed = false;
+  #closeReason: RtError | null = null;
+  readonly #readLoop: Promise<void>;
+
+  constructor(stream: ByteStream, options: FramedOptions = {}) {
+    this.#stream = stream;
+    this.#reader = new FrameReader(options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
+    this.#readAhead = options.readAhead ?? 64;
+    this.#readLoop = this.#pump();
+  }
+
+  /** The frame size limit; lowered before authentication and raised after. */
+  set maxFrameBytes(value: number) {
+    this.#reader.maxBytes = value;
+  }
+
+  /** Whether the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes waiting to be written. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  async #pump(): Promise<void> {
+    const buffer = new Uint8Array(READ_CHUNK);
+    try {
+      while (!this.#closed) {
+        while (this.#frames.length >= this.#readAhead && !this.#closed) {
+          await new Promise<void>((resolve) => this.#wakeReader = resolve);
+        }
+        if (this.#closed) break;
+        const n = await this.#stream.read(buffer);
+        if (n === null) {
+          this.#reader.end();
+          this.#ended = true;
+          break;
+        }
+        for (const frame of this.#reader.push(buffer.subarray(0, n))) this.#frames.push(frame);
+        this.#wake();
+      }
+    } catch (error) {
+      if (!this.#closed) this.#readError = toRtError(error);
+      else this.#ended = true;
+    }
+    this.#ended = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const wake = this.#wakeConsumer;
+    this.#wakeConsumer = null;
+    wake?.();
+  }
+
+  /**
+   * The next frame, or `null` when the peer closed cleanly. Rejects with an `RtError` on a
+   * protocol violation, a broken connection, or when `timeoutMs` passes first.
+   */
+  async next(timeoutMs?: number): Promise<Uint8Array | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    try {
+      while (true) {
+        const frame = this.#frames.shift();
+        if (frame) {
+          const wake = this.#wakeReader;
+          this.#wakeReader = null;
+          wake?.();
+          return frame;
+        }
+        if (this.#readError) throw this.#readError;
+        if (this.#closeReason) throw this.#closeReason;
+        if (this.#ended || this.#closed) return null;
+        if (timedOut) {
+          throw new RtError("timeout", `No message within ${Math.round(timeoutMs! / 1000)} s`);
+        }
+        await new Promise<void>((resolve) => {
+          this.#wakeConsumer = resolve;
+          if (timeoutMs !== undefined && timer === undefined) {
+            timer = setTimeout(() => {
+              timedOut = true;
+              this.#wake();
+            }, timeoutMs);
+          }
+        });
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Queues one frame. When the queue would pass its limit the peer is treated as stalled: the
+   * connection closes and this throws `RtError("connection-closed")`.
+   */
+  send(payload: Uint8Array): void {
+    if (this.#closed) {
+      throw this.#closeReason ?? new RtError("connection-closed", "Connection is closed");
+    }
+    const frame = encodeFrame(payload);
+    if (this.#queuedBytes + frame.length > this.#maxQueuedBytes) {
+      this.close(
+        new RtError("connection-closed", "Peer stopped reading; its outgoing queue is full"),
+      );
+      throw this.#closeReason;
+    }
+    this.#writeQueue.push(frame);
+    this.#queuedBytes += frame.length;
+    this.#writing ??= this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#writeQueue.length > 0 && !this.#closed) {
+        const frame = this.#writeQueue[0]!;
+        let offset = 0;
+        while (offset < frame.length) {
+          offset += await this.#stream.write(frame.subarray(offset));
+        }
+        this.#writeQueue.shift();
+        this.#queuedBytes -= frame.length;
+      }
+    } catch (error) {
+      if (!this.#closed) this.close(toRtError(error));
+    } finally {
+      this.#writing = null;
+    }
+  }
+
+  /** Waits until every queued frame is written (or `timeoutMs` passes), then closes. */
+  async end(timeoutMs = 2000): Promise<void> {
+    if (this.#writing) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#writing,
+        new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.close();
+    await this.#readLoop;
+  }
+
+  /** Closes at once; pending reads end, queued writes are dropped. */
+  close(reason?: RtError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason ?? null;
+    this.#writeQueue = [];
+    this.#queuedBytes = 0;
+    try {
+      this.#stream.close();
+    } catch {
+      // Already closed by the peer or the runtime.
+    }
+    const wake = this.#wakeReader;
+    this.#wakeReader = null;
+    wake?.();
+    this.#wake();
+  }
+
+  /** Resolves when the read side has stopped (after close or end of stream). */
+  get done(): Promise<void> {
+    return this.#readLoop;
+  }
+}
+
+/** Maps socket and codec failures to `RtError`. */
+export function toRtError(error: unknown): RtError {
+  if (error instanceof RtError) return error;
+  if (error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe) {
+    return new RtError("connection-closed", "The connection was lost", { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new RtError("connection-closed", `Connection failed: ${message}`, { cause: error });
+}

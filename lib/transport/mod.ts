@@ -1,0 +1,8 @@
+/**
+ * Sockets and the sealed connections over them. Knows nothing of rooms.
+ *
+ * @module
+ */
+export * from "./framed.ts";
+export * from "./secure.ts";
+export * from "./tcp.ts";

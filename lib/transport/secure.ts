@@ -1,0 +1,263 @@
+/**
+ * Runs rt's handshake over a framed connection and returns a sealed one. The host side counts
+ * wrong passwords per connection; the joiner side asks for the password again after each.
+ *
+ * @module
+ */
+import {
+  decodeMessage,
+  encodeMessage,
+  HostHandshake,
+  JoinerHandshake,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+} from "../codec/mod.ts";
+import {
+  HostAttempt,
+  JoinerAttempt,
+  Opener,
+  randomNonce,
+  Sealer,
+  type SessionKeys,
+} from "../handshake/mod.ts";
+import { RtError } from "../errors.ts";
+import type { FramedConnection } from "./framed.ts";
+
+/** Largest frame accepted before authentication. */
+export const HANDSHAKE_FRAME_BYTES = 1024;
+/** Password tries per connection. */
+export const DEFAULT_TRIES = 3;
+/** How long either side waits for the other during the handshake (a person may be typing). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
+
+/** An authenticated, encrypted connection: plaintext frames in and out. */
+export class SecureConnection {
+  readonly #framed: FramedConnection;
+  readonly #sealer: Sealer;
+  readonly #opener: Opener;
+  /** Public identifier of this session (CPace `sid_output`, 16 bytes). */
+  readonly sessionId: Uint8Array;
+
+  constructor(
+    framed: FramedConnection,
+    keys: { send: Uint8Array; receive: Uint8Array; id: Uint8Array },
+  ) {
+    this.#framed = framed;
+    this.#sealer = new Sealer(keys.send);
+    this.#opener = new Opener(keys.receive);
+    this.sessionId = keys.id;
+    framed.maxFrameBytes = MAX_FRAME_BYTES;
+  }
+
+  /** Seals and queues one message. Throws `RtError` when the connection is closed or stalled. */
+  send(plaintext: Uint8Array): void {
+    this.#framed.send(this.#sealer.seal(plaintext));
+  }
+
+  /** The next plaintext, `null` at a clean end; rejects on any tampering or failure. */
+  async receive(timeoutMs?: number): Promise<Uint8Array | null> {
+    const frame = await this.#framed.next(timeoutMs);
+    return frame === null ? null : this.#opener.open(frame);
+  }
+
+  /** Bytes queued for the peer. */
+  get queuedBytes(): number {
+    return this.#framed.queuedBytes;
+  }
+
+  /** Flushes what is queued, then closes. */
+  end(timeoutMs?: number): Promise<void> {
+    return this.#framed.end(timeoutMs);
+  }
+
+  /** Closes at once. */
+  close(reason?: RtError): void {
+    this.#framed.close(reason);
+  }
+}
+
+async function nextMessage<T>(
+  framed: FramedConnection,
+  schema: Parameters<typeof decodeMessage<T>>[0],
+  timeoutMs: number,
+  waitingFor: string,
+): Promise<{ message: T; frame: Uint8Array }> {
+  let frame: Uint8Array | null;
+  try {
+    frame = await framed.next(timeoutMs);
+  } catch (error) {
+    if (error instanceof RtError && error.code === "timeout") {
+      throw new RtError(
+        "handshake-timeout",
+        `Gave up waiting for ${waitingFor} after ${Math.round(timeoutMs / 1000)} s`,
+      );
+    }
+    throw error;
+  }
+  if (frame === null) {
+    throw new RtError("connection-closed", `Connection closed while waiting for ${waitingFor}`);
+  }
+  return { message: decodeMessage(schema, frame), frame };
+}
+
+function protocolError(expected: string, got: string): RtError {
+  return new RtError("handshake-protocol", `Expected ${expected} but the peer sent "${got}"`);
+}
+
+/** Options of the host side of the handshake. */
+export interface AcceptOptions {
+  /** The room password now (it may change while the room is open). */
+  password: () => string;
+  /** Password tries on this connection. Default: 3. */
+  tries?: number;
+  /** Deadline for each message from the joiner. Default: 60 s. */
+  timeoutMs?: number;
+  /** Called after each wrong password, with the attempt number and tries left. */
+  onWrongPassword?: (attempt: number, triesLeft: number) => void;
+}
+
+/**
+ * The host side: greets, checks the joiner's password proof up to `tries` times, and returns
+ * the sealed connection. Rejects with `denied` when every try was wrong, or another `RtError`
+ * for a timeout, an invalid message or a lost connection; the caller closes `framed`.
+ */
+export async function acceptJoiner(
+  framed: FramedConnection,
+  options: AcceptOptions,
+): Promise<SecureConnection> {
+  const tries = options.tries ?? DEFAULT_TRIES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
+  let hostNonce = randomNonce();
+  let greeting = encodeMessage({
+    t: "hello",
+    v: PROTOCOL_VERSION,
+    app: "rt",
+    nonce: hostNonce,
+    tries,
+  });
+  framed.send(greeting);
+  for (let attempt = 1;; attempt++) {
+    const { message: share, frame: shareFrame } = await nextMessage(
+      framed,
+      JoinerHandshake,
+      timeoutMs,
+      "the password",
+    );
+    if (share.t !== "share") throw protocolError("share", share.t);
+    if (share.v !== PROTOCOL_VERSION) {
+      framed.send(encodeMessage({ t: "denied", reason: `rt protocol ${PROTOCOL_VERSION} only` }));
+      throw new RtError(
+        "version-mismatch",
+        `Joiner speaks protocol ${share.v}; this host speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    const input = { password: options.password(), greeting, hostNonce, attempt };
+    const host = await HostAttempt.respond(input, shareFrame, share);
+    framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
+    const { message: answer } = await nextMessage(
+      framed,
+      JoinerHandshake,
+      timeoutMs,
+      "the password confirmation",
+    );
+    if (answer.t === "share") throw protocolError("confirm", answer.t);
+    const keys = answer.t === "confirm" ? host.verify(answer.confirm) : null;
+    if (keys) return sealed(framed, keys, "host");
+    const left = tries - attempt;
+    options.onWrongPassword?.(attempt, left);
+    if (left <= 0) {
+      framed.send(encodeMessage({ t: "denied", reason: "wrong password" }));
+      throw new RtError("denied", `Wrong password ${tries} times`);
+    }
+    hostNonce = randomNonce();
+    greeting = encodeMessage({ t: "retry", nonce: hostNonce, tries: left });
+    framed.send(greeting);
+  }
+}
+
+function sealed(framed: FramedConnection, keys: SessionKeys, side: "host" | "joiner") {
+  return new SecureConnection(framed, {
+    send: side === "host" ? keys.hostToJoiner : keys.joinerToHost,
+    receive: side === "host" ? keys.joinerToHost : keys.hostToJoiner,
+    id: keys.sessionId,
+  });
+}
+
+/** What the joiner is told when asked for the password. */
+export interface PasswordRequest {
+  /** Attempt number, from 1. */
+  attempt: number;
+  /** Tries left, counting this one. */
+  triesLeft: number;
+}
+
+/** Options of the joiner side of the handshake. */
+export interface JoinOptions {
+  /** Asks for the password; called again after a wrong one. */
+  password: (request: PasswordRequest) => Promise<string>;
+  /** Called after a wrong password, with the tries left. */
+  onWrongPassword?: (triesLeft: number) => void;
+  /** Deadline for each message from the host. Default: 60 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * The joiner side: reads the host's greeting, proves the password (asking again after a wrong
+ * one) and returns the sealed connection. Rejects with `denied` after the host's last try,
+ * `version-mismatch`, or another `RtError`; the caller closes `framed`.
+ */
+export async function joinHost(
+  framed: FramedConnection,
+  options: JoinOptions,
+): Promise<SecureConnection> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
+  const { message: hello, frame } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
+  if (hello.t !== "hello") throw protocolError("hello", hello.t);
+  if (hello.v !== PROTOCOL_VERSION) {
+    throw new RtError(
+      "version-mismatch",
+      `The host speaks rt protocol ${hello.v}; this rt speaks ${PROTOCOL_VERSION}. Update rt`,
+    );
+  }
+  let greeting = frame;
+  let hostNonce = hello.nonce;
+  let triesLeft = hello.tries;
+  for (let attempt = 1;; attempt++) {
+    const password = await options.password({ attempt, triesLeft });
+    const joiner = new JoinerAttempt({ password, greeting, hostNonce, attempt });
+    const shareFrame = encodeMessage({
+      t: "share",
+      v: PROTOCOL_VERSION,
+      nonce: joiner.nonce,
+      y: joiner.share,
+    });
+    framed.send(shareFrame);
+    const { message: reply } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
+    if (reply.t === "denied") throw new RtError("denied", `The host refused: ${reply.reason}`);
+    if (reply.t !== "reply") throw protocolError("reply", reply.t);
+    try {
+      const { keys, confirm } = await joiner.finish(shareFrame, reply);
+      framed.send(encodeMessage({ t: "confirm", confirm }));
+      return sealed(framed, keys, "joiner");
+    } catch (error) {
+      if (!(error instanceof RtError && error.code === "wrong-password")) throw error;
+    }
+    framed.send(encodeMessage({ t: "mismatch" }));
+    const { message: next, frame: nextFrame } = await nextMessage(
+      framed,
+      HostHandshake,
+      timeoutMs,
+      "the host",
+    );
+    if (next.t === "denied") {
+      throw new RtError("denied", "Wrong password; the host closed the connection");
+    }
+    if (next.t !== "retry") throw protocolError("retry", next.t);
+    greeting = nextFrame;
+    hostNonce = next.nonce;
+    triesLeft = next.tries;
+    options.onWrongPassword?.(triesLeft);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The only code that opens TCP sockets: listening on every interface (dual-stack where the
+ * system allows) and connecting with a deadline.
+ *
+ * @module
+ */
+import { RtError } from "../errors.ts";
+
+/** An accepted or opened connection and the address of the other end. */
+export interface Accepted {
+  conn: Deno.Conn;
+  /** The peer's address, IPv4-mapped IPv6 written as plain IPv4. */
+  address: string;
+  port: number;
+}
+
+/** A set of listening sockets sharing one port. */
+export interface Listening {
+  port: number;
+  /** The addresses actually bound, e.g. `["::", "0.0.0.0"]`. */
+  bound: string[];
+  /** Accepted connections from every socket. */
+  accept(): AsyncIterable<Accepted>;
+  close(): void;
+}
+
+/** Writes an IPv4-mapped IPv6 address as IPv4; leaves others alone. */
+export function normaliseAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1]! : address;
+}
+
+/**
+ * Listens on `bind` and `port` (0: the system picks a free port). Without `bind`, listens on
+ * `::` and `0.0.0.0` on the same port, whichever the system allows (one dual-stack socket on
+ * Linux, two sockets where `::` is IPv6-only).
+ */
+export function listenTcp(options: { bind?: string; port?: number } = {}): Listening {
+  const listeners: Deno.TcpListener[] = [];
+  let port = options.port ?? 0;
+  const tryListen = (hostname: string) => {
+    const listener = Deno.listen({ hostname, port, transport: "tcp" });
+    listeners.push(listener);
+    port = listener.addr.port;
+  };
+  if (options.bind) tryListen(options.bind);
+  else {
+    try {
+      tryListen("::");
+    } catch {
+      // No IPv6 here: IPv4 only.
+    }
+    try {
+      tryListen("0.0.0.0");
+    } catch (error) {
+      // AddrInUse after a dual-stack `::` socket is expected: it already serves IPv4.
+      if (listeners.length === 0) throw error;
+    }
+  }
+  return {
+    port,
+    bound: listeners.map((l) => l.addr.hostname),
+    accept: () => mergeAccepts(listeners),
+    close() {
+      for (const l of listeners) {
+        try {
+          l.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    },
+  };
+}
+
+async function* mergeAccepts(listeners: Deno.TcpListener[]): AsyncIterable<Accepted> {
+  type Next = { index: number; conn: Deno.Conn | null };
+  const pull = (index: number): Promise<Next> =>
+    listeners[index]!.accept().then(
+      (conn) => ({ index, conn }),
+      () => ({ index, conn: null }),
+    );
+  const pending = new Map<number, Promise<Next>>(listeners.map((_, i) => [i, pull(i)]));
+  while (pending.size > 0) {
+    const { index, conn } = await Promise.race(pending.values());
+    if (conn === null) {
+      pending.delete(index);
+      continue;
+    }
+    pending.set(index, pull(index));
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    yield { conn, address: normaliseAddress(remote.hostname), port: remote.port };
+  }
+}
+
+/** Connects to `hostname:port`, giving up after `timeoutMs`. */
+export async function connectTcp(
+  hostname: string,
+  port: number,
+  timeoutMs = 10_000,
+): Promise<Deno.TcpConn> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await Deno.connect({ hostname, port, transport: "tcp", signal: controller.signal });
+  } catch (error) {
+    const why = controller.signal.aborted
+      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      : error instanceof Deno.errors.ConnectionRefused
+      ? "nothing is listening there (is the room open, and the port right?)"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new RtError("connect-failed", `Could not reach ${hostname} port ${port}: ${why}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
