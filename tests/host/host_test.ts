@@ -6,7 +6,7 @@ import { RemoteSession } from "../../lib/client/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 import type { RoomMessage } from "../../lib/codec/mod.ts";
 
-async function openRoom(password = "pw") {
+function openRoom(password = "pw") {
   const notices: HostNotice[] = [];
   const room = new Room();
   const host = RoomHost.start(room, {
@@ -42,7 +42,7 @@ async function until(session: RemoteSession, t: RoomMessage["t"]): Promise<RoomM
 }
 
 Deno.test("joiners authenticate, pick names and talk through the host", async () => {
-  const { host } = await openRoom();
+  const { host } = openRoom();
   const a = await join(host.port, ["pw"]);
   a.session.send({ t: "join", name: "alice" });
   assertEquals((await until(a.session, "welcome")).t, "welcome");
@@ -66,7 +66,7 @@ Deno.test("joiners authenticate, pick names and talk through the host", async ()
 });
 
 Deno.test("three wrong passwords close the connection and notify the host", async () => {
-  const { host, notices } = await openRoom();
+  const { host, notices } = openRoom();
   await assertRejects(
     () => join(host.port, ["a", "b", "c"]),
     (e) => e instanceof RtError && e.code === "denied",
