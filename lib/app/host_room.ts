@@ -1,0 +1,85 @@
+/**
+ * `rt`: open a room on this computer, tell the host what to send people, and seat the host
+ * in it.
+ *
+ * @module
+ */
+import { LocalSession } from "../client/session.ts";
+import { type HostNotice, RoomHost } from "../host/host.ts";
+import { Room } from "../room/room.ts";
+import type { ChatUi } from "../tui/ui.ts";
+import { addressHints, localAddresses } from "./addresses.ts";
+import { chooseName, runChat } from "./chat.ts";
+import { generatePassphrase } from "./passphrase.ts";
+
+/** Options of `rt` as host. */
+export interface HostRoomOptions {
+  /** The room password, when given by file or environment; otherwise asked. */
+  password?: string;
+  /** The host's name; default: `loginName`. */
+  name?: string;
+  /** The name to suggest. */
+  loginName: string;
+  port?: number;
+  bind?: string;
+  handshakeTimeoutMs?: number;
+}
+
+/** Exit status of a cancelled prompt (as after SIGINT). */
+export const EXIT_CANCELLED = 130;
+
+/** Hosts a room until the host closes it. Returns the exit status. */
+export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<number> {
+  let password = options.password;
+  if (password === undefined) {
+    const answer = await ui.ask({
+      for: "password",
+      prompt:
+        "Please enter a password that will be required to join this chat\n(or press Enter alone to get a generated one): ",
+      hidden: true,
+    });
+    if (answer.kind !== "line") return EXIT_CANCELLED;
+    password = answer.text;
+    if (password.length === 0) {
+      password = generatePassphrase();
+      ui.show({ type: "room-password", password });
+    }
+  }
+  const room = new Room();
+  let host: RoomHost;
+  try {
+    host = RoomHost.start(room, {
+      password: () => password!,
+      port: options.port,
+      bind: options.bind,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      onNotice: (n: HostNotice) =>
+        ui.show({ type: "notice", text: n.text, code: n.code, address: n.address }),
+    });
+  } catch (error) {
+    const why = error instanceof Deno.errors.AddrInUse
+      ? `port ${options.port} is already in use; pick another with --port, or leave it out`
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    ui.show({ type: "error", code: "listen-failed", message: `Could not open the room: ${why}` });
+    return 1;
+  }
+  const hints = addressHints(localAddresses(), host.port)
+    .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
+  ui.show({ type: "listening", port: host.port, bound: host.bound, addresses: hints });
+  const session = new LocalSession(room);
+  const seated = await chooseName(session, ui, {
+    suggested: options.name ?? options.loginName,
+    host: true,
+    askFirst: false,
+  });
+  if (seated) await runChat(session, ui, { name: seated.name, host: true });
+  await host.close();
+  ui.show({ type: "closed", reason: "you closed the room" });
+  return 0;
+}
+
+function isAnyAddress(bind: string): boolean {
+  return bind === "0.0.0.0" || bind === "::";
+}

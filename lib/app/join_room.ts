@@ -1,0 +1,83 @@
+/**
+ * `rt ADDRESS PORT`: connect, prove the password, choose a name, talk.
+ *
+ * @module
+ */
+import { RemoteSession } from "../client/session.ts";
+import { RtError } from "../errors.ts";
+import { connectTcp, FramedConnection, joinHost, type SecureConnection } from "../transport/mod.ts";
+import type { ChatUi } from "../tui/ui.ts";
+import { chooseName, runChat } from "./chat.ts";
+import { EXIT_CANCELLED } from "./host_room.ts";
+import type { Target } from "./target.ts";
+
+/** Options of `rt ADDRESS PORT`. */
+export interface JoinRoomOptions {
+  /** The password for the first try, when given by file or environment. */
+  password?: string;
+  /** The name to use; when absent the user is asked, with `loginName` offered. */
+  name?: string;
+  loginName: string;
+  handshakeTimeoutMs?: number;
+}
+
+class Cancelled extends Error {}
+
+/** Joins a room and chats until leaving. Returns the exit status. */
+export async function joinRoom(
+  ui: ChatUi,
+  target: Target,
+  options: JoinRoomOptions,
+): Promise<number> {
+  ui.show({ type: "connecting", host: target.host, port: target.port });
+  let secure: SecureConnection;
+  let framed: FramedConnection | null = null;
+  try {
+    framed = new FramedConnection(await connectTcp(target.host, target.port));
+    ui.show({ type: "connected", host: target.host, port: target.port });
+    secure = await joinHost(framed, {
+      timeoutMs: options.handshakeTimeoutMs,
+      password: async ({ attempt, triesLeft }) => {
+        if (attempt === 1 && options.password !== undefined) return options.password;
+        const answer = await ui.ask({
+          for: "password",
+          prompt: "Password: ",
+          hidden: true,
+          triesLeft,
+        });
+        if (answer.kind !== "line") throw new Cancelled();
+        return answer.text;
+      },
+      onWrongPassword: (triesLeft) => ui.show({ type: "wrong-password", triesLeft }),
+    });
+  } catch (error) {
+    framed?.close();
+    if (error instanceof Cancelled) return EXIT_CANCELLED;
+    const e = error instanceof RtError ? error : new RtError("connect-failed", String(error));
+    const message = e.code === "denied"
+      ? "Wrong password too many times; the host closed the connection"
+      : e.message;
+    ui.show({ type: "error", code: e.code, message });
+    return 1;
+  }
+  const session = new RemoteSession(secure);
+  try {
+    const seated = await chooseName(session, ui, {
+      suggested: options.name ?? options.loginName,
+      host: false,
+      askFirst: options.name === undefined,
+    });
+    if (!seated) {
+      await session.close();
+      return 0;
+    }
+    const end = await runChat(session, ui, { name: seated.name, host: false });
+    await session.close();
+    return end === "lost" ? 1 : 0;
+  } catch (error) {
+    await session.close();
+    const e = error instanceof RtError ? error : new RtError("connection-closed", String(error));
+    ui.show({ type: "error", code: e.code, message: `Lost the room: ${e.message}` });
+    return 1;
+  }
+}

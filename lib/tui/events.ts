@@ -1,0 +1,48 @@
+/**
+ * What the program tells its user: one event type for the terminal and for `--json` (where
+ * each event is printed as one JSON object per line: a public interface, see README).
+ *
+ * @module
+ */
+
+/** A local address to give to people, with the interface it belongs to. */
+export interface AddressHint {
+  address: string;
+  interface: string;
+  /** The exact command a joiner types. */
+  command: string;
+  /** Why this one might not be the right one (VPN, container bridge...), if known. */
+  note?: string;
+}
+
+/** A member as shown to the user. */
+export interface MemberView {
+  name: string;
+  host: boolean;
+  /** ISO 8601 time the member joined. */
+  since: string;
+}
+
+/** Every event, discriminated by `type`. */
+export type ChatEvent =
+  | { type: "listening"; port: number; bound: string[]; addresses: AddressHint[] }
+  | { type: "room-password"; password: string }
+  | { type: "connecting"; host: string; port: number }
+  | { type: "connected"; host: string; port: number }
+  | { type: "prompt"; for: "password" | "name"; triesLeft?: number }
+  | { type: "wrong-password"; triesLeft: number }
+  | { type: "name-refused"; reason: string }
+  | { type: "welcome"; name: string; host: boolean; members: MemberView[] }
+  | { type: "joined"; name: string; time: string }
+  | { type: "left"; name: string; reason: "quit" | "lost" | "removed"; time: string }
+  | { type: "message"; from: string; text: string; time: string; own: boolean }
+  | { type: "who"; members: MemberView[] }
+  | { type: "notice"; text: string; code?: string; address?: string }
+  | { type: "help"; commands: { command: string; help: string }[] }
+  | { type: "error"; code: string; message: string }
+  | { type: "closed"; reason: string };
+
+/** ISO 8601 form of a time in ms since the epoch. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,78 @@
+/**
+ * `--json`: each event is one JSON object on a line of stdout; each stdin line is what the
+ * user would type (a chat line, a command, or the answer to a `prompt` event).
+ *
+ * @module
+ */
+import { AsyncQueue } from "../client/queue.ts";
+import type { ChatEvent } from "./events.ts";
+import type { ChatUi, Question, UserInput } from "./ui.ts";
+
+/** Reads lines from a byte stream into a queue of inputs; `end` at the end of the stream. */
+export function readLines(
+  stream: ReadableStream<Uint8Array>,
+  queue: AsyncQueue<UserInput>,
+): Promise<void> {
+  return (async () => {
+    const decoder = new TextDecoder();
+    let pending = "";
+    try {
+      for await (const chunk of stream) {
+        pending += decoder.decode(chunk, { stream: true });
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          queue.push({ kind: "line", text: pending.slice(0, newline).replace(/\r$/, "") });
+          pending = pending.slice(newline + 1);
+        }
+      }
+    } catch {
+      // stdin closed under us: treat as the end.
+    }
+    if (pending.length > 0) queue.push({ kind: "line", text: pending });
+    queue.push({ kind: "end" });
+  })();
+}
+
+/** The machine-readable interface. */
+export class JsonUi implements ChatUi {
+  readonly #inputs = new AsyncQueue<UserInput>();
+  readonly #write: (line: string) => void;
+
+  constructor(
+    options: { input?: ReadableStream<Uint8Array>; write?: (line: string) => void } = {},
+  ) {
+    const encoder = new TextEncoder();
+    this.#write = options.write ?? ((line) => writeAllSync(encoder.encode(line + "\n")));
+    void readLines(options.input ?? Deno.stdin.readable, this.#inputs);
+  }
+
+  show(event: ChatEvent): void {
+    this.#write(JSON.stringify(event));
+  }
+
+  ask(question: Question): Promise<UserInput> {
+    this.show(
+      question.triesLeft === undefined
+        ? { type: "prompt", for: question.for }
+        : { type: "prompt", for: question.for, triesLeft: question.triesLeft },
+    );
+    return this.#inputs.next().then((input) => input ?? { kind: "end" });
+  }
+
+  async next(): Promise<UserInput> {
+    return (await this.#inputs.next()) ?? { kind: "end" };
+  }
+
+  setPrompt(): void {}
+
+  interrupt(): void {
+    this.#inputs.push({ kind: "interrupt" });
+  }
+
+  close(): void {}
+}
+
+function writeAllSync(bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += Deno.stdout.writeSync(bytes.subarray(offset));
+}
