@@ -7,6 +7,7 @@
 
 // C0 and C1 controls (ESC, CSI, OSC and BEL among them), DEL, and the Unicode bidirectional
 // embeddings, overrides, isolates and marks that could reorder what is displayed.
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Replaces every unsafe character with a visible `\x..` or `\u{..}` form. */
