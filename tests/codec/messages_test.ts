@@ -1,0 +1,78 @@
+import { encode } from "@msgpack/msgpack";
+import { assertEquals, assertThrows } from "../assert.ts";
+import {
+  ClientMessage,
+  decodeMessage,
+  encodeMessage,
+  HostHandshake,
+  JoinerHandshake,
+  MAX_TEXT_CHARS,
+  RoomMessage,
+} from "../../lib/codec/messages.ts";
+import { RtError } from "../../lib/errors.ts";
+
+const invalid = (e: unknown) => e instanceof RtError && e.code === "message-invalid";
+
+Deno.test("every message kind round-trips", () => {
+  const at = 1_700_000_000_000;
+  const room: RoomMessage[] = [
+    { t: "welcome", name: "a", members: [{ name: "a", host: true, since: at }] },
+    { t: "name-refused", reason: "taken" },
+    { t: "joined", name: "b", at },
+    { t: "left", name: "b", reason: "lost", at },
+    { t: "said", from: "b", text: "hi ✓", at },
+    { t: "who", members: [] },
+    { t: "notice", text: "n" },
+    { t: "closed", reason: "bye" },
+  ];
+  for (const m of room) assertEquals(decodeMessage(RoomMessage, encodeMessage(m)), m);
+  const client: ClientMessage[] = [
+    { t: "join", name: "x" },
+    { t: "say", text: "y" },
+    { t: "who" },
+    { t: "bye" },
+  ];
+  for (const m of client) assertEquals(decodeMessage(ClientMessage, encodeMessage(m)), m);
+  const share = { t: "share", v: 1, nonce: new Uint8Array(16), y: new Uint8Array(32).fill(9) };
+  assertEquals(decodeMessage(JoinerHandshake, encodeMessage(share)), share);
+});
+
+Deno.test("hostile and malformed messages are refused with one error code", () => {
+  const bad: unknown[] = [
+    null,
+    42,
+    "say",
+    [],
+    {},
+    { t: "nope" },
+    { t: "say" },
+    { t: "say", text: 5 },
+    { t: "say", text: "x".repeat(MAX_TEXT_CHARS + 1) },
+    { t: "join", name: "x".repeat(1000) },
+    { t: "join", name: null },
+  ];
+  for (const b of bad) assertThrows(() => decodeMessage(ClientMessage, encode(b)), invalid);
+  const badHandshake: unknown[] = [
+    { t: "share", v: 1, nonce: new Uint8Array(15), y: new Uint8Array(32) },
+    { t: "share", v: 1, nonce: new Uint8Array(16), y: new Uint8Array(33) },
+    { t: "share", v: 1, nonce: "0123456789abcdef", y: new Uint8Array(32) },
+    { t: "confirm", confirm: new Uint8Array(31) },
+  ];
+  for (const b of badHandshake) {
+    assertThrows(() => decodeMessage(JoinerHandshake, encode(b)), invalid);
+  }
+  assertThrows(
+    () =>
+      decodeMessage(
+        HostHandshake,
+        encode({ t: "hello", v: 1, app: "x", nonce: new Uint8Array(16), tries: 3 }),
+      ),
+    invalid,
+  );
+});
+
+Deno.test("bytes that are not MessagePack are refused", () => {
+  for (const bytes of [new Uint8Array(0), new Uint8Array([0xc1]), new Uint8Array([0x92, 0x01])]) {
+    assertThrows(() => decodeMessage(ClientMessage, bytes), invalid);
+  }
+});

@@ -1,0 +1,106 @@
+import { assertEquals, assertOk } from "../assert.ts";
+import { Room, type RoomActivity } from "../../lib/room/room.ts";
+import type { RoomMessage } from "../../lib/codec/messages.ts";
+
+function seat(room: Room, options: { host?: boolean } = {}) {
+  const inbox: RoomMessage[] = [];
+  let disconnected = false;
+  const membership = room.connect({
+    deliver: (m) => inbox.push(m),
+    disconnect: () => disconnected = true,
+  }, { host: options.host, address: "192.0.2.9" });
+  return {
+    inbox,
+    membership,
+    get disconnected() {
+      return disconnected;
+    },
+    kinds: () => inbox.map((m) => m.t),
+  };
+}
+
+Deno.test("joins, talk and leaves reach exactly the members present", () => {
+  let now = 1000;
+  const room = new Room({ now: () => now });
+  const a = seat(room, { host: true });
+  a.membership.receive({ t: "join", name: "Ann" });
+  a.membership.receive({ t: "say", text: "before bob" });
+  const b = seat(room);
+  b.membership.receive({ t: "join", name: "Bob" });
+  now = 2000;
+  b.membership.receive({ t: "say", text: "hi" });
+  assertEquals(b.kinds(), ["welcome", "said"], "bob sees nothing said before he joined");
+  assertEquals(a.kinds(), ["welcome", "said", "joined", "said"]);
+  assertEquals(a.inbox[3], { t: "said", from: "Bob", text: "hi", at: 2000 });
+  b.membership.receive({ t: "bye" });
+  assertOk(b.disconnected);
+  assertEquals(a.inbox.at(-1), { t: "left", name: "Bob", reason: "quit", at: 2000 });
+  assertEquals(room.members().map((m) => m.name), ["Ann"]);
+});
+
+Deno.test("names are unique whatever their case or Unicode form", () => {
+  const room = new Room();
+  seat(room).membership.receive({ t: "join", name: "José" });
+  for (const name of ["JOSÉ", "Jose\u0301", "ｊｏｓé", "  josé "]) {
+    const other = seat(room);
+    other.membership.receive({ t: "join", name });
+    assertEquals(other.kinds(), ["name-refused"], name);
+  }
+});
+
+Deno.test("invalid names are refused with a reason", () => {
+  const room = new Room();
+  for (const name of ["", "   ", "x".repeat(33), "a\u0007b", "evil\u202Eeman", "a\nb", "/me"]) {
+    const m = seat(room);
+    m.membership.receive({ t: "join", name });
+    const reply = m.inbox[0];
+    assertOk(reply?.t === "name-refused" && reply.reason.length > 0, JSON.stringify(name));
+  }
+  assertEquals(room.members(), []);
+});
+
+Deno.test("who lists members; nothing is relayed before a name is chosen", () => {
+  const room = new Room();
+  const a = seat(room);
+  const b = seat(room);
+  a.membership.receive({ t: "join", name: "a" });
+  b.membership.receive({ t: "say", text: "sneaky" });
+  b.membership.receive({ t: "who" });
+  assertEquals(a.kinds(), ["welcome"]);
+  const who = b.inbox.at(-1);
+  assertOk(who?.t === "who" && who.members.length === 1);
+});
+
+Deno.test("a member that cannot take messages is dropped, and the others carry on", async () => {
+  const activity: RoomActivity[] = [];
+  const room = new Room({ onActivity: (x) => activity.push(x) });
+  const a = seat(room);
+  a.membership.receive({ t: "join", name: "a" });
+  const fine = seat(room);
+  fine.membership.receive({ t: "join", name: "fine" });
+  const brokenLink = room.connect({
+    deliver: () => {
+      throw new Error("queue full");
+    },
+    disconnect: () => {},
+  });
+  brokenLink.receive({ t: "join", name: "broken" });
+  a.membership.receive({ t: "say", text: "hello" });
+  await Promise.resolve();
+  assertEquals(room.members().map((m) => m.name), ["a", "fine"]);
+  assertOk(activity.some((x) => x.kind === "dropped"));
+  assertEquals(a.inbox.at(-1)?.t, "left");
+});
+
+Deno.test("closing tells everyone and disconnects them; late connections are turned away", () => {
+  const room = new Room();
+  const a = seat(room);
+  a.membership.receive({ t: "join", name: "a" });
+  const pending = seat(room);
+  room.close();
+  assertEquals(a.inbox.at(-1), { t: "closed", reason: "the host closed the room" });
+  assertOk(a.disconnected && pending.disconnected);
+  const late = seat(room);
+  assertEquals(late.kinds(), ["closed"]);
+  assertOk(late.disconnected);
+});

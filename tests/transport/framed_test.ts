@@ -1,0 +1,82 @@
+import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
+import { FramedConnection } from "../../lib/transport/framed.ts";
+import { connectTcp, listenTcp } from "../../lib/transport/tcp.ts";
+import { RtError } from "../../lib/errors.ts";
+
+async function socketPair() {
+  const listening = listenTcp({ bind: "127.0.0.1", port: 0 });
+  const accepts = listening.accept()[Symbol.asyncIterator]();
+  const [client, accepted] = await Promise.all([
+    connectTcp("127.0.0.1", listening.port),
+    accepts.next(),
+  ]);
+  listening.close();
+  await accepts.return?.();
+  return { client, server: accepted.value!.conn, address: accepted.value!.address };
+}
+
+Deno.test("frames cross a real socket in order", async () => {
+  const { client, server, address } = await socketPair();
+  assertEquals(address, "127.0.0.1");
+  const a = new FramedConnection(client), b = new FramedConnection(server);
+  for (let i = 0; i < 100; i++) a.send(new Uint8Array([i]));
+  for (let i = 0; i < 100; i++) assertEquals(await b.next(), new Uint8Array([i]));
+  await a.end();
+  assertEquals(await b.next(), null);
+  b.close();
+  await b.done;
+});
+
+Deno.test("a silent peer hits the deadline", async () => {
+  const { client, server } = await socketPair();
+  const a = new FramedConnection(client), b = new FramedConnection(server);
+  await assertRejects(() => b.next(50), (e) => e instanceof RtError && e.code === "timeout");
+  a.close();
+  b.close();
+  await Promise.all([a.done, b.done]);
+});
+
+Deno.test("an oversize length prefix from the peer is an error on that connection only", async () => {
+  const { client, server } = await socketPair();
+  const b = new FramedConnection(server, { maxFrameBytes: 1024 });
+  await client.write(new Uint8Array([0, 0, 0x10, 0]));
+  await assertRejects(() => b.next(), (e) => e instanceof RtError && e.code === "frame-too-large");
+  client.close();
+  b.close();
+  await b.done;
+});
+
+Deno.test("a peer that vanishes mid-frame is reported as truncation", async () => {
+  const { client, server } = await socketPair();
+  const b = new FramedConnection(server);
+  await client.write(new Uint8Array([0, 0, 0, 10, 1, 2, 3]));
+  client.close();
+  await assertRejects(() => b.next(), (e) => e instanceof RtError && e.code === "frame-truncated");
+  b.close();
+  await b.done;
+});
+
+Deno.test("a peer that stops reading is cut off when its queue is full", async () => {
+  const { client, server } = await socketPair();
+  const a = new FramedConnection(client, { maxQueuedBytes: 256 * 1024 });
+  const chunk = new Uint8Array(64 * 1024);
+  let sent = 0;
+  let error: unknown = null;
+  // The peer never reads: the kernel buffers fill, then our queue, then we give up.
+  while (sent < 10_000) {
+    try {
+      a.send(chunk);
+      sent++;
+      await new Promise((r) => setTimeout(r, 0));
+    } catch (e) {
+      error = e;
+      break;
+    }
+  }
+  assertOk(error instanceof RtError && error.code === "connection-closed", String(error));
+  assertOk(a.closed);
+  assertOk(sent * chunk.length > 256 * 1024, "the socket took data before the queue filled");
+  assertThrows(() => a.send(chunk), (e) => e instanceof RtError);
+  server.close();
+  await a.done;
+});
