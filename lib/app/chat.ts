@@ -109,6 +109,7 @@ export async function runChat(
   ui: ChatUi,
   options: { name: string; host: boolean },
 ): Promise<ChatEnd> {
+  ui.setPrompt(`${options.name}> `);
   const happenings = new AsyncQueue<Happening>();
   let stop = false;
   const roomPump = (async () => {
@@ -131,7 +132,6 @@ export async function runChat(
     }
   })();
   void userPump;
-  ui.setPrompt(`${options.name}> `);
   try {
     while (true) {
       const happening = (await happenings.next())!;
