@@ -56,7 +56,9 @@ function program() {
         .default(60),
     )
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") })
+    .configureOutput({
+      outputError: (text, write) => write(`rt: ${text.split("\n")[0]!.replace(/^error: /, "")}\n`),
+    })
     .exitOverride();
 }
 

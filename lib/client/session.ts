@@ -59,6 +59,16 @@ export class RemoteSession implements Session {
       // Already gone.
     }
     this.#closed = true;
+    // Wait (briefly) for the host to close its side after our goodbye: closing a socket with
+    // unread data makes the system reset the connection, and the goodbye would be lost.
+    const deadline = Date.now() + 1000;
+    try {
+      while (Date.now() < deadline) {
+        if ((await this.#conn.receive(Math.max(1, deadline - Date.now()))) === null) break;
+      }
+    } catch {
+      // Timed out or already failed: close anyway.
+    }
     await this.#conn.end(1000);
   }
 }
