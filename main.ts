@@ -11,6 +11,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { hostRoom } from "./lib/app/host_room.ts";
 import { joinRoom } from "./lib/app/join_room.ts";
 import { parseTarget } from "./lib/app/target.ts";
+import { commandWords } from "./lib/app/commands.ts";
 import { checkName } from "./lib/room/names.ts";
 import { RtError } from "./lib/errors.ts";
 import { JsonUi } from "./lib/tui/json_ui.ts";
@@ -118,7 +119,8 @@ async function main(args: string[]): Promise<number> {
   }
   const options = cli.opts();
   const [address, port] = cli.processedArgs;
-  const ui: ChatUi = options.json ? new JsonUi() : new TextUi();
+  const color = !options.json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const ui: ChatUi = options.json ? new JsonUi() : new TextUi({ color, commands: commandWords() });
   try {
     const target = address === undefined ? null : parseTarget(address, port);
     if (target === null && port !== undefined) {

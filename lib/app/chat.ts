@@ -10,7 +10,7 @@ import { AsyncQueue } from "../client/queue.ts";
 import { RtError } from "../errors.ts";
 import { type ChatEvent, isoTime, type MemberView } from "../tui/events.ts";
 import type { ChatUi, UserInput } from "../tui/ui.ts";
-import { COMMANDS, parseLine } from "./commands.ts";
+import { COMMANDS, findCommand, parseLine } from "./commands.ts";
 
 /** How a chat ended. */
 export type ChatEnd =
@@ -49,6 +49,7 @@ export function eventFor(message: RoomMessage, self: string | null): ChatEvent |
         text: message.text,
         time: isoTime(message.at),
         own: message.from === self,
+        action: message.me === true,
       };
     case "who":
       return { type: "who", members: memberViews(message.members) };
@@ -151,7 +152,8 @@ export async function runChat(
       }
       const { input } = happening;
       if (input.kind !== "line") return "left";
-      const action = parseLine(input.text);
+      const { action, hint } = parseLine(input.text);
+      if (hint) ui.show({ type: "notice", code: "hint", text: hint });
       switch (action.kind) {
         case "nothing":
           break;
@@ -163,28 +165,47 @@ export async function runChat(
               message:
                 `That message has ${action.text.length} characters; the limit is ${MAX_TEXT_CHARS}`,
             });
-          } else send(session, ui, { t: "say", text: action.text });
+          } else {send(session, ui, {
+              t: "say",
+              text: action.text,
+              ...(action.me ? { me: true } : {}),
+            });}
           break;
         case "who":
           send(session, ui, { t: "who" });
           break;
         case "help":
-          ui.show({ type: "help", commands: COMMANDS });
+          ui.show(helpEvent(action.topic));
+          break;
+        case "setting":
+          ui.configure(action.setting, action.on);
+          ui.show({ type: "setting", setting: action.setting, on: action.on });
           break;
         case "quit":
           return "left";
-        case "unknown":
-          ui.show({
-            type: "error",
-            code: "unknown-command",
-            message: `Unknown command ${action.command}; type /help for the list`,
-          });
+        case "invalid":
+          ui.show({ type: "error", code: "invalid-command", message: action.message });
       }
     }
   } finally {
     stop = true;
     void roomPump;
   }
+}
+
+function helpEvent(topic?: string): ChatEvent {
+  if (topic === undefined) {
+    return {
+      type: "help",
+      commands: COMMANDS.map((c) => ({ command: c.usage, help: c.summary })),
+    };
+  }
+  const command = findCommand(topic);
+  if (!command) {
+    return { type: "error", code: "invalid-command", message: `No command ${topic}; type /help` };
+  }
+  const also = command.aliases.length > 0 ? ` (also ${command.aliases.join(", ")})` : "";
+  return { type: "help", commands: [{ command: command.usage + also, help: command.details }] };
 }
 
 function send(session: Session, ui: ChatUi, message: Parameters<Session["send"]>[0]): void {

@@ -1,42 +1,153 @@
 /**
- * The commands a member can type, and how a typed line becomes an action.
+ * The commands a member can type, their help, and how a typed line becomes an action.
  *
  * @module
  */
 
+/** A setting the user can turn on and off. */
+export type Setting = "timestamps" | "bell";
+
 /** What a typed line asks for. */
 export type Action =
-  | { kind: "say"; text: string }
+  | { kind: "say"; text: string; me?: boolean }
   | { kind: "who" }
   | { kind: "quit" }
-  | { kind: "help" }
+  | { kind: "help"; topic?: string }
+  | { kind: "setting"; setting: Setting; on: boolean }
   | { kind: "nothing" }
-  | { kind: "unknown"; command: string };
+  | { kind: "invalid"; message: string };
 
-/** Every command with its one-line help, in the order `/help` lists them. */
-export const COMMANDS: { command: string; help: string }[] = [
-  { command: "/who", help: "list who is in the room" },
-  { command: "/quit", help: "leave the room (the host: close it for everyone); also /exit" },
-  { command: "/help", help: "show this list" },
-  { command: "//text", help: 'send a message that starts with "/"' },
+/** One command's documentation. */
+export interface CommandHelp {
+  /** The command as typed, e.g. `/quit`. */
+  name: string;
+  /** Other spellings. */
+  aliases: string[];
+  /** How to type it. */
+  usage: string;
+  /** One line for `/help`. */
+  summary: string;
+  /** More for `/help COMMAND`. */
+  details: string;
+}
+
+/** Every command, in the order `/help` lists them. */
+export const COMMANDS: CommandHelp[] = [
+  {
+    name: "/who",
+    aliases: [],
+    usage: "/who",
+    summary: "list who is in the room",
+    details: "Lists everyone in the room, oldest first, and who the host is.",
+  },
+  {
+    name: "/me",
+    aliases: [],
+    usage: "/me ACTION",
+    summary: "say what you are doing, shown as '* you ACTION'",
+    details: "Sends an action instead of a message: '/me waves' shows as '* ann waves'.",
+  },
+  {
+    name: "/timestamps",
+    aliases: [],
+    usage: "/timestamps on|off",
+    summary: "show or hide the time before each message",
+    details: "Turns the [HH:MM] before each line on or off (on at start).",
+  },
+  {
+    name: "/bell",
+    aliases: [],
+    usage: "/bell on|off",
+    summary: "ring the terminal bell when someone mentions your name",
+    details: "When someone writes your name it is highlighted; with the bell on (the default) " +
+      "the terminal also beeps or flashes.",
+  },
+  {
+    name: "/help",
+    aliases: ["/?"],
+    usage: "/help [COMMAND]",
+    summary: "list the commands, or explain one",
+    details: "Without a command, lists every command. '/help quit' explains /quit.",
+  },
+  {
+    name: "/quit",
+    aliases: ["/exit"],
+    usage: "/quit",
+    summary: "leave the room (the host: close it for everyone)",
+    details: "Leaves the room; everyone sees that you left. When the host quits, the room " +
+      "closes for everyone. Ctrl+C does the same; Ctrl+D on an empty line leaves too.",
+  },
 ];
 
+/** Commands from other chat programs and what they are in rt. */
+const FOREIGN: Record<string, string> = {
+  ":exit": "/quit",
+  "!exit": "/quit",
+  ":quit": "/quit",
+  ":aliases": "/who",
+  ":help": "/help",
+};
+
+/** Finds a command by name or alias, with or without the slash. */
+export function findCommand(name: string): CommandHelp | undefined {
+  const wanted = (name.startsWith("/") ? name : `/${name}`).toLowerCase();
+  return COMMANDS.find((c) => c.name === wanted || c.aliases.includes(wanted));
+}
+
+/** A parsed line, and a hint when it was written the way another program spells it. */
+export interface Parsed {
+  action: Action;
+  hint?: string;
+}
+
+function onOff(word: string | undefined): boolean | null {
+  const w = word?.toLowerCase();
+  return w === "on" ? true : w === "off" ? false : null;
+}
+
 /** Parses one typed line. */
-export function parseLine(line: string): Action {
-  if (line.trim().length === 0) return { kind: "nothing" };
-  if (line.startsWith("//")) return { kind: "say", text: line.slice(1) };
-  if (!line.startsWith("/")) return { kind: "say", text: line };
-  const command = line.trim().split(/\s+/, 1)[0]!.toLowerCase();
-  switch (command) {
-    case "/who":
-      return { kind: "who" };
-    case "/quit":
-    case "/exit":
-      return { kind: "quit" };
-    case "/help":
-    case "/?":
-      return { kind: "help" };
-    default:
-      return { kind: "unknown", command };
+export function parseLine(line: string): Parsed {
+  if (line.trim().length === 0) return { action: { kind: "nothing" } };
+  if (line.startsWith("//")) return { action: { kind: "say", text: line.slice(1) } };
+  const [first = "", ...rest] = line.trim().split(/\s+/);
+  const foreign = FOREIGN[first.toLowerCase()];
+  if (foreign) {
+    const { action } = parseLine([foreign, ...rest].join(" "));
+    return { action, hint: `In rt, ${first} is ${foreign}` };
   }
+  if (!line.startsWith("/")) return { action: { kind: "say", text: line } };
+  const command = findCommand(first);
+  const argument = line.trim().slice(first.length).trim();
+  switch (command?.name) {
+    case "/who":
+      return { action: { kind: "who" } };
+    case "/quit":
+      return { action: { kind: "quit" } };
+    case "/help":
+      return { action: argument ? { kind: "help", topic: argument } : { kind: "help" } };
+    case "/me":
+      return argument
+        ? { action: { kind: "say", text: argument, me: true } }
+        : { action: { kind: "invalid", message: "Usage: /me ACTION, as in /me waves" } };
+    case "/timestamps":
+    case "/bell": {
+      const on = onOff(rest[0]);
+      if (on === null) return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      const setting = command.name.slice(1) as Setting;
+      return { action: { kind: "setting", setting, on } };
+    }
+    default:
+      return {
+        action: {
+          kind: "invalid",
+          message:
+            `Unknown command ${first}; type /help for the list (// sends a line starting with /)`,
+        },
+      };
+  }
+}
+
+/** Words Tab can complete at the start of a line. */
+export function commandWords(): string[] {
+  return COMMANDS.flatMap((c) => [c.name, ...c.aliases]).filter((w) => w !== "/?");
 }

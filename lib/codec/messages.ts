@@ -73,7 +73,7 @@ const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
 /** Member to room. */
 export const ClientMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("join"), name: z.string().max(MAX_NAME_CHARS * 4) }),
-  z.object({ t: z.literal("say"), text }),
+  z.object({ t: z.literal("say"), text, me: z.boolean().optional() }),
   z.object({ t: z.literal("who") }),
   z.object({ t: z.literal("bye") }),
 ]);
@@ -89,7 +89,7 @@ export const RoomMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("name-refused"), reason }),
   z.object({ t: z.literal("joined"), name, at: time }),
   z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),
-  z.object({ t: z.literal("said"), from: name, text, at: time }),
+  z.object({ t: z.literal("said"), from: name, text, at: time, me: z.boolean().optional() }),
   z.object({ t: z.literal("who"), members }),
   z.object({ t: z.literal("notice"), text: reason }),
   z.object({ t: z.literal("closed"), reason }),

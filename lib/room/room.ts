@@ -122,6 +122,7 @@ export class Room {
           from: member.name,
           text: message.text,
           at: this.#now(),
+          ...(message.me ? { me: true } : {}),
         });
       }
       case "who":

@@ -35,10 +35,20 @@ export type ChatEvent =
   | { type: "welcome"; name: string; host: boolean; members: MemberView[] }
   | { type: "joined"; name: string; time: string }
   | { type: "left"; name: string; reason: "quit" | "lost" | "removed"; time: string }
-  | { type: "message"; from: string; text: string; time: string; own: boolean }
+  | {
+    type: "message";
+    from: string;
+    text: string;
+    time: string;
+    /** Sent by you. */
+    own: boolean;
+    /** A `/me` action rather than a message. */
+    action: boolean;
+  }
   | { type: "who"; members: MemberView[] }
   | { type: "notice"; text: string; code?: string; address?: string }
   | { type: "help"; commands: { command: string; help: string }[] }
+  | { type: "setting"; setting: "timestamps" | "bell"; on: boolean }
   | { type: "error"; code: string; message: string }
   | { type: "closed"; reason: string };
 

@@ -65,6 +65,8 @@ export class JsonUi implements ChatUi {
 
   setPrompt(): void {}
 
+  configure(): void {}
+
   interrupt(): void {
     this.#inputs.push({ kind: "interrupt" });
   }

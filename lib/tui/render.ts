@@ -1,82 +1,135 @@
 /**
- * Turns events into the plain lines a person reads. Pure; peer text is sanitised here.
+ * Turns events into the lines a person reads. Pure; every piece of peer-supplied text is
+ * sanitised here, before any styling is added around it.
  *
  * @module
  */
 import type { ChatEvent, MemberView } from "./events.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
+import { makeStyle, type Style } from "./style.ts";
+
+/** How to render. */
+export interface RenderOptions {
+  /** Colours and emphasis. Default: none. */
+  style?: Style;
+  /** Show `[HH:MM]` before timed lines. Default: true. */
+  timestamps?: boolean;
+  /** The user's own name, to highlight mentions of it. */
+  self?: string | null;
+}
 
 function clock(iso: string): string {
   const d = new Date(iso);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
-function memberList(members: MemberView[]): string {
-  const names = members.map((m) => sanitize(m.name) + (m.host ? " (host)" : ""));
-  return `${members.length} in the room: ${names.join(", ")}`;
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Whether `text` mentions `name` as a word, ignoring case. */
+export function mentions(text: string, name: string | null | undefined): boolean {
+  if (!name) return false;
+  return mentionPattern(name).test(text);
+}
+
+function mentionPattern(name: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])@?${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, "giu");
 }
 
 const LEFT_WHY = { quit: "left", lost: "lost the connection", removed: "was removed" } as const;
 
 /** The text for one event, or `null` when it shows nothing. */
-export function renderEvent(event: ChatEvent): string | null {
+export function renderEvent(event: ChatEvent, options: RenderOptions = {}): string | null {
+  const s = options.style ?? makeStyle(false);
+  const at = (iso: string) => (options.timestamps ?? true) ? s.dim(`[${clock(iso)}] `) : "";
+  const who = (name: string) => s.name(name, sanitize(name));
+  const memberList = (members: MemberView[]) =>
+    `${members.length} in the room: ` +
+    members.map((m) => who(m.name) + (m.host ? s.dim(" (host)") : "")).join(", ");
   switch (event.type) {
-    case "listening": {
-      const lines = [`Room is open on port ${event.port}.`];
-      if (event.addresses.length === 0) {
-        lines.push(
-          "No network address was found besides this computer's own.",
-          `To try it on this computer, type in another terminal:  rt localhost ${event.port}`,
-        );
-      } else {
-        lines.push("For people on your network (Wi-Fi, cable...), have them type:");
-        event.addresses.forEach((a, i) => {
-          const why = a.note ? `, ${a.note}` : "";
-          lines.push(`    ${a.command}    (${a.interface}${why}${i === 0 ? ", most likely" : ""})`);
-        });
-        if (event.addresses.length > 1) {
-          lines.push("  Pick the one on the same network as them; the first is the usual choice.");
-        }
-      }
-      lines.push(
-        "For people elsewhere on the Internet: automatic router set-up is not available yet;",
-        `  forward TCP port ${event.port} on your router to this computer by hand.`,
-        "Type /help for commands. Ctrl+C closes the room for everyone.",
-      );
-      return lines.join("\n");
-    }
+    case "listening":
+      return renderListening(event, s);
     case "room-password":
-      return `The password is: ${event.password}\n(Tell it to the people you invite, not in the same message as the address.)`;
+      return `The password is: ${s.bold(event.password)}\n` +
+        s.dim("(Tell it to the people you invite, not in the same message as the address.)");
     case "connecting":
-      return `Connecting to ${event.host} port ${event.port}...`;
+      return s.dim(`Connecting to ${event.host} port ${event.port}...`);
     case "connected":
-      return `Connected to ${event.host} port ${event.port}.`;
+      return s.dim(`Connected to ${event.host} port ${event.port}.`);
     case "prompt":
       return null;
     case "wrong-password":
-      return `Wrong password. ${event.triesLeft} ${
-        event.triesLeft === 1 ? "try" : "tries"
-      } left on this connection.`;
+      return s.yellow(
+        `Wrong password. ${event.triesLeft} ${
+          event.triesLeft === 1 ? "try" : "tries"
+        } left on this connection.`,
+      );
     case "name-refused":
-      return `That name cannot be used: ${sanitize(event.reason)}.`;
+      return s.yellow(`That name cannot be used: ${sanitize(event.reason)}.`);
     case "welcome":
-      return `You are in the room as ${sanitize(event.name)}. ${memberList(event.members)}.\n` +
-        "Type a message and press Enter. /help lists commands.";
+      return `You are in the room as ${s.bold(who(event.name))}. ${memberList(event.members)}.\n` +
+        s.dim("Type a message and press Enter. /help lists commands.");
     case "joined":
-      return `[${clock(event.time)}] * ${sanitize(event.name)} joined`;
+      return at(event.time) + s.dim("→ ") + who(event.name) + s.dim(" joined");
     case "left":
-      return `[${clock(event.time)}] * ${sanitize(event.name)} ${LEFT_WHY[event.reason]}`;
-    case "message":
-      return `[${clock(event.time)}] ${sanitize(event.from)}: ${sanitizeMultiline(event.text)}`;
+      return at(event.time) + s.dim("← ") + who(event.name) + s.dim(` ${LEFT_WHY[event.reason]}`);
+    case "message": {
+      let text = event.action ? sanitize(event.text) : sanitizeMultiline(event.text);
+      if (!event.own && options.self && mentions(text, options.self)) {
+        text = text.replace(mentionPattern(sanitize(options.self)), (m) => s.reverse(s.bold(m)));
+      }
+      const name = event.own ? s.bold(who(event.from)) : who(event.from);
+      return event.action
+        ? at(event.time) + s.italic(`* ${name} ${text}`)
+        : at(event.time) + `${name}${s.dim(":")} ${text}`;
+    }
     case "who":
       return memberList(event.members);
     case "notice":
-      return `! ${sanitize(event.text)}`;
+      return event.code === "hint"
+        ? s.dim(`(${event.text})`)
+        : s.yellow(`! ${sanitize(event.text)}`);
     case "help":
-      return event.commands.map((c) => `  ${c.command.padEnd(18)} ${c.help}`).join("\n");
+      return event.commands.map((c) => `  ${s.bold(c.command.padEnd(20))} ${c.help}`).join("\n");
+    case "setting":
+      return s.dim(
+        `${event.setting === "timestamps" ? "Timestamps" : "Bell"} ${event.on ? "on" : "off"}.`,
+      );
     case "error":
-      return `Error: ${sanitize(event.message)}`;
+      return s.red(`✗ ${sanitize(event.message)}`);
     case "closed":
-      return `The room is closed: ${sanitize(event.reason)}.`;
+      return s.bold(`The room is closed: ${sanitize(event.reason)}.`);
   }
+}
+
+function renderListening(event: Extract<ChatEvent, { type: "listening" }>, s: Style): string {
+  const lines = [s.bold(`Room is open on port ${event.port}.`)];
+  if (event.addresses.length === 0) {
+    lines.push(
+      "No network address was found besides this computer's own.",
+      `To try it on this computer, type in another terminal:  rt localhost ${event.port}`,
+    );
+  } else {
+    lines.push("For people on your network (Wi-Fi, cable...), have them type:");
+    event.addresses.forEach((a, i) => {
+      const why = a.note ? `, ${a.note}` : "";
+      lines.push(
+        `    ${s.bold(a.command)}    ${
+          s.dim(`(${a.interface}${why}${i === 0 ? ", most likely" : ""})`)
+        }`,
+      );
+    });
+    if (event.addresses.length > 1) {
+      lines.push(
+        s.dim("  Pick the one on the same network as them; the first is the usual choice."),
+      );
+    }
+  }
+  lines.push(
+    "For people elsewhere on the Internet: automatic router set-up is not available yet;",
+    `  forward TCP port ${event.port} on your router to this computer by hand.`,
+    s.dim("Type /help for commands. Ctrl+C closes the room for everyone."),
+  );
+  return lines.join("\n");
 }

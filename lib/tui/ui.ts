@@ -34,6 +34,8 @@ export interface ChatUi {
   next(): Promise<UserInput>;
   /** The prompt shown before chat input. */
   setPrompt(prompt: string): void;
+  /** Turns a display setting on or off. */
+  configure(setting: "timestamps" | "bell", on: boolean): void;
   /** Delivers an interrupt (from a signal) to whoever is waiting for input. */
   interrupt(): void;
   /** Releases the terminal. */
