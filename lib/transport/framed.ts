@@ -25,6 +25,18 @@ export interface FramedOptions {
 }
 
 const READ_CHUNK = 64 * 1024;
+/** Bytes of queued frames gathered into one write. */
+const WRITE_BATCH = 64 * 1024;
+
+function concatFrames(frames: Uint8Array[], count: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    out.set(frames[i]!, offset);
+    offset += frames[i]!.length;
+  }
+  return out;
+}
 
 /** A frame-oriented connection over a byte stream. */
 export class FramedConnection {
@@ -35,7 +47,7 @@ export class FramedConnection {
   #frames: Uint8Array[] = [];
   #readError: unknown = null;
   #ended = false;
-  #wakeConsumer: (() => void) | null = null;
+  #waiters: (() => void)[] = [];
   #wakeReader: (() => void) | null = null;
   #writeQueue: Uint8Array[] = [];
   #queuedBytes = 0;
@@ -92,10 +104,11 @@ export class FramedConnection {
     this.#wake();
   }
 
+  /** Wakes every waiting reader; each checks again what it waits for. */
   #wake(): void {
-    const wake = this.#wakeConsumer;
-    this.#wakeConsumer = null;
-    wake?.();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**
@@ -121,7 +134,7 @@ export class FramedConnection {
           throw new RtError("timeout", `No message within ${Math.round(timeoutMs! / 1000)} s`);
         }
         await new Promise<void>((resolve) => {
-          this.#wakeConsumer = resolve;
+          this.#waiters.push(resolve);
           if (timeoutMs !== undefined && timer === undefined) {
             timer = setTimeout(() => {
               timedOut = true;
@@ -158,13 +171,21 @@ export class FramedConnection {
   async #drain(): Promise<void> {
     try {
       while (this.#writeQueue.length > 0 && !this.#closed) {
-        const frame = this.#writeQueue[0]!;
-        let offset = 0;
-        while (offset < frame.length) {
-          offset += await this.#stream.write(frame.subarray(offset));
+        // Coalesce queued frames into one write: one system call for a burst of small frames.
+        let count = 0, length = 0;
+        while (count < this.#writeQueue.length && (count === 0 || length < WRITE_BATCH)) {
+          length += this.#writeQueue[count++]!.length;
         }
-        this.#writeQueue.shift();
-        this.#queuedBytes -= frame.length;
+        const batch = count === 1
+          ? this.#writeQueue[0]!
+          : concatFrames(this.#writeQueue, count, length);
+        let offset = 0;
+        while (offset < batch.length) {
+          offset += await this.#stream.write(batch.subarray(offset));
+        }
+        if (this.#closed) break;
+        this.#writeQueue.splice(0, count);
+        this.#queuedBytes -= length;
       }
     } catch (error) {
       if (!this.#closed) this.close(toRtError(error));

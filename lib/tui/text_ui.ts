@@ -13,7 +13,7 @@ import { readLines } from "./json_ui.ts";
 import { mentions, renderEvent } from "./render.ts";
 import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
-import { displayWidth } from "./width.ts";
+import { charWidth } from "./width.ts";
 
 /** Options of the human interface. */
 export interface TextUiOptions {
@@ -59,10 +59,61 @@ export class TextUi implements ChatUi {
       this.#inputs.push({ kind: "line", text });
     });
     rl.on("SIGINT", () => this.#inputs.push({ kind: "interrupt" }));
-    rl.on("close", () => this.#inputs.push({ kind: "end" }));
+    rl.on("close", () => {
+      process.stdout.off("resize", this.#beforeRedraw);
+      process.stdin.off("keypress", this.#afterKey);
+      this.#inputs.push({ kind: "end" });
+    });
+    // Runs before readline's own redraw on resize (it was registered first).
+    process.stdout.prependListener("resize", this.#beforeRedraw);
+    // Runs after readline has handled the key (it was registered last).
+    process.stdin.on("keypress", this.#afterKey);
     this.#rl = rl;
     return rl;
   }
+
+  /** Readline's own record of the row of the cursor below the prompt, as last drawn. */
+  #drawnRows(): { get(): number; set(rows: number): void } | null {
+    // Node's and Deno's readline keep it in `prevRows` (not in their typings).
+    const rl = this.#rl as unknown as { prevRows?: unknown } | null;
+    if (!rl) return null;
+    return {
+      get: () => typeof rl.prevRows === "number" ? rl.prevRows : 0,
+      set: (rows) => rl.prevRows = rows,
+    };
+  }
+
+  /**
+   * After each key: Deno's readline writes a character typed at the end of the input without
+   * redrawing unless the cursor lands at column 0, so a wide character (CJK, emoji) that does
+   * not fit at the end of a row, and goes to the next one, leaves readline's record of the
+   * cursor's row behind; its next redraw would leave a copy of the input's first row above
+   * the input. Keep the record in step with where the terminal put the cursor.
+   */
+  readonly #afterKey = (): void => {
+    const drawn = this.#drawnRows();
+    if (drawn) drawn.set(this.#rl!.getCursorPos().rows);
+  };
+
+  /**
+   * On resize, readline moves up as many rows as the cursor was below the prompt when it last
+   * drew the input, then redraws. But a terminal that reflows wrapped lines (most do, tmux
+   * too) has rewrapped a long input to the new width: the cursor is now that many rows below
+   * the prompt at the new width. Readline would leave rows of the old input above the new one
+   * (narrower) or erase lines of chat above it (wider). So: clear from the prompt as the
+   * terminal now shows it, and put the cursor where readline expects it.
+   */
+  readonly #beforeRedraw = (): void => {
+    const drawn = this.#drawnRows();
+    if (!drawn) return;
+    const believed = drawn.get();
+    const now = this.#rl!.getCursorPos().rows;
+    if (now === believed) return;
+    readline.moveCursor(process.stdout, 0, -now);
+    readline.cursorTo(process.stdout, 0);
+    readline.clearScreenDown(process.stdout);
+    process.stdout.write("\n".repeat(believed));
+  };
 
   /** Tab: commands at the start of a line, member names elsewhere. */
   #complete(line: string): [string[], string] {
@@ -83,9 +134,7 @@ export class TextUi implements ChatUi {
   #eraseSubmitted(text: string): void {
     if (!this.#self) return;
     const columns = process.stdout.columns || 80;
-    const width = displayWidth(this.#prompt) + displayWidth(text);
-    const rows = Math.max(1, Math.ceil(width / columns));
-    readline.moveCursor(process.stdout, 0, -rows);
+    readline.moveCursor(process.stdout, 0, -rowsBelow(this.#prompt + text, columns));
     readline.cursorTo(process.stdout, 0);
     readline.clearScreenDown(process.stdout);
   }
@@ -175,4 +224,19 @@ export class TextUi implements ChatUi {
       rl.close();
     }
   }
+}
+
+/**
+ * How many rows below the start of `text` the cursor is after readline has written it and
+ * a line break, laid out as readline does: a wide character that would straddle the edge goes
+ * to the next row, and a text that exactly fills its last row gets one more (blank) row.
+ */
+function rowsBelow(text: string, columns: number): number {
+  let offset = 0;
+  for (const char of text) {
+    const width = charWidth(char);
+    if (width === 2 && (offset + 1) % columns === 0) offset++;
+    offset += width;
+  }
+  return Math.floor(offset / columns) + 1;
 }

@@ -80,3 +80,19 @@ Deno.test("a peer that stops reading is cut off when its queue is full", async (
   server.close();
   await a.done;
 });
+
+Deno.test("every pending reader settles when the connection closes", async () => {
+  const { client, server } = await socketPair();
+  const a = new FramedConnection(client), b = new FramedConnection(server);
+  const first = b.next(), second = b.next(5000);
+  a.send(new Uint8Array([1]));
+  const got = await Promise.race([first, second]);
+  assertEquals(got, new Uint8Array([1]));
+  b.close();
+  assertEquals(
+    await Promise.all([first, second]).then((r) => r.filter((x) => x === null).length),
+    1,
+  );
+  a.close();
+  await Promise.all([a.done, b.done]);
+});
