@@ -11,6 +11,7 @@ import type { ChatEvent } from "./events.ts";
 import { readHiddenLine } from "./hidden_input.ts";
 import { readLines } from "./json_ui.ts";
 import { mentions, renderEvent } from "./render.ts";
+import { sanitize } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
 import { charWidth } from "./width.ts";
@@ -61,16 +62,29 @@ export class TextUi implements ChatUi {
     rl.on("SIGINT", () => this.#inputs.push({ kind: "interrupt" }));
     rl.on("close", () => {
       process.stdout.off("resize", this.#beforeRedraw);
+      process.stdin.off("keypress", this.#syncSize);
       process.stdin.off("keypress", this.#afterKey);
       this.#inputs.push({ kind: "end" });
     });
     // Runs before readline's own redraw on resize (it was registered first).
     process.stdout.prependListener("resize", this.#beforeRedraw);
-    // Runs after readline has handled the key (it was registered last).
+    // Run before and after readline handles each key.
+    process.stdin.prependListener("keypress", this.#syncSize);
     process.stdin.on("keypress", this.#afterKey);
     this.#rl = rl;
     return rl;
   }
+
+  /**
+   * Takes in a new terminal size now. The size readline works with is updated when the resize
+   * signal is handled, and keys typed (or messages received) just after a resize can be
+   * handled first: readline would lay them out for the old width on a screen the terminal has
+   * already rewrapped to the new one. `_refreshSize` (Node's and Deno's) reads the size and,
+   * if it changed, emits `resize` at once; the signal's own call then finds nothing new.
+   */
+  readonly #syncSize = (): void => {
+    (process.stdout as unknown as { _refreshSize?: () => void })._refreshSize?.();
+  };
 
   /** Readline's own record of the row of the cursor below the prompt, as last drawn. */
   #drawnRows(): { get(): number; set(rows: number): void } | null {
@@ -122,7 +136,7 @@ export class TextUi implements ChatUi {
     const atStart = word.length === line.length;
     const candidates = atStart && word.startsWith("/")
       ? this.#commands
-      : [...this.#members.values()].filter((n) => n !== this.#self);
+      : [...this.#members.values()].filter((n) => n !== this.#self).map(sanitize);
     const hits = candidates.filter((c) => c.toLowerCase().startsWith(lower.replace(/^@/, "")));
     const prefix = word.startsWith("@") && !atStart ? "@" : "";
     const suffix = atStart && !word.startsWith("/") ? ": " : " ";
@@ -170,6 +184,7 @@ export class TextUi implements ChatUi {
       console.log(text + (ring ? "\x07" : ""));
       return;
     }
+    this.#syncSize();
     // Print above the input line without disturbing what is half typed: move to the start
     // of the prompt, clear it, print, then let readline redraw the prompt and the input
     // (after as many newlines as the input spans, so a wrapped input is not overwritten).
@@ -202,6 +217,8 @@ export class TextUi implements ChatUi {
   }
 
   setPrompt(prompt: string): void {
+    // The prompt holds the user's name as the host gave it: a host could put escapes in it.
+    prompt = sanitize(prompt);
     this.#prompt = prompt;
     this.#rl?.setPrompt(prompt);
   }
