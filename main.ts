@@ -17,6 +17,9 @@ import { RtError } from "./lib/errors.ts";
 import { JsonUi } from "./lib/tui/json_ui.ts";
 import { TextUi } from "./lib/tui/text_ui.ts";
 import type { ChatUi } from "./lib/tui/ui.ts";
+import { join } from "node:path";
+import { forgetReport, identityReport, peersReport } from "./lib/app/identity_commands.ts";
+import { IDENTITY_FILE, loadOrCreateIdentity, PeerBook, rtDirectory } from "./lib/store/mod.ts";
 
 const EXIT_USAGE = 2;
 
@@ -57,6 +60,7 @@ function program() {
         .default(60),
     )
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .configureOutput({
       outputError: (text, write) => write(`rt: ${text.split("\n")[0]!.replace(/^error: /, "")}\n`),
     })
@@ -104,8 +108,74 @@ function listenForSignals(ui: ChatUi): void {
   }
 }
 
+type Plan =
+  | { kind: "chat" }
+  | { kind: "id"; json: boolean }
+  | { kind: "peers"; json: boolean; forget?: string };
+
+/** rt's folder, with read and write access to it (Deno asks the user when not yet granted). */
+async function rtFolder(): Promise<string> {
+  const dir = rtDirectory({ os: Deno.build.os, env: (name) => Deno.env.get(name) });
+  if (dir === null) {
+    throw new RtError("store", "Cannot tell where to keep rt's files: set HOME (or RT_HOME)");
+  }
+  for (const name of ["read", "write"] as const) {
+    if ((await Deno.permissions.query({ name, path: dir })).state === "granted") continue;
+    if ((await Deno.permissions.request({ name, path: dir })).state !== "granted") {
+      throw new RtError(
+        "store",
+        `rt keeps your identity key in ${dir} and needs to ${name} it: allow it when asked ` +
+          `(or run Deno with --allow-read=${dir} --allow-write=${dir})`,
+      );
+    }
+  }
+  return dir;
+}
+
+async function identityAndPeers(dir: string) {
+  const { identity, created } = await loadOrCreateIdentity(dir);
+  return { identity, created, peers: await PeerBook.open(dir) };
+}
+
+async function runSubcommand(plan: Exclude<Plan, { kind: "chat" }>): Promise<number> {
+  const dir = await rtFolder();
+  const { identity, created, peers } = await identityAndPeers(dir);
+  if (plan.kind === "id") {
+    console.log(identityReport(identity, join(dir, IDENTITY_FILE), created, plan.json));
+    return 0;
+  }
+  if (plan.forget !== undefined) {
+    const { text, found } = forgetReport(peers, plan.forget, plan.json);
+    await peers.flush();
+    console.log(text);
+    return found ? 0 : 1;
+  }
+  console.log(peersReport(peers, plan.json));
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
-  const cli = program();
+  let plan: Plan = { kind: "chat" };
+  const cli = program().action(() => {
+    plan = { kind: "chat" };
+  });
+  cli.command("id")
+    .description("show your identity fingerprint (created on first use)")
+    .option("--json", "print it as JSON")
+    .action((options) => {
+      plan = { kind: "id", json: options.json === true };
+    });
+  cli.command("peers")
+    .description("list the people rt has met, or forget one: rt peers forget NAME")
+    .argument("[forget]", 'the word "forget"')
+    .argument("[who]", "a name or fingerprint to forget")
+    .option("--json", "print as JSON")
+    .action((verb, who, options) => {
+      if (verb !== undefined && (verb !== "forget" || who === undefined)) {
+        throw new InvalidArgumentError('use "rt peers" or "rt peers forget NAME"');
+      }
+      plan = { kind: "peers", json: options.json === true, ...(who ? { forget: who } : {}) };
+    });
   try {
     await cli.parseAsync(args, { from: "user" });
   } catch (error) {
@@ -115,7 +185,20 @@ async function main(args: string[]): Promise<number> {
         ? 0
         : EXIT_USAGE;
     }
+    if (error instanceof InvalidArgumentError) {
+      console.error(`rt: ${error.message}`);
+      return EXIT_USAGE;
+    }
     throw error;
+  }
+  if (plan.kind !== "chat") {
+    try {
+      return await runSubcommand(plan);
+    } catch (error) {
+      if (!(error instanceof RtError)) throw error;
+      console.error(`rt: ${error.message}`);
+      return 1;
+    }
   }
   const options = cli.opts();
   const [address, port] = cli.processedArgs;
@@ -127,16 +210,21 @@ async function main(args: string[]): Promise<number> {
       throw new RtError("usage", "A port needs an address");
     }
     const password = await passwordFromOutside(options.passwordFile);
+    const { identity, peers } = await identityAndPeers(await rtFolder());
     listenForSignals(ui);
     const common = {
+      identity,
+      peers,
       password,
       name: options.name,
       loginName: loginName(),
       handshakeTimeoutMs: options.handshakeTimeout * 1000,
     };
-    return target === null
+    const status = target === null
       ? await hostRoom(ui, { ...common, port: options.port, bind: options.bind })
       : await joinRoom(ui, target, common);
+    await peers.flush();
+    return status;
   } catch (error) {
     if (error instanceof RtError) {
       if (options.json) ui.show({ type: "error", code: error.code, message: error.message });

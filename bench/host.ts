@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { generateIdentity } from "../lib/identity/keys.ts";
 import { Room } from "../lib/room/mod.ts";
 import { RoomHost } from "../lib/host/mod.ts";
 import { HOSTNAME, PASSWORD } from "./config.ts";
@@ -40,6 +41,7 @@ const room = new Room({
 });
 const host = RoomHost.start(room, {
   password: () => PASSWORD,
+  identity: generateIdentity(),
   bind: HOSTNAME,
   port: 0,
   onNotice: (n) => emit({ t: "notice", code: n.code, text: n.text }),

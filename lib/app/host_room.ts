@@ -11,6 +11,9 @@ import type { ChatUi } from "../tui/ui.ts";
 import { addressHints, localAddresses } from "./addresses.ts";
 import { chooseName, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
+import { RoomView } from "./room_view.ts";
+import type { Identity } from "../identity/keys.ts";
+import type { PeerBook } from "../store/peer_book.ts";
 
 /** Options of `rt` as host. */
 export interface HostRoomOptions {
@@ -23,6 +26,10 @@ export interface HostRoomOptions {
   port?: number;
   bind?: string;
   handshakeTimeoutMs?: number;
+  /** The host's identity key. */
+  identity: Identity;
+  /** The people rt has met. */
+  peers: PeerBook;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
@@ -50,6 +57,7 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   try {
     host = RoomHost.start(room, {
       password: () => password!,
+      identity: options.identity,
       port: options.port,
       bind: options.bind,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
@@ -68,13 +76,19 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   const hints = addressHints(localAddresses(), host.port)
     .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
   ui.show({ type: "listening", port: host.port, bound: host.bound, addresses: hints });
-  const session = new LocalSession(room);
-  const seated = await chooseName(session, ui, {
+  const session = new LocalSession(room, options.identity.publicKey);
+  const welcome = await chooseName(session, ui, {
     suggested: options.name ?? options.loginName,
-    host: true,
     askFirst: false,
   });
-  if (seated) await runChat(session, ui, { name: seated.name, host: true });
+  if (welcome) {
+    const view = new RoomView(welcome, {
+      identity: options.identity,
+      peers: options.peers,
+      host: true,
+    });
+    await runChat(session, ui, { view, addressOf: (name) => session.addressOf(name) });
+  }
   await host.close();
   ui.show({ type: "closed", reason: "you closed the room" });
   return 0;

@@ -6,6 +6,7 @@
  */
 import { ClientMessage, decodeMessage, encodeMessage } from "../codec/messages.ts";
 import { RtError } from "../errors.ts";
+import type { Identity } from "../identity/keys.ts";
 import type { Room } from "../room/room.ts";
 import { acceptJoiner, SecureConnection } from "../transport/secure.ts";
 import { FramedConnection, toRtError } from "../transport/framed.ts";
@@ -40,6 +41,8 @@ export interface HostNotice {
 export interface HostOptions {
   /** The room password now. */
   password: () => string;
+  /** The host's identity key. */
+  identity: Identity;
   /** Address to bind; default: every interface. */
   bind?: string;
   /** Port; default: a free one. */
@@ -102,6 +105,7 @@ export class RoomHost {
     try {
       secure = await acceptJoiner(framed, {
         password: this.#options.password,
+        identity: this.#options.identity,
         tries: this.#options.tries,
         timeoutMs: this.#options.handshakeTimeoutMs,
         onWrongPassword: (attempt, left) =>
@@ -136,7 +140,7 @@ export class RoomHost {
     const membership = this.#room.connect({
       deliver: (message) => secure.send(encodeOnce(message)),
       disconnect: () => void secure.end(1000),
-    }, { address });
+    }, { address, key: secure.peerKey });
     const nameTimeoutMs = this.#options.nameTimeoutMs ?? 5 * 60_000;
     let said = "lost" as "quit" | "lost";
     try {

@@ -15,7 +15,9 @@ export const ROOT: URL = new URL("../../", import.meta.url);
 
 /** The permission flags of the `start` task in deno.json: what `rt` really runs with. */
 export const RUN_FLAGS: string[] = (() => {
-  const words = denoJson.tasks.start.split(/\s+/);
+  // Words as the task shell sees them: quoted parts keep their spaces (and lose the quotes).
+  const words = (denoJson.tasks.start.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [])
+    .map((w) => w.replaceAll('"', ""));
   const from = words.indexOf("run") + 1;
   const to = words.indexOf("main.ts");
   if (from <= 0 || to < from) throw new Error(`Unexpected start task: ${denoJson.tasks.start}`);
@@ -44,6 +46,16 @@ export interface RtOptions {
   password?: string;
   /** Add `--json` (default: true). */
   json?: boolean;
+  /**
+   * rt's folder (`RT_HOME`: identity key, known peers). Left out: a fresh temporary folder,
+   * removed when the process has exited. Give the same folder to two runs to be the same person.
+   */
+  home?: string;
+}
+
+/** A fresh folder for rt's files, under the system's temporary directory. */
+export function tempHome(): string {
+  return Deno.makeTempDirSync({ prefix: "rt-e2e-home-" });
 }
 
 const encoder = new TextEncoder();
@@ -79,12 +91,16 @@ export class RtProcess {
   readonly #status: Promise<Deno.CommandStatus>;
   #exit: Exit | null = null;
   #listeners = new Set<() => void>();
+  readonly #ownHome: string | null;
 
   constructor(options: RtOptions) {
     this.label = options.label;
     const env = childEnv();
     if (options.password !== undefined) env.RT_PASSWORD = options.password;
-    const args = ["run", ...RUN_FLAGS, "main.ts"];
+    const home = options.home ?? tempHome();
+    this.#ownHome = options.home === undefined ? home : null;
+    env.RT_HOME = home;
+    const args = ["run", ...RUN_FLAGS, `--allow-read=${home}`, `--allow-write=${home}`, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
     const command = new Deno.Command(Deno.execPath(), {
@@ -99,7 +115,11 @@ export class RtProcess {
     this.#child = command.spawn();
     this.#stdin = this.#child.stdin.getWriter();
     this.#readers = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-    this.#status = this.#child.status;
+    const ownHome = this.#ownHome;
+    this.#status = this.#child.status.then((s) => {
+      if (ownHome) Deno.removeSync(ownHome, { recursive: true });
+      return s;
+    });
     this.#status.then((s) => {
       this.#exit = { code: s.code, signal: s.signal };
       this.#notify();
