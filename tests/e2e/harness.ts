@@ -404,10 +404,15 @@ export class RawPeer {
 /** Every process and socket of one test; `cleanup()` ends them all. */
 export class E2e {
   readonly #processes: RtProcess[] = [];
+  readonly #homes: string[] = [];
   readonly #peers: RawPeer[] = [];
 
   /** Starts `rt` with `args` (after `main.ts --json`). */
-  spawn(label: string, args: string[], options: { password?: string; json?: boolean } = {}) {
+  spawn(
+    label: string,
+    args: string[],
+    options: { password?: string; json?: boolean; home?: string } = {},
+  ) {
     const process = new RtProcess({ label, args, ...options });
     this.#processes.push(process);
     return process;
@@ -418,13 +423,13 @@ export class E2e {
    * own seat.
    */
   async host(
-    options: { name?: string; password?: string; args?: string[] } = {},
+    options: { name?: string; password?: string; args?: string[]; home?: string } = {},
   ): Promise<{ process: RtProcess; port: number }> {
     const name = options.name ?? "host";
     const process = this.spawn(
       name,
       ["--bind", "127.0.0.1", "--port", "0", "--name", name, ...(options.args ?? [])],
-      { password: options.password ?? "pw" },
+      { password: options.password ?? "pw", home: options.home },
     );
     const listening = await process.next("listening");
     await process.next("welcome", (e) => e.name === name && e.host);
@@ -434,20 +439,28 @@ export class E2e {
   /** Starts a joiner of `127.0.0.1 port` (no wait). */
   joiner(
     port: number,
-    options: { label: string; name?: string; password?: string; args?: string[] },
+    options: { label: string; name?: string; password?: string; args?: string[]; home?: string },
   ): RtProcess {
     const args = ["127.0.0.1", String(port)];
     if (options.name !== undefined) args.push("--name", options.name);
     return this.spawn(options.label, [...args, ...(options.args ?? [])], {
       password: options.password ?? "pw",
+      home: options.home,
     });
   }
 
   /** Starts a joiner and waits until it is welcomed under `name`. */
-  async join(port: number, name: string, password = "pw"): Promise<RtProcess> {
-    const process = this.joiner(port, { label: name, name, password });
+  async join(port: number, name: string, password = "pw", home?: string): Promise<RtProcess> {
+    const process = this.joiner(port, { label: name, name, password, home });
     await process.next("welcome", (e) => e.name === name);
     return process;
+  }
+
+  /** A folder for rt's files that outlives one process (one person's identity), removed at cleanup. */
+  home(): string {
+    const home = tempHome();
+    this.#homes.push(home);
+    return home;
   }
 
   /** Opens a raw TCP connection to the host. */
@@ -466,6 +479,7 @@ export class E2e {
   async cleanup(): Promise<void> {
     for (const peer of this.#peers) peer.close();
     await Promise.all(this.#processes.map((p) => p.dispose()));
+    for (const home of this.#homes.splice(0)) await Deno.remove(home, { recursive: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
