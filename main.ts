@@ -19,7 +19,14 @@ import { TextUi } from "./lib/tui/text_ui.ts";
 import type { ChatUi } from "./lib/tui/ui.ts";
 import { join } from "node:path";
 import { forgetReport, identityReport, peersReport } from "./lib/app/identity_commands.ts";
-import { IDENTITY_FILE, loadOrCreateIdentity, PeerBook, rtDirectory } from "./lib/store/mod.ts";
+import {
+  Blocklist,
+  IDENTITY_FILE,
+  loadOrCreateIdentity,
+  PeerBook,
+  rtDirectory,
+} from "./lib/store/mod.ts";
+import { addressDescriber } from "./lib/host/address_info.ts";
 
 const EXIT_USAGE = 2;
 
@@ -55,10 +62,34 @@ function program() {
     .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
     .option("--json", "machine-readable: JSON events on stdout, typed lines on stdin")
     .addOption(
-      new Option("--handshake-timeout <seconds>", "give up on a silent handshake after this long")
+      new Option(
+        "--handshake-timeout <seconds>",
+        "host: give up on a silent handshake after this long",
+      )
         .argParser(intIn(1, 3600, "The handshake timeout"))
         .default(60),
     )
+    .option(
+      "--max-members <n>",
+      "host: members at once (default: 100)",
+      intIn(2, 100_000, "--max-members"),
+    )
+    .option(
+      "--max-pending <n>",
+      "host: connections still proving the password, in all (default: 64)",
+      intIn(1, 100_000, "--max-pending"),
+    )
+    .option(
+      "--max-pending-per-address <n>",
+      "host: ... from one address (default: 8)",
+      intIn(1, 100_000, "--max-pending-per-address"),
+    )
+    .option(
+      "--rate <n>",
+      "host: messages a second one member may send (default: 10)",
+      intIn(1, 100_000, "--rate"),
+    )
+    .option("--no-reverse-dns", "host: do not look up the names of addresses in notices")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .configureOutput({
@@ -210,7 +241,8 @@ async function main(args: string[]): Promise<number> {
       throw new RtError("usage", "A port needs an address");
     }
     const password = await passwordFromOutside(options.passwordFile);
-    const { identity, peers } = await identityAndPeers(await rtFolder());
+    const folder = await rtFolder();
+    const { identity, peers } = await identityAndPeers(folder);
     listenForSignals(ui);
     const common = {
       identity,
@@ -221,7 +253,20 @@ async function main(args: string[]): Promise<number> {
       handshakeTimeoutMs: options.handshakeTimeout * 1000,
     };
     const status = target === null
-      ? await hostRoom(ui, { ...common, port: options.port, bind: options.bind })
+      ? await hostRoom(ui, {
+        ...common,
+        port: options.port,
+        bind: options.bind,
+        blocklist: await Blocklist.open(folder),
+        limits: {
+          maxMembers: options.maxMembers,
+          maxPending: options.maxPending,
+          maxPendingPerAddress: options.maxPendingPerAddress,
+          messagesPerSecond: options.rate,
+          messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
+        },
+        describe: addressDescriber({ reverse: options.reverseDns }),
+      })
       : await joinRoom(ui, target, common);
     await peers.flush();
     return status;

@@ -10,7 +10,10 @@ import { AsyncQueue } from "../client/queue.ts";
 import { RtError } from "../errors.ts";
 import type { ChatEvent } from "../tui/events.ts";
 import type { ChatUi, UserInput } from "../tui/ui.ts";
-import { type Action, COMMANDS, findCommand, parseLine } from "./commands.ts";
+import { type Action, COMMANDS, findCommand, type HostCommand, parseLine } from "./commands.ts";
+import type { BlockEntry } from "../store/blocklist.ts";
+import { fingerprint } from "../identity/keys.ts";
+import { fromHex } from "../handshake/bytes.ts";
 import type { RoomView } from "./room_view.ts";
 
 /** How a chat ended. */
@@ -66,8 +69,21 @@ type Happening =
   | { from: "room"; message: RoomMessage | null; error?: unknown }
   | { from: "user"; input: UserInput };
 
+/** What the host can do to the room (absent for joiners). */
+export interface HostControls {
+  blocked(): BlockEntry[];
+  unblock(what: string): BlockEntry[];
+  kick(name: string): { name: string } | null;
+  ban(name: string): BlockEntry | null;
+  locked: boolean;
+  /** Sets a new generated password and returns it. */
+  newPassword(): string;
+}
+
 /** Options of a chat. */
 export interface ChatOptions {
+  /** The host's controls; joiners have none. */
+  controls?: HostControls;
   /** The room as this member sees it. */
   view: RoomView;
   /** Finds a member's address (the host only). */
@@ -169,6 +185,15 @@ export async function runChat(
       case "help":
         ui.show(helpEvent(action.topic));
         break;
+      case "host":
+        if (!options.controls) {
+          ui.show({
+            type: "error",
+            code: "host-only",
+            message: `Only the host can use /${action.command}`,
+          });
+        } else ui.show(hostCommand(options.controls, action.command, action.argument));
+        break;
       case "setting":
         ui.configure(action.setting, action.on);
         ui.show({ type: "setting", setting: action.setting, on: action.on });
@@ -212,6 +237,58 @@ export async function runChat(
     }
   } finally {
     stop = true;
+  }
+}
+
+function hostCommand(controls: HostControls, command: HostCommand, argument: string): ChatEvent {
+  const notice = (code: string, text: string): ChatEvent => ({ type: "notice", code, text });
+  switch (command) {
+    case "blocked":
+      return {
+        type: "blocked",
+        entries: controls.blocked().map((e) => ({
+          address: e.address,
+          name: e.name,
+          fingerprint: e.key ? fingerprint(fromHex(e.key)) : null,
+          reason: e.reason,
+          since: e.since,
+        })),
+      };
+    case "unblock": {
+      const lifted = controls.unblock(argument);
+      return lifted.length === 0
+        ? { type: "error", code: "not-blocked", message: `Nothing blocked matches "${argument}"` }
+        : notice("unblocked", `Unblocked ${lifted.map((e) => e.address ?? e.name).join(", ")}`);
+    }
+    case "kick": {
+      const removed = controls.kick(argument);
+      return removed ? notice("kicked", `Removed ${removed.name} from the room`) : {
+        type: "error",
+        code: "no-such-member",
+        message: `Nobody called "${argument}" can be removed`,
+      };
+    }
+    case "ban": {
+      const entry = controls.ban(argument);
+      return entry
+        ? notice(
+          "banned",
+          `Banned ${entry.name}: address ${entry.address ?? "unknown"} and their key`,
+        )
+        : {
+          type: "error",
+          code: "no-such-member",
+          message: `Nobody called "${argument}" can be banned`,
+        };
+    }
+    case "lock":
+      controls.locked = true;
+      return notice("locked", "The room is locked: nobody new can join until /unlock");
+    case "unlock":
+      controls.locked = false;
+      return notice("unlocked", "The room is open to new joiners again");
+    case "password":
+      return { type: "room-password", password: controls.newPassword() };
   }
 }
 

@@ -4,6 +4,9 @@
  * @module
  */
 
+/** What only the host may do. */
+export type HostCommand = "blocked" | "unblock" | "kick" | "ban" | "lock" | "unlock" | "password";
+
 /** A setting the user can turn on and off. */
 export type Setting = "timestamps" | "bell";
 
@@ -19,6 +22,7 @@ export type Action =
   | { kind: "whois"; name: string }
   | { kind: "verify"; name: string }
   | { kind: "trust"; name: string }
+  | { kind: "host"; command: HostCommand; argument: string }
   | { kind: "nothing" }
   | { kind: "invalid"; message: string };
 
@@ -91,6 +95,60 @@ export const COMMANDS: CommandHelp[] = [
     summary: "mark NAME's key as verified after comparing safety codes",
     details: "rt remembers that you checked this key, shows NAME as verified, and warns loudly " +
       "if NAME ever comes back with a different key.",
+  },
+  {
+    name: "/kick",
+    aliases: [],
+    usage: "/kick NAME",
+    summary: "(host) remove NAME from the room",
+    details: "Removes NAME; everyone sees that they were removed. They may join again with the " +
+      "password: use /ban to keep them out.",
+  },
+  {
+    name: "/ban",
+    aliases: [],
+    usage: "/ban NAME",
+    summary: "(host) remove NAME and keep their address and key out",
+    details: "Removes NAME and blocks both their address and their personal key, until " +
+      "/unblock. The block is kept in rt's folder and survives a restart.",
+  },
+  {
+    name: "/blocked",
+    aliases: [],
+    usage: "/blocked",
+    summary: "(host) list blocked addresses and banned keys",
+    details: "Addresses are blocked automatically after six wrong passwords; /ban adds an " +
+      "address and a key. Each entry says why and since when.",
+  },
+  {
+    name: "/unblock",
+    aliases: [],
+    usage: "/unblock ADDRESS|NAME",
+    summary: "(host) lift a block",
+    details: "Lifts the block of an address (as /blocked shows it), or of a banned name.",
+  },
+  {
+    name: "/lock",
+    aliases: [],
+    usage: "/lock",
+    summary: "(host) refuse new joiners for now; /unlock to open again",
+    details: "While locked, anyone who tries to join is told the room is locked. Members " +
+      "already in the room stay.",
+  },
+  {
+    name: "/unlock",
+    aliases: [],
+    usage: "/unlock",
+    summary: "(host) accept new joiners again",
+    details: "Opens a locked room again.",
+  },
+  {
+    name: "/password",
+    aliases: [],
+    usage: "/password",
+    summary: "(host) a new generated password for future joins",
+    details: "Makes a new six-word password and shows it to you. Members already in the room " +
+      "stay; anyone joining from now on needs the new one.",
   },
   {
     name: "/timestamps",
@@ -196,6 +254,16 @@ export function parseLine(line: string): Parsed {
       const kind = command.name.slice(1) as "whois" | "verify" | "trust";
       return { action: { kind, name: rest[0]! } };
     }
+    case "/kick":
+    case "/ban":
+    case "/unblock":
+      if (!argument) return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      return { action: { kind: "host", command: command.name.slice(1) as HostCommand, argument } };
+    case "/blocked":
+    case "/lock":
+    case "/unlock":
+    case "/password":
+      return { action: { kind: "host", command: command.name.slice(1) as HostCommand, argument } };
     case "/timestamps":
     case "/bell": {
       const on = onOff(rest[0]);

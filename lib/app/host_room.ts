@@ -5,11 +5,13 @@
  * @module
  */
 import { LocalSession } from "../client/session.ts";
-import { type HostNotice, RoomHost } from "../host/host.ts";
+import { type HostLimits, type HostNotice, RoomHost } from "../host/host.ts";
+import type { AddressInfo } from "../host/address_info.ts";
+import type { Blocklist } from "../store/blocklist.ts";
 import { Room } from "../room/room.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { addressHints, localAddresses } from "./addresses.ts";
-import { chooseName, runChat } from "./chat.ts";
+import { chooseName, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
@@ -30,6 +32,12 @@ export interface HostRoomOptions {
   identity: Identity;
   /** The people rt has met. */
   peers: PeerBook;
+  /** Blocked addresses and banned keys, kept across restarts. */
+  blocklist: Blocklist;
+  /** The host's limits. */
+  limits?: HostLimits;
+  /** Describes addresses in notices. */
+  describe?: (address: string) => Promise<AddressInfo>;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
@@ -61,8 +69,17 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       port: options.port,
       bind: options.bind,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
+      blocklist: options.blocklist,
+      limits: options.limits,
+      describe: options.describe,
       onNotice: (n: HostNotice) =>
-        ui.show({ type: "notice", text: n.text, code: n.code, address: n.address }),
+        ui.show({
+          type: "notice",
+          text: n.text,
+          code: n.code,
+          address: n.address,
+          ...(n.info ? { info: n.info } : {}),
+        }),
     });
   } catch (error) {
     const why = error instanceof Deno.errors.AddrInUse
@@ -87,7 +104,20 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       peers: options.peers,
       host: true,
     });
-    await runChat(session, ui, { view, addressOf: (name) => session.addressOf(name) });
+    const controls: HostControls = {
+      blocked: () => host.blocked(),
+      unblock: (what) => host.unblock(what),
+      kick: (name) => host.kick(name),
+      ban: (name) => host.ban(name),
+      get locked() {
+        return host.locked;
+      },
+      set locked(value: boolean) {
+        host.locked = value;
+      },
+      newPassword: () => password = generatePassphrase(),
+    };
+    await runChat(session, ui, { view, controls, addressOf: (name) => session.addressOf(name) });
   }
   await host.close();
   ui.show({ type: "closed", reason: "you closed the room" });

@@ -104,6 +104,23 @@ export class Room {
     };
   }
 
+  /** Members in the room (named or still choosing a name). */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /**
+   * Removes the member called `name`: they are told why, everyone sees them leave as removed.
+   * Returns who it was, or `null` when nobody has that name (the host cannot remove itself).
+   */
+  remove(name: string, reason: string): { name: string; key: Uint8Array; address?: string } | null {
+    const member = this.#find(name);
+    if (!member || member.host) return null;
+    this.#send(member, { t: "closed", reason });
+    this.#leave(member, "removed");
+    return { name: member.name!, key: member.key, address: member.address };
+  }
+
   /** The address of the member called `name` (for the host's eyes), if known. */
   addressOf(name: string): string | undefined {
     return this.#find(name)?.address;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fromHex, toHex } from "../handshake/bytes.ts";
 import { nameKey } from "../room/names.ts";
 import { RtError } from "../errors.ts";
+import { JsonFile } from "./json_file.ts";
 
 /** The file's name inside rt's folder. */
 export const PEERS_FILE = "peers.json";
@@ -45,29 +46,29 @@ interface PeersFile {
 /** The known-peers book. */
 export class PeerBook {
   readonly #peers = new Map<string, PeerRecord>();
-  readonly #path: string | null;
-  #saving: Promise<void> = Promise.resolve();
+  readonly #file: JsonFile;
 
-  private constructor(peers: PeerRecord[], path: string | null) {
+  private constructor(peers: PeerRecord[], file: JsonFile) {
     for (const p of peers) this.#peers.set(p.key, p);
-    this.#path = path;
+    this.#file = file;
   }
 
   /** A book kept only in memory. */
   static inMemory(peers: PeerRecord[] = []): PeerBook {
-    return new PeerBook(peers.map((p) => ({ ...p, names: [...p.names] })), null);
+    return new PeerBook(peers.map((p) => ({ ...p, names: [...p.names] })), new JsonFile(null));
   }
 
   /** Loads the book from rt's folder (empty when the file does not exist yet). */
   static async open(directory: string): Promise<PeerBook> {
-    const path = join(directory, PEERS_FILE);
-    let text: string;
+    const file = new JsonFile(join(directory, PEERS_FILE));
+    const path = file.path!;
+    let text: string | null;
     try {
-      text = await Deno.readTextFile(path);
+      text = await file.read();
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return new PeerBook([], path);
       throw new RtError("store", `Cannot read the known-peers file ${path}`, { cause: error });
     }
+    if (text === null) return new PeerBook([], file);
     let data: PeersFile;
     try {
       data = JSON.parse(text);
@@ -84,7 +85,7 @@ export class PeerBook {
           "(rt will then treat everyone as new)",
       );
     }
-    return new PeerBook(data.peers, path);
+    return new PeerBook(data.peers, file);
   }
 
   /** How `name` with `key` compares with what rt remembers. */
@@ -162,22 +163,11 @@ export class PeerBook {
 
   /** Resolves when pending writes are on disk. */
   flush(): Promise<void> {
-    return this.#saving;
+    return this.#file.flush();
   }
 
   #save(): void {
-    const path = this.#path;
-    if (!path) return;
-    const data: PeersFile = { format: "rt-peers-1", peers: [...this.#peers.values()] };
-    const text = JSON.stringify(data, null, 2) + "\n";
-    this.#saving = this.#saving.then(async () => {
-      const temporary = `${path}.tmp`;
-      await Deno.mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
-      await Deno.writeTextFile(temporary, text, { mode: 0o600 });
-      await Deno.rename(temporary, path);
-    }).catch(() => {
-      // A failed save must not break the chat; the next change tries again.
-    });
+    this.#file.save({ format: "rt-peers-1", peers: [...this.#peers.values()] } satisfies PeersFile);
   }
 }
 

@@ -160,8 +160,12 @@ export interface AcceptOptions {
   tries?: number;
   /** Deadline for each message from the joiner. Default: 60 s. */
   timeoutMs?: number;
-  /** Called after each wrong password, with the attempt number and tries left. */
-  onWrongPassword?: (attempt: number, triesLeft: number) => void;
+  /**
+   * Called after each wrong password guess, with the attempt number and tries left;
+   * `abandoned` when the joiner went away after seeing the host's answer (which tells it
+   * whether its guess was right, so it counts as a guess too).
+   */
+  onWrongPassword?: (attempt: number, triesLeft: number, abandoned: boolean) => void;
 }
 
 /**
@@ -203,19 +207,27 @@ export async function acceptJoiner(
     const input = { password: options.password(), greeting, hostNonce, attempt };
     const host = await HostAttempt.respond(input, shareFrame, share);
     framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
-    const { message: answer } = await nextMessage(
-      framed,
-      JoinerHandshake,
-      timeoutMs,
-      "the password confirmation",
-    );
-    if (answer.t === "share") throw protocolError("confirm", answer.t);
+    // From here the joiner can tell whether its guess was right: whatever happens next, this
+    // attempt counts as a guess unless it proves the password.
+    let answer: JoinerHandshake;
+    try {
+      ({ message: answer } = await nextMessage(
+        framed,
+        JoinerHandshake,
+        timeoutMs,
+        "the password confirmation",
+      ));
+    } catch (error) {
+      options.onWrongPassword?.(attempt, 0, true);
+      throw error;
+    }
     const keys = answer.t === "confirm" ? host.verify(answer.confirm) : null;
     if (keys) {
       return proveIdentities(sealed(framed, keys, "host"), options.identity, "host", timeoutMs);
     }
-    const left = tries - attempt;
-    options.onWrongPassword?.(attempt, left);
+    const left = answer.t === "share" ? 0 : tries - attempt;
+    options.onWrongPassword?.(attempt, left, false);
+    if (answer.t === "share") throw protocolError("confirm", answer.t);
     if (left <= 0) {
       framed.send(encodeMessage({ t: "denied", reason: "wrong password" }));
       throw new RtError("denied", `Wrong password ${tries} times`);
@@ -266,6 +278,7 @@ export async function joinHost(
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
   const { message: hello, frame } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
+  if (hello.t === "denied") throw new RtError("denied", `The host refused: ${hello.reason}`);
   if (hello.t !== "hello") throw protocolError("hello", hello.t);
   if (hello.v !== PROTOCOL_VERSION) {
     throw new RtError(

@@ -93,8 +93,26 @@ export type ChatEvent =
   }
   | { type: "safety-code"; name: string; code: string }
   | { type: "dm-target"; to: string | null }
+  | {
+    type: "blocked";
+    entries: {
+      address: string | null;
+      name: string | null;
+      /** Fingerprint of a banned key. */
+      fingerprint: string | null;
+      reason: string;
+      since: string;
+    }[];
+  }
   | { type: "who"; members: MemberView[] }
-  | { type: "notice"; text: string; code?: string; address?: string }
+  | {
+    type: "notice";
+    text: string;
+    code?: string;
+    address?: string;
+    /** What is known of the address: `reverse`, `country`, `asn`, `asName`. */
+    info?: { reverse?: string; country?: string; asn?: number; asName?: string };
+  }
   | { type: "help"; commands: { command: string; help: string }[] }
   | { type: "setting"; setting: "timestamps" | "bell"; on: boolean }
   | { type: "error"; code: string; message: string }

@@ -132,6 +132,18 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
           `Compare it with ${sanitize(event.name)} by phone or in person (not in this chat). ` +
             `If it matches, type /trust ${sanitize(event.name)}; if not, stop talking.`,
         );
+    case "blocked":
+      if (event.entries.length === 0) return "Nobody is blocked.";
+      return [
+        `${event.entries.length} blocked:`,
+        ...event.entries.map((e) =>
+          `  ${s.bold(sanitize(e.address ?? "(any address)"))}` +
+          (e.name ? ` ${who(e.name)}` : "") +
+          (e.fingerprint ? s.dim(` key ${e.fingerprint}`) : "") +
+          s.dim(` · ${sanitize(e.reason)} · since ${e.since.slice(0, 16).replace("T", " ")}`)
+        ),
+        s.dim("Lift one with /unblock ADDRESS (or NAME)."),
+      ].join("\n");
     case "dm-target":
       return event.to === null ? s.dim("Back to talking to the whole room.") : s.magenta(
         `Now talking to ${sanitize(event.to)} only (private). /dm all to talk to the room.`,
