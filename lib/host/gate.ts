@@ -2,7 +2,9 @@
  * Who may even start a handshake: blocked addresses, a locked room, and caps on connections
  * that have not proven the password yet. Counts wrong password guesses per address, across
  * connections, and blocks the address at the limit (two rounds of three tries by default): an
- * attacker gains nothing by reconnecting after each guess. Pure bookkeeping: no sockets.
+ * attacker gains nothing by reconnecting after each guess. A guess counts as soon as the host
+ * answers it, so connections in parallel get no more answers than the limit between them.
+ * Pure bookkeeping: no sockets.
  *
  * @module
  */
@@ -40,7 +42,8 @@ export class Gate {
   readonly #maxPerAddress: number;
   readonly #blockAfter: number;
   readonly #pending = new Map<string, number>();
-  readonly #wrongGuesses = new Map<string, number>();
+  /** Password guesses answered per address key, until forgiven or blocked. */
+  readonly #guesses = new Map<string, number>();
   #pendingTotal = 0;
   /** Refuse new joiners for now. */
   locked = false;
@@ -90,18 +93,35 @@ export class Gate {
   }
 
   /**
-   * One wrong password guess from `address` (a wrong confirmation, or a connection that left
-   * after seeing the host's answer). Returns the guesses counted so far, and the new block when
-   * this guess reached the limit.
+   * A password guess from `address` is about to be answered (the answer tells whether it was
+   * right, so the guess counts from here on). Returns why not when the address is blocked or
+   * has used up its guesses already (some may still be unresolved on other connections).
+   */
+  guess(address: string): Refusal | null {
+    const key = addressKey(address);
+    if (this.#blocklist.blockedAddress(key)) {
+      return { code: "blocked", reason: "this address is blocked by the host" };
+    }
+    const guesses = this.#guesses.get(key) ?? 0;
+    if (guesses >= this.#blockAfter) {
+      return { code: "busy-address", reason: "too many password guesses from your address" };
+    }
+    this.#guesses.set(key, guesses + 1);
+    return null;
+  }
+
+  /**
+   * A guess from `address` turned out wrong (a wrong confirmation, or a connection that left
+   * after seeing the host's answer). Returns the guesses counted so far, and the new block
+   * when they reached the limit.
    */
   wrongGuess(address: string): { guesses: number; block: BlockEntry | null } {
     const key = addressKey(address);
-    const guesses = (this.#wrongGuesses.get(key) ?? 0) + 1;
-    this.#wrongGuesses.set(key, guesses);
+    const guesses = this.#guesses.get(key) ?? 0;
     if (guesses < this.#blockAfter || this.#blocklist.blockedAddress(key)) {
       return { guesses, block: null };
     }
-    this.#wrongGuesses.delete(key);
+    this.#guesses.delete(key);
     const block = this.#blocklist.add({
       address: key,
       key: null,
@@ -113,6 +133,6 @@ export class Gate {
 
   /** Someone from `address` proved the password: earlier failed rounds are forgiven. */
   succeeded(address: string): void {
-    this.#wrongGuesses.delete(addressKey(address));
+    this.#guesses.delete(addressKey(address));
   }
 }

@@ -209,6 +209,20 @@ export class RoomHost {
         identity: this.#options.identity,
         tries,
         timeoutMs: this.#options.handshakeTimeoutMs,
+        onGuess: () => {
+          // Counted before it is answered: parallel connections share the address's guesses.
+          const refusal = this.#gate.guess(address);
+          if (!refusal) return;
+          framed.send(encodeMessage({ t: "denied", reason: refusal.reason }));
+          if (refusal.code !== "blocked") {
+            this.#notice(
+              "refused",
+              `Turned away a password guess from ${address}: ${refusal.reason}`,
+              address,
+            );
+          }
+          throw new RtError("denied", "Blocked");
+        },
         onWrongPassword: (attempt, left, abandoned) => {
           const { guesses, block } = this.#gate.wrongGuess(address);
           this.#notice(
@@ -276,9 +290,10 @@ export class RoomHost {
         const message = decodeMessage(ClientMessage, plaintext);
         if (message.t === "say" || message.t === "dm") {
           // Over the rate: stop reading from this member until it may speak again, so its own
-          // connection backs up and nobody else waits.
-          const wait = bucket.take();
-          if (wait > 0) {
+          // connection backs up and nobody else waits. `take()` only says how long until a
+          // token is there: wait, then take it (relaying after the wait without taking one let
+          // twice the rate through).
+          for (let wait = bucket.take(); wait > 0; wait = bucket.take()) {
             if (performance.now() - lastFloodNotice > 30_000) {
               lastFloodNotice = performance.now();
               this.#notice(

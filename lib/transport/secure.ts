@@ -166,6 +166,12 @@ export interface AcceptOptions {
    * whether its guess was right, so it counts as a guess too).
    */
   onWrongPassword?: (attempt: number, triesLeft: number, abandoned: boolean) => void;
+  /**
+   * Called before the host answers a password guess: the answer tells the joiner whether the
+   * guess was right, so this is when a guess is spent. Throw to refuse it (the error ends the
+   * handshake; send the joiner a `denied` first).
+   */
+  onGuess?: (attempt: number) => void;
 }
 
 /**
@@ -204,6 +210,7 @@ export async function acceptJoiner(
         `Joiner speaks protocol ${share.v}; this host speaks ${PROTOCOL_VERSION}`,
       );
     }
+    options.onGuess?.(attempt);
     const input = { password: options.password(), greeting, hostNonce, attempt };
     const host = await HostAttempt.respond(input, shareFrame, share);
     framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
