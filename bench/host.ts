@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { generateIdentity } from "../lib/identity/keys.ts";
 import { Room } from "../lib/room/mod.ts";
 import { RoomHost } from "../lib/host/mod.ts";
 import { HOSTNAME, PASSWORD } from "./config.ts";
@@ -40,6 +41,15 @@ const room = new Room({
 });
 const host = RoomHost.start(room, {
   password: () => PASSWORD,
+  identity: generateIdentity(),
+  // The benchmark measures the relay itself: no per-member rate limit, generous caps.
+  limits: {
+    messagesPerSecond: 1_000_000,
+    messageBurst: 1_000_000,
+    maxPending: 1_000,
+    maxPendingPerAddress: 1_000,
+    maxMembers: 1_000,
+  },
   bind: HOSTNAME,
   port: 0,
   onNotice: (n) => emit({ t: "notice", code: n.code, text: n.text }),

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { MessageSigner } from "../lib/client/signing.ts";
 import type { RemoteSession } from "../lib/client/mod.ts";
 import {
   BACKLOG_LIMIT_MS,
@@ -112,6 +113,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A room full of members in this process, ready to run load steps. */
 export class LoadRoom {
   readonly #sessions: RemoteSession[];
+  readonly #signers: MessageSigner[];
   readonly #loops: Promise<void>[];
   readonly #cpu: CpuMeter;
   #step: Step | null = null;
@@ -119,7 +121,13 @@ export class LoadRoom {
   /** Why a member's session ended, once one did. */
   broken: string | null = null;
 
-  private constructor(sessions: RemoteSession[], names: string[], hostCpu: CpuSampler) {
+  private constructor(
+    sessions: RemoteSession[],
+    signers: MessageSigner[],
+    names: string[],
+    hostCpu: CpuSampler,
+  ) {
+    this.#signers = signers;
     this.#sessions = sessions;
     this.#cpu = new CpuMeter([
       hostCpu,
@@ -132,18 +140,21 @@ export class LoadRoom {
   /** Joins `count` members to the room at `port`, one after the other. */
   static async open(port: number, count: number, hostCpu: CpuSampler): Promise<LoadRoom> {
     const sessions: RemoteSession[] = [];
+    const signers: MessageSigner[] = [];
     const names: string[] = [];
     try {
       for (let i = 0; i < count; i++) {
         const name = `member${String(i).padStart(2, "0")}`;
-        sessions.push((await joinRoom(port, name, HANDSHAKE_TIMEOUT_MS)).session);
+        const joined = await joinRoom(port, name, HANDSHAKE_TIMEOUT_MS);
+        sessions.push(joined.session);
+        signers.push(joined.signer);
         names.push(name);
       }
     } catch (error) {
       await Promise.allSettled(sessions.map((s) => s.close()));
       throw error;
     }
-    return new LoadRoom(sessions, names, hostCpu);
+    return new LoadRoom(sessions, signers, names, hostCpu);
   }
 
   async #receive(session: RemoteSession, me: string): Promise<void> {
@@ -200,7 +211,8 @@ export class LoadRoom {
         step.remaining[seq] = n;
         if (seq >= step.measuredFrom) step.sendLag.add(performance.now() - dueAt);
         try {
-          this.#sessions[seq % n]!.send({ t: "say", text: stamp.padEnd(TEXT_CHARS, "x") });
+          const text = stamp.padEnd(TEXT_CHARS, "x");
+          this.#sessions[seq % n]!.send(this.#signers[seq % n]!.say(text));
         } catch (error) {
           this.broken ??= `send: ${error instanceof Error ? error.message : String(error)}`;
         }

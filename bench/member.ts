@@ -6,11 +6,15 @@
  */
 import { connectTcp, FramedConnection, joinHost } from "../lib/transport/mod.ts";
 import { RemoteSession } from "../lib/client/mod.ts";
+import { MessageSigner } from "../lib/client/signing.ts";
+import { generateIdentity } from "../lib/identity/keys.ts";
 import { HOSTNAME, PASSWORD } from "./config.ts";
 
 /** A member in the room, and how long joining took. */
 export interface Joined {
   session: RemoteSession;
+  /** Signs this member's messages, as rt does. */
+  signer: MessageSigner;
   name: string;
   /** ms of the TCP connect. */
   connectMs: number;
@@ -29,22 +33,29 @@ export async function joinRoom(port: number, name: string, timeoutMs: number): P
   const t1 = performance.now();
   const timer = setTimeout(() => framed.close(), timeoutMs);
   try {
+    const identity = generateIdentity();
     const secure = await joinHost(framed, {
+      identity,
       password: () => Promise.resolve(PASSWORD),
       timeoutMs,
     });
     const t2 = performance.now();
     const session = new RemoteSession(secure);
     session.send({ t: "join", name });
+    let signer: MessageSigner;
     while (true) {
       const message = await session.next();
       if (message === null) throw new Error(`${name}: the room closed before welcome`);
-      if (message.t === "welcome") break;
+      if (message.t === "welcome") {
+        signer = new MessageSigner(identity, message.room);
+        break;
+      }
       if (message.t === "name-refused") throw new Error(`${name}: ${message.reason}`);
     }
     const t3 = performance.now();
     return {
       session,
+      signer,
       name,
       connectMs: t1 - t0,
       handshakeMs: t2 - t1,

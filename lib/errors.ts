@@ -22,7 +22,10 @@ export type RtErrorCode =
   | "connect-failed"
   | "timeout"
   | "name-refused"
-  | "password-file";
+  | "password-file"
+  | "identity"
+  | "identity-proof"
+  | "store";
 
 /** An error with a stable `code` for callers and a message for people. */
 export class RtError extends Error {

@@ -4,13 +4,17 @@
  *
  * @module
  */
-import { MAX_TEXT_CHARS, type MemberInfo, type RoomMessage } from "../codec/messages.ts";
+import { type ClientMessage, MAX_TEXT_CHARS, type RoomMessage } from "../codec/messages.ts";
 import type { Session } from "../client/session.ts";
 import { AsyncQueue } from "../client/queue.ts";
 import { RtError } from "../errors.ts";
-import { type ChatEvent, isoTime, type MemberView } from "../tui/events.ts";
+import type { ChatEvent } from "../tui/events.ts";
 import type { ChatUi, UserInput } from "../tui/ui.ts";
-import { COMMANDS, findCommand, parseLine } from "./commands.ts";
+import { type Action, COMMANDS, findCommand, type HostCommand, parseLine } from "./commands.ts";
+import type { BlockEntry } from "../store/blocklist.ts";
+import { fingerprint } from "../identity/keys.ts";
+import { fromHex } from "../handshake/bytes.ts";
+import type { RoomView } from "./room_view.ts";
 
 /** How a chat ended. */
 export type ChatEnd =
@@ -21,44 +25,8 @@ export type ChatEnd =
   /** The connection to the room failed. */
   | "lost";
 
-/** Members in the form shown to the user. */
-export function memberViews(members: MemberInfo[]): MemberView[] {
-  return members.map((m) => ({ name: m.name, host: m.host, since: isoTime(m.since) }));
-}
-
-/** The user-facing event for a room message (`null` for none). */
-export function eventFor(message: RoomMessage, self: string | null): ChatEvent | null {
-  switch (message.t) {
-    case "welcome":
-      return null;
-    case "name-refused":
-      return { type: "name-refused", reason: message.reason };
-    case "joined":
-      return { type: "joined", name: message.name, time: isoTime(message.at) };
-    case "left":
-      return {
-        type: "left",
-        name: message.name,
-        reason: message.reason,
-        time: isoTime(message.at),
-      };
-    case "said":
-      return {
-        type: "message",
-        from: message.from,
-        text: message.text,
-        time: isoTime(message.at),
-        own: message.from === self,
-        action: message.me === true,
-      };
-    case "who":
-      return { type: "who", members: memberViews(message.members) };
-    case "notice":
-      return { type: "notice", text: message.text };
-    case "closed":
-      return { type: "closed", reason: message.reason };
-  }
-}
+/** The room's welcome. */
+export type Welcome = Extract<RoomMessage, { t: "welcome" }>;
 
 /**
  * Chooses a name: sends `join` with each proposal until the room welcomes one. Returns the
@@ -67,8 +35,8 @@ export function eventFor(message: RoomMessage, self: string | null): ChatEvent |
 export async function chooseName(
   session: Session,
   ui: ChatUi,
-  options: { suggested: string; host: boolean; askFirst: boolean },
-): Promise<{ name: string; members: MemberInfo[] } | null> {
+  options: { suggested: string; askFirst: boolean },
+): Promise<Welcome | null> {
   let ask = options.askFirst;
   while (true) {
     let name = options.suggested;
@@ -83,19 +51,16 @@ export async function chooseName(
     while (true) {
       const message = await session.next();
       if (message === null) return null;
-      if (message.t === "welcome") {
-        ui.show({
-          type: "welcome",
-          name: message.name,
-          host: options.host,
-          members: memberViews(message.members),
-        });
-        return { name: message.name, members: message.members };
+      if (message.t === "welcome") return message;
+      if (message.t === "name-refused") {
+        ui.show({ type: "name-refused", reason: message.reason });
+        break;
       }
-      const event = eventFor(message, null);
-      if (event) ui.show(event);
-      if (message.t === "closed") return null;
-      if (message.t === "name-refused") break;
+      if (message.t === "notice") ui.show({ type: "notice", text: message.text });
+      if (message.t === "closed") {
+        ui.show({ type: "closed", reason: message.reason });
+        return null;
+      }
     }
   }
 }
@@ -104,16 +69,41 @@ type Happening =
   | { from: "room"; message: RoomMessage | null; error?: unknown }
   | { from: "user"; input: UserInput };
 
+/** What the host can do to the room (absent for joiners). */
+export interface HostControls {
+  blocked(): BlockEntry[];
+  unblock(what: string): BlockEntry[];
+  kick(name: string): { name: string } | null;
+  ban(name: string): BlockEntry | null;
+  locked: boolean;
+  /** Sets a new generated password and returns it. */
+  newPassword(): string;
+}
+
+/** Options of a chat. */
+export interface ChatOptions {
+  /** The host's controls; joiners have none. */
+  controls?: HostControls;
+  /** The room as this member sees it. */
+  view: RoomView;
+  /** Finds a member's address (the host only). */
+  addressOf?: (name: string) => string | undefined;
+}
+
 /** Runs the chat until the user leaves, the room closes, or the connection fails. */
 export async function runChat(
   session: Session,
   ui: ChatUi,
-  options: { name: string; host: boolean },
+  options: ChatOptions,
 ): Promise<ChatEnd> {
-  ui.setPrompt(`${options.name}> `);
+  const { view } = options;
+  let target: string | null = null;
+  const setPrompt = () => ui.setPrompt(target ? `${view.self} → ${target}> ` : `${view.self}> `);
+  setPrompt();
+  for (const event of view.welcomeEvents()) ui.show(event);
   const happenings = new AsyncQueue<Happening>();
   let stop = false;
-  const roomPump = (async () => {
+  (async () => {
     while (!stop) {
       try {
         const message = await session.next();
@@ -125,14 +115,96 @@ export async function runChat(
       }
     }
   })();
-  const userPump = (async () => {
+  (async () => {
     while (!stop) {
       const input = await ui.next();
       happenings.push({ from: "user", input });
       if (input.kind === "end") return;
     }
   })();
-  void userPump;
+  const send = (message: ClientMessage) => {
+    try {
+      session.send(message);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      ui.show({ type: "error", code: "send-failed", message: text });
+    }
+  };
+  const speak = (text: string, me: boolean, to: string | null) => {
+    if (text.length > MAX_TEXT_CHARS) {
+      return ui.show({
+        type: "error",
+        code: "too-long",
+        message: `That message has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`,
+      });
+    }
+    if (to === null) return send(view.say(text, me));
+    const direct = view.direct(to, text, me);
+    if ("error" in direct) {
+      return ui.show({ type: "error", code: "no-such-member", message: direct.error });
+    }
+    send(direct.message);
+    ui.show(direct.event);
+  };
+  const act = (action: Action): ChatEnd | null => {
+    switch (action.kind) {
+      case "nothing":
+        break;
+      case "say":
+        speak(action.text, action.me === true, target);
+        break;
+      case "msg":
+        speak(action.text, false, action.to);
+        break;
+      case "dm": {
+        if (action.to !== null && !view.nameOf(action.to)) {
+          ui.show({
+            type: "error",
+            code: "no-such-member",
+            message: `Nobody called "${action.to}" is in the room`,
+          });
+          break;
+        }
+        target = action.to === null ? null : view.nameOf(action.to)!;
+        setPrompt();
+        ui.show({ type: "dm-target", to: target });
+        break;
+      }
+      case "who":
+        send({ t: "who" });
+        break;
+      case "whois":
+        ui.show(view.whois(action.name, options.addressOf?.(action.name)));
+        break;
+      case "verify":
+        ui.show(view.safetyCode(action.name));
+        break;
+      case "trust":
+        ui.show(view.trust(action.name));
+        break;
+      case "help":
+        ui.show(helpEvent(action.topic));
+        break;
+      case "host":
+        if (!options.controls) {
+          ui.show({
+            type: "error",
+            code: "host-only",
+            message: `Only the host can use /${action.command}`,
+          });
+        } else ui.show(hostCommand(options.controls, action.command, action.argument));
+        break;
+      case "setting":
+        ui.configure(action.setting, action.on);
+        ui.show({ type: "setting", setting: action.setting, on: action.on });
+        break;
+      case "quit":
+        return "left";
+      case "invalid":
+        ui.show({ type: "error", code: "invalid-command", message: action.message });
+    }
+    return null;
+  };
   try {
     while (true) {
       const happening = (await happenings.next())!;
@@ -145,8 +217,14 @@ export async function runChat(
           ui.show({ type: "error", code: "connection-lost", message: `Lost the room: ${why}` });
           return "lost";
         }
-        const event = eventFor(message, options.name);
-        if (event) ui.show(event);
+        for (const event of view.receive(message)) {
+          ui.show(event);
+          if (event.type === "left" && target && event.name === target) {
+            target = null;
+            setPrompt();
+            ui.show({ type: "dm-target", to: null });
+          }
+        }
         if (message.t === "closed") return "closed";
         continue;
       }
@@ -154,51 +232,69 @@ export async function runChat(
       if (input.kind !== "line") return "left";
       const { action, hint } = parseLine(input.text);
       if (hint) ui.show({ type: "notice", code: "hint", text: hint });
-      switch (action.kind) {
-        case "nothing":
-          break;
-        case "say":
-          if (action.text.length > MAX_TEXT_CHARS) {
-            ui.show({
-              type: "error",
-              code: "too-long",
-              message:
-                `That message has ${action.text.length} characters; the limit is ${MAX_TEXT_CHARS}`,
-            });
-          } else {send(session, ui, {
-              t: "say",
-              text: action.text,
-              ...(action.me ? { me: true } : {}),
-            });}
-          break;
-        case "who":
-          send(session, ui, { t: "who" });
-          break;
-        case "help":
-          ui.show(helpEvent(action.topic));
-          break;
-        case "setting":
-          ui.configure(action.setting, action.on);
-          ui.show({ type: "setting", setting: action.setting, on: action.on });
-          break;
-        case "quit":
-          return "left";
-        case "invalid":
-          ui.show({ type: "error", code: "invalid-command", message: action.message });
-      }
+      const end = act(action);
+      if (end) return end;
     }
   } finally {
     stop = true;
-    void roomPump;
+  }
+}
+
+function hostCommand(controls: HostControls, command: HostCommand, argument: string): ChatEvent {
+  const notice = (code: string, text: string): ChatEvent => ({ type: "notice", code, text });
+  switch (command) {
+    case "blocked":
+      return {
+        type: "blocked",
+        entries: controls.blocked().map((e) => ({
+          address: e.address,
+          name: e.name,
+          fingerprint: e.key ? fingerprint(fromHex(e.key)) : null,
+          reason: e.reason,
+          since: e.since,
+        })),
+      };
+    case "unblock": {
+      const lifted = controls.unblock(argument);
+      return lifted.length === 0
+        ? { type: "error", code: "not-blocked", message: `Nothing blocked matches "${argument}"` }
+        : notice("unblocked", `Unblocked ${lifted.map((e) => e.address ?? e.name).join(", ")}`);
+    }
+    case "kick": {
+      const removed = controls.kick(argument);
+      return removed ? notice("kicked", `Removed ${removed.name} from the room`) : {
+        type: "error",
+        code: "no-such-member",
+        message: `Nobody called "${argument}" can be removed`,
+      };
+    }
+    case "ban": {
+      const entry = controls.ban(argument);
+      return entry
+        ? notice(
+          "banned",
+          `Banned ${entry.name}: address ${entry.address ?? "unknown"} and their key`,
+        )
+        : {
+          type: "error",
+          code: "no-such-member",
+          message: `Nobody called "${argument}" can be banned`,
+        };
+    }
+    case "lock":
+      controls.locked = true;
+      return notice("locked", "The room is locked: nobody new can join until /unlock");
+    case "unlock":
+      controls.locked = false;
+      return notice("unlocked", "The room is open to new joiners again");
+    case "password":
+      return { type: "room-password", password: controls.newPassword() };
   }
 }
 
 function helpEvent(topic?: string): ChatEvent {
   if (topic === undefined) {
-    return {
-      type: "help",
-      commands: COMMANDS.map((c) => ({ command: c.usage, help: c.summary })),
-    };
+    return { type: "help", commands: COMMANDS.map((c) => ({ command: c.usage, help: c.summary })) };
   }
   const command = findCommand(topic);
   if (!command) {
@@ -206,13 +302,4 @@ function helpEvent(topic?: string): ChatEvent {
   }
   const also = command.aliases.length > 0 ? ` (also ${command.aliases.join(", ")})` : "";
   return { type: "help", commands: [{ command: command.usage + also, help: command.details }] };
-}
-
-function send(session: Session, ui: ChatUi, message: Parameters<Session["send"]>[0]): void {
-  try {
-    session.send(message);
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    ui.show({ type: "error", code: "send-failed", message: text });
-  }
 }

@@ -4,6 +4,9 @@
  * @module
  */
 
+/** What only the host may do. */
+export type HostCommand = "blocked" | "unblock" | "kick" | "ban" | "lock" | "unlock" | "password";
+
 /** A setting the user can turn on and off. */
 export type Setting = "timestamps" | "bell";
 
@@ -14,6 +17,12 @@ export type Action =
   | { kind: "quit" }
   | { kind: "help"; topic?: string }
   | { kind: "setting"; setting: Setting; on: boolean }
+  | { kind: "msg"; to: string; text: string }
+  | { kind: "dm"; to: string | null }
+  | { kind: "whois"; name: string }
+  | { kind: "verify"; name: string }
+  | { kind: "trust"; name: string }
+  | { kind: "host"; command: HostCommand; argument: string }
   | { kind: "nothing" }
   | { kind: "invalid"; message: string };
 
@@ -46,6 +55,100 @@ export const COMMANDS: CommandHelp[] = [
     usage: "/me ACTION",
     summary: "say what you are doing, shown as '* you ACTION'",
     details: "Sends an action instead of a message: '/me waves' shows as '* ann waves'.",
+  },
+  {
+    name: "/msg",
+    aliases: [],
+    usage: "/msg NAME TEXT",
+    summary: "send a direct message only NAME can read",
+    details: "Encrypted to NAME's own key and signed by you: not even the host relaying it can " +
+      "read it. Others do not see that you sent it, except the host, who relays it.",
+  },
+  {
+    name: "/dm",
+    aliases: [],
+    usage: "/dm NAME | /dm all",
+    summary: "send what you type next to NAME only, until /dm all",
+    details: "After '/dm bob', every line you type is a direct message to bob (the prompt shows " +
+      "it); '/dm all' goes back to talking to the room.",
+  },
+  {
+    name: "/whois",
+    aliases: [],
+    usage: "/whois NAME",
+    summary: "show a member's key fingerprint, status and arrival",
+    details: "Shows NAME's fingerprint, whether rt knows their key (new, known, verified or " +
+      "changed), when they joined, and, for the host, their address.",
+  },
+  {
+    name: "/verify",
+    aliases: [],
+    usage: "/verify NAME",
+    summary: "show the safety code to compare with NAME by phone or in person",
+    details: "Both of you run /verify on each other and read the code aloud. If the codes " +
+      "match, nobody stands between you: run /trust NAME. If not, stop talking.",
+  },
+  {
+    name: "/trust",
+    aliases: [],
+    usage: "/trust NAME",
+    summary: "mark NAME's key as verified after comparing safety codes",
+    details: "rt remembers that you checked this key, shows NAME as verified, and warns loudly " +
+      "if NAME ever comes back with a different key.",
+  },
+  {
+    name: "/kick",
+    aliases: [],
+    usage: "/kick NAME",
+    summary: "(host) remove NAME from the room",
+    details: "Removes NAME; everyone sees that they were removed. They may join again with the " +
+      "password: use /ban to keep them out.",
+  },
+  {
+    name: "/ban",
+    aliases: [],
+    usage: "/ban NAME",
+    summary: "(host) remove NAME and keep their address and key out",
+    details: "Removes NAME and blocks both their address and their personal key, until " +
+      "/unblock. The block is kept in rt's folder and survives a restart.",
+  },
+  {
+    name: "/blocked",
+    aliases: [],
+    usage: "/blocked",
+    summary: "(host) list blocked addresses and banned keys",
+    details: "Addresses are blocked automatically after six wrong passwords; /ban adds an " +
+      "address and a key. Each entry says why and since when.",
+  },
+  {
+    name: "/unblock",
+    aliases: [],
+    usage: "/unblock ADDRESS|NAME",
+    summary: "(host) lift a block",
+    details: "Lifts the block of an address (as /blocked shows it), or of a banned name.",
+  },
+  {
+    name: "/lock",
+    aliases: [],
+    usage: "/lock",
+    summary: "(host) refuse new joiners for now; /unlock to open again",
+    details: "While locked, anyone who tries to join is told the room is locked. Members " +
+      "already in the room stay.",
+  },
+  {
+    name: "/unlock",
+    aliases: [],
+    usage: "/unlock",
+    summary: "(host) accept new joiners again",
+    details: "Opens a locked room again.",
+  },
+  {
+    name: "/password",
+    aliases: [],
+    usage: "/password",
+    summary: "(host) a new generated password for future joins",
+    details: "Makes a new six-word password and shows it to you. Members already in the room " +
+      "stay; anyone joining from now on needs the new one.",
   },
   {
     name: "/timestamps",
@@ -86,6 +189,7 @@ const FOREIGN: Record<string, string> = {
   ":quit": "/quit",
   ":aliases": "/who",
   ":help": "/help",
+  ":dm": "/dm",
 };
 
 /** Finds a command by name or alias, with or without the slash. */
@@ -129,6 +233,37 @@ export function parseLine(line: string): Parsed {
       return argument
         ? { action: { kind: "say", text: argument, me: true } }
         : { action: { kind: "invalid", message: "Usage: /me ACTION, as in /me waves" } };
+    case "/msg": {
+      const [to, ...words] = rest;
+      const text = to === undefined ? "" : argument.slice(to.length).trim();
+      return to && words.length > 0 && text
+        ? { action: { kind: "msg", to, text } }
+        : { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+    }
+    case "/dm":
+      if (rest.length !== 1) {
+        return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      }
+      return { action: { kind: "dm", to: rest[0]!.toLowerCase() === "all" ? null : rest[0]! } };
+    case "/whois":
+    case "/verify":
+    case "/trust": {
+      if (rest.length !== 1) {
+        return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      }
+      const kind = command.name.slice(1) as "whois" | "verify" | "trust";
+      return { action: { kind, name: rest[0]! } };
+    }
+    case "/kick":
+    case "/ban":
+    case "/unblock":
+      if (!argument) return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      return { action: { kind: "host", command: command.name.slice(1) as HostCommand, argument } };
+    case "/blocked":
+    case "/lock":
+    case "/unlock":
+    case "/password":
+      return { action: { kind: "host", command: command.name.slice(1) as HostCommand, argument } };
     case "/timestamps":
     case "/bell": {
       const on = onOff(rest[0]);

@@ -5,12 +5,17 @@
  * @module
  */
 import { LocalSession } from "../client/session.ts";
-import { type HostNotice, RoomHost } from "../host/host.ts";
+import { type HostLimits, type HostNotice, RoomHost } from "../host/host.ts";
+import type { AddressInfo } from "../host/address_info.ts";
+import type { Blocklist } from "../store/blocklist.ts";
 import { Room } from "../room/room.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { addressHints, localAddresses } from "./addresses.ts";
-import { chooseName, runChat } from "./chat.ts";
+import { chooseName, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
+import { RoomView } from "./room_view.ts";
+import type { Identity } from "../identity/keys.ts";
+import type { PeerBook } from "../store/peer_book.ts";
 
 /** Options of `rt` as host. */
 export interface HostRoomOptions {
@@ -23,6 +28,16 @@ export interface HostRoomOptions {
   port?: number;
   bind?: string;
   handshakeTimeoutMs?: number;
+  /** The host's identity key. */
+  identity: Identity;
+  /** The people rt has met. */
+  peers: PeerBook;
+  /** Blocked addresses and banned keys, kept across restarts. */
+  blocklist: Blocklist;
+  /** The host's limits. */
+  limits?: HostLimits;
+  /** Describes addresses in notices. */
+  describe?: (address: string) => Promise<AddressInfo>;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
@@ -50,11 +65,21 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   try {
     host = RoomHost.start(room, {
       password: () => password!,
+      identity: options.identity,
       port: options.port,
       bind: options.bind,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
+      blocklist: options.blocklist,
+      limits: options.limits,
+      describe: options.describe,
       onNotice: (n: HostNotice) =>
-        ui.show({ type: "notice", text: n.text, code: n.code, address: n.address }),
+        ui.show({
+          type: "notice",
+          text: n.text,
+          code: n.code,
+          address: n.address,
+          ...(n.info ? { info: n.info } : {}),
+        }),
     });
   } catch (error) {
     const why = error instanceof Deno.errors.AddrInUse
@@ -68,13 +93,32 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   const hints = addressHints(localAddresses(), host.port)
     .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
   ui.show({ type: "listening", port: host.port, bound: host.bound, addresses: hints });
-  const session = new LocalSession(room);
-  const seated = await chooseName(session, ui, {
+  const session = new LocalSession(room, options.identity.publicKey);
+  const welcome = await chooseName(session, ui, {
     suggested: options.name ?? options.loginName,
-    host: true,
     askFirst: false,
   });
-  if (seated) await runChat(session, ui, { name: seated.name, host: true });
+  if (welcome) {
+    const view = new RoomView(welcome, {
+      identity: options.identity,
+      peers: options.peers,
+      host: true,
+    });
+    const controls: HostControls = {
+      blocked: () => host.blocked(),
+      unblock: (what) => host.unblock(what),
+      kick: (name) => host.kick(name),
+      ban: (name) => host.ban(name),
+      get locked() {
+        return host.locked;
+      },
+      set locked(value: boolean) {
+        host.locked = value;
+      },
+      newPassword: () => password = generatePassphrase(),
+    };
+    await runChat(session, ui, { view, controls, addressOf: (name) => session.addressOf(name) });
+  }
   await host.close();
   ui.show({ type: "closed", reason: "you closed the room" });
   return 0;

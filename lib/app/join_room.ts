@@ -10,6 +10,9 @@ import type { ChatUi } from "../tui/ui.ts";
 import { chooseName, runChat } from "./chat.ts";
 import { EXIT_CANCELLED } from "./host_room.ts";
 import type { Target } from "./target.ts";
+import { RoomView } from "./room_view.ts";
+import type { Identity } from "../identity/keys.ts";
+import type { PeerBook } from "../store/peer_book.ts";
 
 /** Options of `rt ADDRESS PORT`. */
 export interface JoinRoomOptions {
@@ -19,6 +22,10 @@ export interface JoinRoomOptions {
   name?: string;
   loginName: string;
   handshakeTimeoutMs?: number;
+  /** The joiner's identity key. */
+  identity: Identity;
+  /** The people rt has met. */
+  peers: PeerBook;
 }
 
 class Cancelled extends Error {}
@@ -37,6 +44,7 @@ export async function joinRoom(
     ui.show({ type: "connected", host: target.host, port: target.port });
     secure = await joinHost(framed, {
       timeoutMs: options.handshakeTimeoutMs,
+      identity: options.identity,
       password: async ({ attempt, triesLeft }) => {
         if (attempt === 1 && options.password !== undefined) return options.password;
         const answer = await ui.ask({
@@ -62,16 +70,20 @@ export async function joinRoom(
   }
   const session = new RemoteSession(secure);
   try {
-    const seated = await chooseName(session, ui, {
+    const welcome = await chooseName(session, ui, {
       suggested: options.name ?? options.loginName,
-      host: false,
       askFirst: options.name === undefined,
     });
-    if (!seated) {
+    if (!welcome) {
       await session.close();
       return 0;
     }
-    const end = await runChat(session, ui, { name: seated.name, host: false });
+    const view = new RoomView(welcome, {
+      identity: options.identity,
+      peers: options.peers,
+      host: false,
+    });
+    const end = await runChat(session, ui, { view });
     await session.close();
     return end === "lost" ? 1 : 0;
   } catch (error) {

@@ -77,12 +77,19 @@ export class RemoteSession implements Session {
 export class LocalSession implements Session {
   readonly #inbox = new AsyncQueue<RoomMessage>();
   readonly #membership;
+  readonly #room: Room;
 
-  constructor(room: Room) {
+  constructor(room: Room, key: Uint8Array) {
+    this.#room = room;
     this.#membership = room.connect({
       deliver: (message) => this.#inbox.push(message),
       disconnect: () => this.#inbox.end(),
-    }, { host: true });
+    }, { host: true, key });
+  }
+
+  /** A member's address: the host may see it. */
+  addressOf(name: string): string | undefined {
+    return this.#room.addressOf(name);
   }
 
   send(message: ClientMessage): void {

@@ -18,8 +18,9 @@ export const MAX_TEXT_CHARS = 4000;
 /** Most members a `who` list carries. */
 export const MAX_MEMBERS_LISTED = 10_000;
 
+const anyBytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes");
 const bytes = (length: number) =>
-  z.instanceof(Uint8Array).refine((b) => b.length === length, `expected ${length} bytes`);
+  anyBytes.refine((b) => b.length === length, `expected ${length} bytes`);
 const nonce = bytes(16);
 const element = bytes(32);
 const tag = bytes(32);
@@ -63,17 +64,30 @@ export const JoinerHandshake = z.discriminatedUnion("t", [
 ]);
 export type JoinerHandshake = z.infer<typeof JoinerHandshake>;
 
+// ---- identities, encrypted, right after the password exchange ----------------------------
+
+/** Proof that the sender holds the private key of `key`, bound to this very connection. */
+export const IdentityProof = z.object({ t: z.literal("identity"), key: bytes(32), sig: bytes(64) });
+export type IdentityProof = z.infer<typeof IdentityProof>;
+
 // ---- the room, encrypted --------------------------------------------------------------------
 
-/** A member as others see it. */
-export const MemberInfo = z.object({ name, host: z.boolean(), since: time });
+/** A member as others see it: name, role, and the identity key proven in the handshake. */
+export const MemberInfo = z.object({ name, host: z.boolean(), since: time, key: bytes(32) });
 export type MemberInfo = z.infer<typeof MemberInfo>;
 const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
+/** Per-author message counter: signed, strictly increasing within a room. */
+const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const signature = bytes(64);
+/** Largest sealed direct message, in bytes. */
+export const MAX_BOX_BYTES = 4 * MAX_TEXT_CHARS + 512;
+const box = anyBytes.refine((b) => b.length <= MAX_BOX_BYTES, "too large");
 
 /** Member to room. */
 export const ClientMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("join"), name: z.string().max(MAX_NAME_CHARS * 4) }),
-  z.object({ t: z.literal("say"), text, me: z.boolean().optional() }),
+  z.object({ t: z.literal("say"), text, me: z.boolean().optional(), seq, sig: signature }),
+  z.object({ t: z.literal("dm"), to: z.string().max(MAX_NAME_CHARS * 4), box }),
   z.object({ t: z.literal("who") }),
   z.object({ t: z.literal("bye") }),
 ]);
@@ -85,11 +99,20 @@ export type LeaveReason = z.infer<typeof LeaveReason>;
 
 /** Room to member. */
 export const RoomMessage = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("welcome"), name, members }),
+  z.object({ t: z.literal("welcome"), name, room: bytes(16), members }),
   z.object({ t: z.literal("name-refused"), reason }),
-  z.object({ t: z.literal("joined"), name, at: time }),
+  z.object({ t: z.literal("joined"), name, at: time, key: bytes(32) }),
   z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),
-  z.object({ t: z.literal("said"), from: name, text, at: time, me: z.boolean().optional() }),
+  z.object({
+    t: z.literal("said"),
+    from: name,
+    text,
+    at: time,
+    me: z.boolean().optional(),
+    seq,
+    sig: signature,
+  }),
+  z.object({ t: z.literal("dm"), from: name, box, at: time }),
   z.object({ t: z.literal("who"), members }),
   z.object({ t: z.literal("notice"), text: reason }),
   z.object({ t: z.literal("closed"), reason }),

@@ -1,15 +1,23 @@
 /**
- * Bridges the network to the room: accepts connections, runs the handshake, and pumps each
- * authenticated member's messages into the room. The one place that knows both.
+ * Bridges the network to the room: the gate in front (blocks, locks, caps), the handshake,
+ * then each authenticated member's messages pumped into the room at a bounded rate. The one
+ * place that knows both sockets and the room.
  *
  * @module
  */
 import { ClientMessage, decodeMessage, encodeMessage } from "../codec/messages.ts";
 import { RtError } from "../errors.ts";
+import { toHex } from "../handshake/bytes.ts";
+import type { Identity } from "../identity/keys.ts";
 import type { Room } from "../room/room.ts";
+import { type BlockEntry, Blocklist } from "../store/blocklist.ts";
 import { acceptJoiner, SecureConnection } from "../transport/secure.ts";
 import { FramedConnection, toRtError } from "../transport/framed.ts";
 import { type Accepted, type Listening, listenTcp } from "../transport/tcp.ts";
+import { type AddressInfo, formatAddressInfo } from "./address_info.ts";
+import { addressKey } from "./address_key.ts";
+import { Gate } from "./gate.ts";
+import { TokenBucket } from "./rate.ts";
 
 /**
  * A broadcast hands the same message object to every member's link: encode it once, not once
@@ -28,18 +36,43 @@ function encodeOnce(message: object): Uint8Array {
 
 /** Something the host's operator should know about a connection. */
 export interface HostNotice {
-  /** Stable code: `wrong-password`, `denied`, `handshake-timeout`, `frame-too-large`... */
+  /**
+   * Stable code: `wrong-password`, `denied`, `blocked`, `refused`, `banned`, `flood`,
+   * `dropped`, `handshake-timeout`, `frame-too-large`...
+   */
   code: string;
   /** For people. */
   text: string;
   /** The peer's address. */
   address: string;
+  /** What is known about the address (reverse name, country, network owner). */
+  info?: AddressInfo;
+}
+
+/** The host's limits; each has a default fit for a room of friends on the Internet. */
+export interface HostLimits {
+  /** Members at once. Default: 100. */
+  maxMembers?: number;
+  /** Connections still in the handshake, in all. Default: 64. */
+  maxPending?: number;
+  /** Connections still in the handshake from one address (IPv6: one /64). Default: 8. */
+  maxPendingPerAddress?: number;
+  /** Wrong guesses from one address before it is blocked. Default: 6. */
+  blockAfterGuesses?: number;
+  /** Messages per second one member may send, sustained. Default: 10. */
+  messagesPerSecond?: number;
+  /** Messages one member may send in a burst. Default: 30. */
+  messageBurst?: number;
+  /** Bytes waiting for one member before it is dropped as stalled. Default: 2 MiB. */
+  maxQueueBytes?: number;
 }
 
 /** Options of a hosted room's listener. */
 export interface HostOptions {
   /** The room password now. */
   password: () => string;
+  /** The host's identity key. */
+  identity: Identity;
   /** Address to bind; default: every interface. */
   bind?: string;
   /** Port; default: a free one. */
@@ -50,7 +83,12 @@ export interface HostOptions {
   handshakeTimeoutMs?: number;
   /** Deadline for choosing a name once authenticated, in ms. Default: 5 min. */
   nameTimeoutMs?: number;
-  /** Called for each failed or refused connection. */
+  /** Blocked addresses and banned keys. Default: an empty one in memory. */
+  blocklist?: Blocklist;
+  limits?: HostLimits;
+  /** Describes an address for notices (reverse name, IP database). Default: nothing. */
+  describe?: (address: string) => Promise<AddressInfo>;
+  /** Called for each notice, in order. */
   onNotice: (notice: HostNotice) => void;
 }
 
@@ -58,14 +96,30 @@ export interface HostOptions {
 export class RoomHost {
   readonly #room: Room;
   readonly #options: HostOptions;
+  readonly #limits: Required<HostLimits>;
   readonly #listening: Listening;
+  readonly #gate: Gate;
+  readonly #blocklist: Blocklist;
   readonly #connections = new Set<FramedConnection>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #acceptLoop: Promise<void>;
+  #notices: Promise<void> = Promise.resolve();
 
   private constructor(room: Room, options: HostOptions, listening: Listening) {
     this.#room = room;
     this.#options = options;
+    const l = options.limits ?? {};
+    this.#limits = {
+      maxMembers: l.maxMembers ?? 100,
+      maxPending: l.maxPending ?? 64,
+      maxPendingPerAddress: l.maxPendingPerAddress ?? 8,
+      blockAfterGuesses: l.blockAfterGuesses ?? 6,
+      messagesPerSecond: l.messagesPerSecond ?? 10,
+      messageBurst: l.messageBurst ?? 30,
+      maxQueueBytes: l.maxQueueBytes ?? 2 * 1024 * 1024,
+    };
+    this.#blocklist = options.blocklist ?? Blocklist.inMemory();
+    this.#gate = new Gate(this.#blocklist, this.#limits);
     this.#listening = listening;
     this.#acceptLoop = this.#accept();
   }
@@ -86,6 +140,27 @@ export class RoomHost {
     return this.#listening.bound;
   }
 
+  /** Connections still in the handshake. */
+  get pending(): number {
+    return this.#gate.pending;
+  }
+
+  /** Queues a notice; it is delivered once the address is described (a second or two at most). */
+  #notice(code: string, text: string, address: string): void {
+    const describe = this.#options.describe;
+    const info = describe ? describe(address).catch(() => ({})) : Promise.resolve(undefined);
+    this.#notices = this.#notices.then(async () => {
+      const known = await info;
+      const details = known ? formatAddressInfo(known) : "";
+      this.#options.onNotice({
+        code,
+        text: details ? `${text} [${details}]` : text,
+        address,
+        ...(known && Object.keys(known).length > 0 ? { info: known } : {}),
+      });
+    });
+  }
+
   async #accept(): Promise<void> {
     for await (const accepted of this.#listening.accept()) {
       const task = this.#serve(accepted).catch(() => {});
@@ -95,49 +170,116 @@ export class RoomHost {
   }
 
   async #serve({ conn, address }: Accepted): Promise<void> {
-    const framed = new FramedConnection(conn);
+    const framed = new FramedConnection(conn, { maxQueuedBytes: this.#limits.maxQueueBytes });
     this.#connections.add(framed);
-    const notice = (code: string, text: string) => this.#options.onNotice({ code, text, address });
-    let secure: SecureConnection;
     try {
-      secure = await acceptJoiner(framed, {
+      const admission = this.#gate.admit(address);
+      const full = this.#room.size >= this.#limits.maxMembers;
+      if ("code" in admission || full) {
+        const refusal = "code" in admission
+          ? admission
+          : { code: "full", reason: `the room is full (${this.#limits.maxMembers} members)` };
+        framed.send(encodeMessage({ t: "denied", reason: refusal.reason }));
+        // A blocked address is refused quietly: the host was told when it was blocked.
+        if (refusal.code !== "blocked") {
+          this.#notice("refused", `Turned away ${address}: ${refusal.reason}`, address);
+        }
+        await framed.end(500);
+        return;
+      }
+      let secure: SecureConnection;
+      try {
+        secure = await this.#handshake(framed, address);
+      } finally {
+        admission.release();
+      }
+      await this.#member(secure, address);
+    } catch {
+      framed.close();
+    } finally {
+      this.#connections.delete(framed);
+    }
+  }
+
+  async #handshake(framed: FramedConnection, address: string): Promise<SecureConnection> {
+    const tries = this.#options.tries ?? 3;
+    try {
+      const secure = await acceptJoiner(framed, {
         password: this.#options.password,
-        tries: this.#options.tries,
+        identity: this.#options.identity,
+        tries,
         timeoutMs: this.#options.handshakeTimeoutMs,
-        onWrongPassword: (attempt, left) =>
-          notice(
+        onGuess: () => {
+          // Counted before it is answered: parallel connections share the address's guesses.
+          const refusal = this.#gate.guess(address);
+          if (!refusal) return;
+          framed.send(encodeMessage({ t: "denied", reason: refusal.reason }));
+          if (refusal.code !== "blocked") {
+            this.#notice(
+              "refused",
+              `Turned away a password guess from ${address}: ${refusal.reason}`,
+              address,
+            );
+          }
+          throw new RtError("denied", "Blocked");
+        },
+        onWrongPassword: (attempt, left, abandoned) => {
+          const { guesses, block } = this.#gate.wrongGuess(address);
+          this.#notice(
             "wrong-password",
-            `Wrong password from ${address} (try ${attempt}; ${left} left on this connection)`,
-          ),
+            abandoned
+              ? `${address} went away after a password guess (guess ${guesses} from this address)`
+              : `Wrong password from ${address} (try ${attempt}; ${left} left on this connection; ` +
+                `guess ${guesses} from this address)`,
+            address,
+          );
+          if (block) {
+            this.#notice(
+              "blocked",
+              `Blocked ${block.address} after ${guesses} wrong passwords; /unblock ${block.address} lifts it`,
+              address,
+            );
+            framed.close(new RtError("denied", "Blocked"));
+          }
+        },
       });
+      this.#gate.succeeded(address);
+      const ban = this.#blocklist.bannedKey(secure.peerKey);
+      if (ban) {
+        secure.send(encodeMessage({ t: "closed", reason: "you are banned from this room" }));
+        this.#notice(
+          "banned",
+          `Turned away ${ban.name ?? "a banned key"} from ${address}`,
+          address,
+        );
+        await secure.end(500);
+        throw new RtError("denied", "Banned");
+      }
+      return secure;
     } catch (error) {
       const e = toRtError(error);
-      if (!this.#room.closed) {
-        notice(
+      if (!this.#room.closed && e.message !== "Blocked" && e.message !== "Banned") {
+        this.#notice(
           e.code,
           e.code === "denied"
-            ? `Disconnected ${address} after ${this.#options.tries ?? 3} wrong passwords`
+            ? `Disconnected ${address} after ${tries} wrong passwords`
             : `Closed connection from ${address} during the handshake: ${e.message}`,
+          address,
         );
       }
       await framed.end(500);
-      this.#connections.delete(framed);
-      return;
+      throw e;
     }
-    await this.#member(secure, address, notice);
-    this.#connections.delete(framed);
   }
 
-  async #member(
-    secure: SecureConnection,
-    address: string,
-    notice: (code: string, text: string) => void,
-  ): Promise<void> {
+  async #member(secure: SecureConnection, address: string): Promise<void> {
     const membership = this.#room.connect({
       deliver: (message) => secure.send(encodeOnce(message)),
       disconnect: () => void secure.end(1000),
-    }, { address });
+    }, { address, key: secure.peerKey });
     const nameTimeoutMs = this.#options.nameTimeoutMs ?? 5 * 60_000;
+    const bucket = new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst);
+    let lastFloodNotice = -Infinity;
     let said = "lost" as "quit" | "lost";
     try {
       while (true) {
@@ -146,6 +288,24 @@ export class RoomHost {
         );
         if (plaintext === null) break;
         const message = decodeMessage(ClientMessage, plaintext);
+        if (message.t === "say" || message.t === "dm") {
+          // Over the rate: stop reading from this member until it may speak again, so its own
+          // connection backs up and nobody else waits. `take()` only says how long until a
+          // token is there: wait, then take it (relaying after the wait without taking one let
+          // twice the rate through).
+          for (let wait = bucket.take(); wait > 0; wait = bucket.take()) {
+            if (performance.now() - lastFloodNotice > 30_000) {
+              lastFloodNotice = performance.now();
+              this.#notice(
+                "flood",
+                `${membership.name} (${address}) sends faster than ${this.#limits.messagesPerSecond} ` +
+                  "messages a second and is slowed down",
+                address,
+              );
+            }
+            await new Promise((resolve) => setTimeout(resolve, wait));
+          }
+        }
         if (message.t === "bye") said = "quit";
         membership.receive(message);
         if (said === "quit") break;
@@ -154,11 +314,57 @@ export class RoomHost {
       const e = toRtError(error);
       if (!this.#room.closed && !(e.code === "connection-closed" && said === "quit")) {
         const who = membership.name ? `${membership.name} (${address})` : address;
-        notice(e.code, `Closed connection from ${who}: ${e.message}`);
+        this.#notice(e.code, `Closed connection from ${who}: ${e.message}`, address);
       }
       secure.close(e instanceof RtError ? e : undefined);
     }
     membership.leave(said);
+  }
+
+  // ---- what the host can do -----------------------------------------------------------
+
+  /** Blocks and bans in force. */
+  blocked(): BlockEntry[] {
+    return this.#blocklist.list();
+  }
+
+  /** Lifts blocks by address, name or key prefix. */
+  unblock(what: string): BlockEntry[] {
+    const key = addressKey(what);
+    const lifted = this.#blocklist.remove(key);
+    return lifted.length > 0 ? lifted : this.#blocklist.remove(what);
+  }
+
+  /** Removes a member. Returns their name and address, or `null` when nobody has that name. */
+  kick(name: string): { name: string; address?: string } | null {
+    const removed = this.#room.remove(name, "the host removed you from the room");
+    if (removed?.address) this.#notice("kicked", `Removed ${removed.name}`, removed.address);
+    return removed;
+  }
+
+  /** Removes a member and bans their address and key. */
+  ban(name: string): BlockEntry | null {
+    const removed = this.#room.remove(name, "the host banned you from this room");
+    if (!removed) return null;
+    const entry = this.#blocklist.add({
+      address: removed.address ? addressKey(removed.address) : null,
+      key: toHex(removed.key),
+      name: removed.name,
+      reason: "banned by the host",
+    });
+    if (removed.address) {
+      this.#notice("banned", `Banned ${removed.name}: their address and key`, removed.address);
+    }
+    return entry;
+  }
+
+  /** Refuses (or again accepts) new joiners. */
+  set locked(locked: boolean) {
+    this.#gate.locked = locked;
+  }
+
+  get locked(): boolean {
+    return this.#gate.locked;
   }
 
   /** Closes the room for everyone, flushes the goodbyes, and stops listening. */
@@ -168,5 +374,7 @@ export class RoomHost {
     for (const framed of this.#connections) void framed.end(1000);
     await this.#acceptLoop;
     await Promise.allSettled([...this.#tasks]);
+    await this.#notices;
+    await this.#blocklist.flush();
   }
 }

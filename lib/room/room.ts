@@ -5,7 +5,7 @@
  * @module
  */
 import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/messages.ts";
-import { checkName } from "./names.ts";
+import { checkName, nameKey } from "./names.ts";
 
 /** How the room reaches one member. */
 export interface MemberLink {
@@ -31,10 +31,11 @@ export interface RoomOptions {
 
 interface Member {
   readonly link: MemberLink;
+  readonly key: Uint8Array;
   readonly host: boolean;
   readonly address: string | undefined;
   name: string | null;
-  key: string | null;
+  nameKey: string | null;
   since: number;
   gone: boolean;
 }
@@ -54,6 +55,8 @@ export class Room {
   readonly #members = new Set<Member>();
   readonly #now: () => number;
   readonly #onActivity: (activity: RoomActivity) => void;
+  /** This room's random id: signed into every message, so none can be replayed elsewhere. */
+  readonly id: Uint8Array = crypto.getRandomValues(new Uint8Array(16));
   #closed = false;
 
   constructor(options: RoomOptions = {}) {
@@ -65,7 +68,7 @@ export class Room {
   members(): MemberInfo[] {
     return [...this.#members]
       .filter((m) => m.name !== null && !m.gone)
-      .map((m) => ({ name: m.name!, host: m.host, since: m.since }));
+      .map((m) => ({ name: m.name!, host: m.host, since: m.since, key: m.key }));
   }
 
   /** Whether the room was closed. */
@@ -74,13 +77,17 @@ export class Room {
   }
 
   /** A new authenticated connection; it becomes a member once it sends `join`. */
-  connect(link: MemberLink, info: { host?: boolean; address?: string } = {}): Membership {
+  connect(
+    link: MemberLink,
+    info: { key: Uint8Array; host?: boolean; address?: string },
+  ): Membership {
     const member: Member = {
       link,
+      key: info.key,
       host: info.host ?? false,
       address: info.address,
       name: null,
-      key: null,
+      nameKey: null,
       since: this.#now(),
       gone: this.#closed,
     };
@@ -95,6 +102,34 @@ export class Room {
         return member.name;
       },
     };
+  }
+
+  /** Members in the room (named or still choosing a name). */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /**
+   * Removes the member called `name`: they are told why, everyone sees them leave as removed.
+   * Returns who it was, or `null` when nobody has that name (the host cannot remove itself).
+   */
+  remove(name: string, reason: string): { name: string; key: Uint8Array; address?: string } | null {
+    const member = this.#find(name);
+    if (!member || member.host) return null;
+    this.#send(member, { t: "closed", reason });
+    this.#leave(member, "removed");
+    return { name: member.name!, key: member.key, address: member.address };
+  }
+
+  /** The address of the member called `name` (for the host's eyes), if known. */
+  addressOf(name: string): string | undefined {
+    return this.#find(name)?.address;
+  }
+
+  #find(name: string): Member | undefined {
+    const wanted = nameKey(name.trim());
+    for (const m of this.#members) if (m.nameKey === wanted && !m.gone) return m;
+    return undefined;
   }
 
   /** Tells every member the room is closed and disconnects them. */
@@ -117,13 +152,22 @@ export class Room {
       case "say": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         if (message.text.trim().length === 0) return;
+        // Relayed untouched: the author's signature covers the text, flag and counter.
         return this.#broadcast({
           t: "said",
           from: member.name,
           text: message.text,
           at: this.#now(),
           ...(message.me ? { me: true } : {}),
+          seq: message.seq,
+          sig: message.sig,
         });
+      }
+      case "dm": {
+        if (member.name === null) return this.#notice(member, "Choose a name first");
+        const to = this.#find(message.to);
+        if (!to) return this.#notice(member, `Nobody called "${message.to}" is in the room`);
+        return this.#send(to, { t: "dm", from: member.name, box: message.box, at: this.#now() });
       }
       case "who":
         return this.#send(member, { t: "who", members: this.members() });
@@ -139,7 +183,7 @@ export class Room {
       return this.#send(member, { t: "name-refused", reason: checked.refused });
     }
     for (const other of this.#members) {
-      if (other.key === checked.key && !other.gone) {
+      if (other.nameKey === checked.key && !other.gone) {
         return this.#send(member, {
           t: "name-refused",
           reason: `The name "${other.name}" is taken; pick another`,
@@ -147,10 +191,10 @@ export class Room {
       }
     }
     member.name = checked.display;
-    member.key = checked.key;
+    member.nameKey = checked.key;
     member.since = this.#now();
-    this.#send(member, { t: "welcome", name: member.name, members: this.members() });
-    this.#broadcast({ t: "joined", name: member.name, at: member.since }, member);
+    this.#send(member, { t: "welcome", name: member.name, room: this.id, members: this.members() });
+    this.#broadcast({ t: "joined", name: member.name, at: member.since, key: member.key }, member);
     this.#onActivity({ kind: "joined", name: member.name, address: member.address });
   }
 

@@ -208,11 +208,14 @@ export class FramedConnection {
     await this.#readLoop;
   }
 
-  /** Closes at once; pending reads end, queued writes are dropped. */
+  /** Closes at once; pending reads end, frames read ahead and queued writes are dropped. */
   close(reason?: RtError): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason ?? null;
+    // Frames read ahead are dropped too: a consumer that is slow on purpose (a member held to
+    // the rate limit) would otherwise go on through hundreds of them after the close.
+    this.#frames = [];
     this.#writeQueue = [];
     this.#queuedBytes = 0;
     try {

@@ -8,6 +8,7 @@ import {
   decodeMessage,
   encodeMessage,
   HostHandshake,
+  IdentityProof,
   JoinerHandshake,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
@@ -21,6 +22,7 @@ import {
   type SessionKeys,
 } from "../handshake/mod.ts";
 import { RtError } from "../errors.ts";
+import { type Identity, sign, verify } from "../identity/keys.ts";
 import type { FramedConnection } from "./framed.ts";
 
 /** Largest frame accepted before authentication. */
@@ -37,6 +39,8 @@ export class SecureConnection {
   readonly #opener: Opener;
   /** Public identifier of this session (CPace `sid_output`, 16 bytes). */
   readonly sessionId: Uint8Array;
+  /** The peer's identity key, once proven (see `proveIdentities`). */
+  peerKey: Uint8Array = new Uint8Array(0);
 
   constructor(
     framed: FramedConnection,
@@ -104,16 +108,70 @@ function protocolError(expected: string, got: string): RtError {
   return new RtError("handshake-protocol", `Expected ${expected} but the peer sent "${got}"`);
 }
 
+/** Signature label of an identity proof: the role is part of it, so a proof cannot be reflected. */
+function proofLabel(role: "host" | "joiner"): string {
+  return `rt/1 identity proof from the ${role}`;
+}
+
+/**
+ * Both sides prove possession of their identity key by signing this connection's session id;
+ * the proof is sent inside the sealed channel, so it is useless on any other connection.
+ * Sets `secure.peerKey`; rejects with `identity-proof` when the peer's proof is wrong.
+ */
+async function proveIdentities(
+  secure: SecureConnection,
+  identity: Identity,
+  role: "host" | "joiner",
+  timeoutMs: number,
+): Promise<SecureConnection> {
+  secure.send(encodeMessage({
+    t: "identity",
+    key: identity.publicKey,
+    sig: sign(identity, proofLabel(role), secure.sessionId),
+  }));
+  let plaintext: Uint8Array | null;
+  try {
+    plaintext = await secure.receive(timeoutMs);
+  } catch (error) {
+    if (error instanceof RtError && error.code === "timeout") {
+      throw new RtError("handshake-timeout", "Gave up waiting for the identity proof");
+    }
+    throw error;
+  }
+  if (plaintext === null) {
+    throw new RtError("connection-closed", "Connection closed before the identity proof");
+  }
+  const proof = decodeMessage(IdentityProof, plaintext);
+  const peerRole = role === "host" ? "joiner" : "host";
+  if (!verify(proof.key, proofLabel(peerRole), secure.sessionId, proof.sig)) {
+    throw new RtError("identity-proof", `The ${peerRole}'s identity proof does not verify`);
+  }
+  secure.peerKey = proof.key;
+  return secure;
+}
+
 /** Options of the host side of the handshake. */
 export interface AcceptOptions {
+  /** The host's identity key. */
+  identity: Identity;
   /** The room password now (it may change while the room is open). */
   password: () => string;
   /** Password tries on this connection. Default: 3. */
   tries?: number;
   /** Deadline for each message from the joiner. Default: 60 s. */
   timeoutMs?: number;
-  /** Called after each wrong password, with the attempt number and tries left. */
-  onWrongPassword?: (attempt: number, triesLeft: number) => void;
+  /**
+   * Called after each wrong password guess, with the attempt number and tries left;
+   * `abandoned` when the joiner went away after seeing the host's answer (which tells it
+   * whether its guess was right, so it counts as a guess too).
+   */
+  onWrongPassword?: (attempt: number, triesLeft: number, abandoned: boolean) => void;
+  /**
+   * Called before the host answers a password guess: the answer tells the joiner whether the
+   * guess was right, so this is when a guess is spent. Throw to refuse it (the error ends the
+   * handshake; send the joiner a `denied` first).
+   */
+  onGuess?: (attempt: number) => void;
 }
 
 /**
@@ -152,20 +210,31 @@ export async function acceptJoiner(
         `Joiner speaks protocol ${share.v}; this host speaks ${PROTOCOL_VERSION}`,
       );
     }
+    options.onGuess?.(attempt);
     const input = { password: options.password(), greeting, hostNonce, attempt };
     const host = await HostAttempt.respond(input, shareFrame, share);
     framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
-    const { message: answer } = await nextMessage(
-      framed,
-      JoinerHandshake,
-      timeoutMs,
-      "the password confirmation",
-    );
-    if (answer.t === "share") throw protocolError("confirm", answer.t);
+    // From here the joiner can tell whether its guess was right: whatever happens next, this
+    // attempt counts as a guess unless it proves the password.
+    let answer: JoinerHandshake;
+    try {
+      ({ message: answer } = await nextMessage(
+        framed,
+        JoinerHandshake,
+        timeoutMs,
+        "the password confirmation",
+      ));
+    } catch (error) {
+      options.onWrongPassword?.(attempt, 0, true);
+      throw error;
+    }
     const keys = answer.t === "confirm" ? host.verify(answer.confirm) : null;
-    if (keys) return sealed(framed, keys, "host");
-    const left = tries - attempt;
-    options.onWrongPassword?.(attempt, left);
+    if (keys) {
+      return proveIdentities(sealed(framed, keys, "host"), options.identity, "host", timeoutMs);
+    }
+    const left = answer.t === "share" ? 0 : tries - attempt;
+    options.onWrongPassword?.(attempt, left, false);
+    if (answer.t === "share") throw protocolError("confirm", answer.t);
     if (left <= 0) {
       framed.send(encodeMessage({ t: "denied", reason: "wrong password" }));
       throw new RtError("denied", `Wrong password ${tries} times`);
@@ -194,6 +263,8 @@ export interface PasswordRequest {
 
 /** Options of the joiner side of the handshake. */
 export interface JoinOptions {
+  /** The joiner's identity key. */
+  identity: Identity;
   /** Asks for the password; called again after a wrong one. */
   password: (request: PasswordRequest) => Promise<string>;
   /** Called after a wrong password, with the tries left. */
@@ -214,6 +285,7 @@ export async function joinHost(
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
   const { message: hello, frame } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
+  if (hello.t === "denied") throw new RtError("denied", `The host refused: ${hello.reason}`);
   if (hello.t !== "hello") throw protocolError("hello", hello.t);
   if (hello.v !== PROTOCOL_VERSION) {
     throw new RtError(
@@ -240,7 +312,12 @@ export async function joinHost(
     try {
       const { keys, confirm } = await joiner.finish(shareFrame, reply);
       framed.send(encodeMessage({ t: "confirm", confirm }));
-      return sealed(framed, keys, "joiner");
+      return await proveIdentities(
+        sealed(framed, keys, "joiner"),
+        options.identity,
+        "joiner",
+        timeoutMs,
+      );
     } catch (error) {
       if (!(error instanceof RtError && error.code === "wrong-password")) throw error;
     }

@@ -15,12 +15,30 @@ export interface AddressHint {
   note?: string;
 }
 
+/** What rt knows of a member's key. */
+export type KeyStatus =
+  /** Your own key. */
+  | "you"
+  /** Seen before under this name, and checked by you (`/trust`). */
+  | "verified"
+  /** Seen before under this name. */
+  | "known"
+  /** Never seen. */
+  | "new"
+  /** This name was seen before with a different key: maybe an impostor. */
+  | "key-changed"
+  /** This key was seen before under another name. */
+  | "name-changed";
+
 /** A member as shown to the user. */
 export interface MemberView {
   name: string;
   host: boolean;
   /** ISO 8601 time the member joined. */
   since: string;
+  /** The member's key fingerprint (six groups of five digits). */
+  fingerprint: string;
+  status: KeyStatus;
 }
 
 /** Every event, discriminated by `type`. */
@@ -32,8 +50,15 @@ export type ChatEvent =
   | { type: "prompt"; for: "password" | "name"; triesLeft?: number }
   | { type: "wrong-password"; triesLeft: number }
   | { type: "name-refused"; reason: string }
-  | { type: "welcome"; name: string; host: boolean; members: MemberView[] }
-  | { type: "joined"; name: string; time: string }
+  | {
+    type: "welcome";
+    name: string;
+    host: boolean;
+    /** Your own fingerprint. */
+    fingerprint: string;
+    members: MemberView[];
+  }
+  | { type: "joined"; name: string; time: string; fingerprint: string; status: KeyStatus }
   | { type: "left"; name: string; reason: "quit" | "lost" | "removed"; time: string }
   | {
     type: "message";
@@ -44,9 +69,50 @@ export type ChatEvent =
     own: boolean;
     /** A `/me` action rather than a message. */
     action: boolean;
+    /** A direct message, seen only by sender and recipient. */
+    direct: boolean;
+    /** For your own direct messages: the recipient. */
+    to?: string;
+  }
+  | {
+    type: "warning";
+    /** `key-changed`, `name-changed`, `forged-message`, `replayed-message`, `bad-direct-message` */
+    code: string;
+    text: string;
+    name?: string;
+  }
+  | {
+    type: "whois";
+    name: string;
+    host: boolean;
+    since: string;
+    fingerprint: string;
+    status: KeyStatus;
+    /** Only the host sees members' addresses. */
+    address?: string;
+  }
+  | { type: "safety-code"; name: string; code: string }
+  | { type: "dm-target"; to: string | null }
+  | {
+    type: "blocked";
+    entries: {
+      address: string | null;
+      name: string | null;
+      /** Fingerprint of a banned key. */
+      fingerprint: string | null;
+      reason: string;
+      since: string;
+    }[];
   }
   | { type: "who"; members: MemberView[] }
-  | { type: "notice"; text: string; code?: string; address?: string }
+  | {
+    type: "notice";
+    text: string;
+    code?: string;
+    address?: string;
+    /** What is known of the address: `reverse`, `country`, `asn`, `asName`. */
+    info?: { reverse?: string; country?: string; asn?: number; asName?: string };
+  }
   | { type: "help"; commands: { command: string; help: string }[] }
   | { type: "setting"; setting: "timestamps" | "bell"; on: boolean }
   | { type: "error"; code: string; message: string }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChatEvent, MemberView } from "./events.ts";
+import type { ChatEvent, KeyStatus, MemberView } from "./events.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 
@@ -37,6 +37,29 @@ function mentionPattern(name: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}_])@?${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, "giu");
 }
 
+const STATUS_WORDS: Record<KeyStatus, string> = {
+  you: "you",
+  verified: "verified",
+  known: "known",
+  new: "new",
+  "key-changed": "KEY CHANGED",
+  "name-changed": "known key, new name",
+};
+
+function statusBadge(status: KeyStatus, s: Style): string {
+  const word = STATUS_WORDS[status];
+  switch (status) {
+    case "verified":
+      return s.green(`✓ ${word}`);
+    case "key-changed":
+      return s.red(s.bold(`⚠ ${word}`));
+    case "name-changed":
+      return s.yellow(word);
+    default:
+      return s.dim(word);
+  }
+}
+
 const LEFT_WHY = { quit: "left", lost: "lost the connection", removed: "was removed" } as const;
 
 /** The text for one event, or `null` when it shows nothing. */
@@ -46,7 +69,10 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
   const who = (name: string) => s.name(name, sanitize(name));
   const memberList = (members: MemberView[]) =>
     `${members.length} in the room: ` +
-    members.map((m) => who(m.name) + (m.host ? s.dim(" (host)") : "")).join(", ");
+    members.map((m) =>
+      who(m.name) + s.dim(" (") + (m.host ? s.dim("host, ") : "") + statusBadge(m.status, s) +
+      s.dim(")")
+    ).join(", ");
   switch (event.type) {
     case "listening":
       return renderListening(event, s);
@@ -68,10 +94,12 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "name-refused":
       return s.yellow(`That name cannot be used: ${sanitize(event.reason)}.`);
     case "welcome":
-      return `You are in the room as ${s.bold(who(event.name))}. ${memberList(event.members)}.\n` +
+      return `You are in the room as ${s.bold(who(event.name))} ` +
+        s.dim(`(your fingerprint: ${event.fingerprint})`) + `.\n${memberList(event.members)}.\n` +
         s.dim("Type a message and press Enter. /help lists commands.");
     case "joined":
-      return at(event.time) + s.dim("→ ") + who(event.name) + s.dim(" joined");
+      return at(event.time) + s.dim("→ ") + who(event.name) + s.dim(" joined · ") +
+        statusBadge(event.status, s) + s.dim(` · ${event.fingerprint}`);
     case "left":
       return at(event.time) + s.dim("← ") + who(event.name) + s.dim(` ${LEFT_WHY[event.reason]}`);
     case "message": {
@@ -80,10 +108,46 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
         text = text.replace(mentionPattern(sanitize(options.self)), (m) => s.reverse(s.bold(m)));
       }
       const name = event.own ? s.bold(who(event.from)) : who(event.from);
+      if (event.direct) {
+        const route = event.own ? `${name} → ${who(event.to ?? "?")}` : `${name} → you`;
+        const body = event.action ? s.italic(`* ${name} ${text}`) : text;
+        return at(event.time) + s.magenta("[private] ") + `${route}${s.dim(":")} ${body}`;
+      }
       return event.action
         ? at(event.time) + s.italic(`* ${name} ${text}`)
         : at(event.time) + `${name}${s.dim(":")} ${text}`;
     }
+    case "warning":
+      return s.bold(s.red(`⚠ ${sanitize(event.text)}`));
+    case "whois":
+      return [
+        `${who(event.name)}${event.host ? s.dim(" (host)") : ""}: ${statusBadge(event.status, s)}`,
+        `  fingerprint  ${event.fingerprint}`,
+        `  joined       ${clock(event.since)}`,
+        ...(event.address ? [`  address      ${sanitize(event.address)}`] : []),
+      ].join("\n");
+    case "safety-code":
+      return `Safety code with ${who(event.name)}:\n    ${s.bold(event.code)}\n` +
+        s.dim(
+          `Compare it with ${sanitize(event.name)} by phone or in person (not in this chat). ` +
+            `If it matches, type /trust ${sanitize(event.name)}; if not, stop talking.`,
+        );
+    case "blocked":
+      if (event.entries.length === 0) return "Nobody is blocked.";
+      return [
+        `${event.entries.length} blocked:`,
+        ...event.entries.map((e) =>
+          `  ${s.bold(sanitize(e.address ?? "(any address)"))}` +
+          (e.name ? ` ${who(e.name)}` : "") +
+          (e.fingerprint ? s.dim(` key ${e.fingerprint}`) : "") +
+          s.dim(` · ${sanitize(e.reason)} · since ${e.since.slice(0, 16).replace("T", " ")}`)
+        ),
+        s.dim("Lift one with /unblock ADDRESS (or NAME)."),
+      ].join("\n");
+    case "dm-target":
+      return event.to === null ? s.dim("Back to talking to the whole room.") : s.magenta(
+        `Now talking to ${sanitize(event.to)} only (private). /dm all to talk to the room.`,
+      );
     case "who":
       return memberList(event.members);
     case "notice":

@@ -12,6 +12,7 @@ export interface Style {
   italic(text: string): string;
   reverse(text: string): string;
   red(text: string): string;
+  green(text: string): string;
   yellow(text: string): string;
   magenta(text: string): string;
   cyan(text: string): string;
@@ -46,6 +47,7 @@ export function makeStyle(enabled: boolean): Style {
       italic: same,
       reverse: same,
       red: same,
+      green: same,
       yellow: same,
       magenta: same,
       cyan: same,
@@ -59,6 +61,7 @@ export function makeStyle(enabled: boolean): Style {
     italic: sgr(3, 23),
     reverse: sgr(7, 27),
     red: sgr(31, 39),
+    green: sgr(32, 39),
     yellow: sgr(33, 39),
     magenta: sgr(35, 39),
     cyan: sgr(36, 39),

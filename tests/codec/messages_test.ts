@@ -6,6 +6,7 @@ import {
   encodeMessage,
   HostHandshake,
   JoinerHandshake,
+  MAX_BOX_BYTES,
   MAX_TEXT_CHARS,
   RoomMessage,
 } from "../../lib/codec/messages.ts";
@@ -15,12 +16,16 @@ const invalid = (e: unknown) => e instanceof RtError && e.code === "message-inva
 
 Deno.test("every message kind round-trips", () => {
   const at = 1_700_000_000_000;
+  const key = new Uint8Array(32).fill(1), sig = new Uint8Array(64).fill(2);
+  const roomId = new Uint8Array(16).fill(3);
   const room: RoomMessage[] = [
-    { t: "welcome", name: "a", members: [{ name: "a", host: true, since: at }] },
+    { t: "welcome", name: "a", room: roomId, members: [{ name: "a", host: true, since: at, key }] },
     { t: "name-refused", reason: "taken" },
-    { t: "joined", name: "b", at },
+    { t: "joined", name: "b", at, key },
     { t: "left", name: "b", reason: "lost", at },
-    { t: "said", from: "b", text: "hi ✓", at },
+    { t: "said", from: "b", text: "hi ✓", at, seq: 3, sig },
+    { t: "said", from: "b", text: "waves", at, me: true, seq: 4, sig },
+    { t: "dm", from: "b", box: new Uint8Array(100), at },
     { t: "who", members: [] },
     { t: "notice", text: "n" },
     { t: "closed", reason: "bye" },
@@ -28,7 +33,8 @@ Deno.test("every message kind round-trips", () => {
   for (const m of room) assertEquals(decodeMessage(RoomMessage, encodeMessage(m)), m);
   const client: ClientMessage[] = [
     { t: "join", name: "x" },
-    { t: "say", text: "y" },
+    { t: "say", text: "y", seq: 1, sig },
+    { t: "dm", to: "b", box: new Uint8Array(48) },
     { t: "who" },
     { t: "bye" },
   ];
@@ -47,7 +53,11 @@ Deno.test("hostile and malformed messages are refused with one error code", () =
     { t: "nope" },
     { t: "say" },
     { t: "say", text: 5 },
-    { t: "say", text: "x".repeat(MAX_TEXT_CHARS + 1) },
+    { t: "say", text: "x".repeat(MAX_TEXT_CHARS + 1), seq: 1, sig: new Uint8Array(64) },
+    { t: "say", text: "unsigned" },
+    { t: "say", text: "short sig", seq: 1, sig: new Uint8Array(63) },
+    { t: "say", text: "bad seq", seq: -1, sig: new Uint8Array(64) },
+    { t: "dm", to: "b", box: new Uint8Array(MAX_BOX_BYTES + 1) },
     { t: "join", name: "x".repeat(1000) },
     { t: "join", name: null },
   ];

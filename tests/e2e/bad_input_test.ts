@@ -2,6 +2,7 @@
  * Bad input on raw TCP connections, end to end: for each, the host prints a notice about that
  * connection, stays up, and its members can still talk.
  */
+import { generateIdentity } from "../../lib/identity/keys.ts";
 import { assertEquals } from "../assert.ts";
 import { FramedConnection, joinHost } from "../../lib/transport/mod.ts";
 import { RemoteSession } from "../../lib/client/mod.ts";
@@ -120,7 +121,10 @@ Deno.test("bad input on raw connections: noticed, survived, the room keeps talki
     const peer = await e2e.connect(port);
     const framed = new FramedConnection(peer.conn);
     try {
-      const secure = await joinHost(framed, { password: () => Promise.resolve("pw") });
+      const secure = await joinHost(framed, {
+        identity: generateIdentity(),
+        password: () => Promise.resolve("pw"),
+      });
       new RemoteSession(secure).send({ t: "join", name });
       await alice.next("joined", (e) => e.name === name);
     } catch (error) {

@@ -15,7 +15,9 @@ export const ROOT: URL = new URL("../../", import.meta.url);
 
 /** The permission flags of the `start` task in deno.json: what `rt` really runs with. */
 export const RUN_FLAGS: string[] = (() => {
-  const words = denoJson.tasks.start.split(/\s+/);
+  // Words as the task shell sees them: quoted parts keep their spaces (and lose the quotes).
+  const words = (denoJson.tasks.start.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [])
+    .map((w) => w.replaceAll('"', ""));
   const from = words.indexOf("run") + 1;
   const to = words.indexOf("main.ts");
   if (from <= 0 || to < from) throw new Error(`Unexpected start task: ${denoJson.tasks.start}`);
@@ -44,6 +46,16 @@ export interface RtOptions {
   password?: string;
   /** Add `--json` (default: true). */
   json?: boolean;
+  /**
+   * rt's folder (`RT_HOME`: identity key, known peers). Left out: a fresh temporary folder,
+   * removed when the process has exited. Give the same folder to two runs to be the same person.
+   */
+  home?: string;
+}
+
+/** A fresh folder for rt's files, under the system's temporary directory. */
+export function tempHome(): string {
+  return Deno.makeTempDirSync({ prefix: "rt-e2e-home-" });
 }
 
 const encoder = new TextEncoder();
@@ -79,12 +91,16 @@ export class RtProcess {
   readonly #status: Promise<Deno.CommandStatus>;
   #exit: Exit | null = null;
   #listeners = new Set<() => void>();
+  readonly #ownHome: string | null;
 
   constructor(options: RtOptions) {
     this.label = options.label;
     const env = childEnv();
     if (options.password !== undefined) env.RT_PASSWORD = options.password;
-    const args = ["run", ...RUN_FLAGS, "main.ts"];
+    const home = options.home ?? tempHome();
+    this.#ownHome = options.home === undefined ? home : null;
+    env.RT_HOME = home;
+    const args = ["run", ...RUN_FLAGS, `--allow-read=${home}`, `--allow-write=${home}`, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
     const command = new Deno.Command(Deno.execPath(), {
@@ -99,7 +115,11 @@ export class RtProcess {
     this.#child = command.spawn();
     this.#stdin = this.#child.stdin.getWriter();
     this.#readers = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-    this.#status = this.#child.status;
+    const ownHome = this.#ownHome;
+    this.#status = this.#child.status.then((s) => {
+      if (ownHome) Deno.removeSync(ownHome, { recursive: true });
+      return s;
+    });
     this.#status.then((s) => {
       this.#exit = { code: s.code, signal: s.signal };
       this.#notify();
@@ -384,10 +404,15 @@ export class RawPeer {
 /** Every process and socket of one test; `cleanup()` ends them all. */
 export class E2e {
   readonly #processes: RtProcess[] = [];
+  readonly #homes: string[] = [];
   readonly #peers: RawPeer[] = [];
 
   /** Starts `rt` with `args` (after `main.ts --json`). */
-  spawn(label: string, args: string[], options: { password?: string; json?: boolean } = {}) {
+  spawn(
+    label: string,
+    args: string[],
+    options: { password?: string; json?: boolean; home?: string } = {},
+  ) {
     const process = new RtProcess({ label, args, ...options });
     this.#processes.push(process);
     return process;
@@ -398,13 +423,13 @@ export class E2e {
    * own seat.
    */
   async host(
-    options: { name?: string; password?: string; args?: string[] } = {},
+    options: { name?: string; password?: string; args?: string[]; home?: string } = {},
   ): Promise<{ process: RtProcess; port: number }> {
     const name = options.name ?? "host";
     const process = this.spawn(
       name,
       ["--bind", "127.0.0.1", "--port", "0", "--name", name, ...(options.args ?? [])],
-      { password: options.password ?? "pw" },
+      { password: options.password ?? "pw", home: options.home },
     );
     const listening = await process.next("listening");
     await process.next("welcome", (e) => e.name === name && e.host);
@@ -414,20 +439,28 @@ export class E2e {
   /** Starts a joiner of `127.0.0.1 port` (no wait). */
   joiner(
     port: number,
-    options: { label: string; name?: string; password?: string; args?: string[] },
+    options: { label: string; name?: string; password?: string; args?: string[]; home?: string },
   ): RtProcess {
     const args = ["127.0.0.1", String(port)];
     if (options.name !== undefined) args.push("--name", options.name);
     return this.spawn(options.label, [...args, ...(options.args ?? [])], {
       password: options.password ?? "pw",
+      home: options.home,
     });
   }
 
   /** Starts a joiner and waits until it is welcomed under `name`. */
-  async join(port: number, name: string, password = "pw"): Promise<RtProcess> {
-    const process = this.joiner(port, { label: name, name, password });
+  async join(port: number, name: string, password = "pw", home?: string): Promise<RtProcess> {
+    const process = this.joiner(port, { label: name, name, password, home });
     await process.next("welcome", (e) => e.name === name);
     return process;
+  }
+
+  /** A folder for rt's files that outlives one process (one person's identity), removed at cleanup. */
+  home(): string {
+    const home = tempHome();
+    this.#homes.push(home);
+    return home;
   }
 
   /** Opens a raw TCP connection to the host. */
@@ -446,6 +479,7 @@ export class E2e {
   async cleanup(): Promise<void> {
     for (const peer of this.#peers) peer.close();
     await Promise.all(this.#processes.map((p) => p.dispose()));
+    for (const home of this.#homes.splice(0)) await Deno.remove(home, { recursive: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -5,12 +5,14 @@ import { connectTcp, FramedConnection, joinHost } from "../../lib/transport/mod.
 import { RemoteSession } from "../../lib/client/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 import type { RoomMessage } from "../../lib/codec/mod.ts";
+import { generateIdentity } from "../../lib/identity/keys.ts";
 
 function openRoom(password = "pw") {
   const notices: HostNotice[] = [];
   const room = new Room();
   const host = RoomHost.start(room, {
     password: () => password,
+    identity: generateIdentity(),
     bind: "127.0.0.1",
     port: 0,
     onNotice: (n) => notices.push(n),
@@ -23,6 +25,7 @@ async function join(port: number, passwords: string[]) {
   const wrong: number[] = [];
   try {
     const secure = await joinHost(framed, {
+      identity: generateIdentity(),
       password: ({ attempt }) => Promise.resolve(passwords[attempt - 1] ?? "none"),
       onWrongPassword: (left) => wrong.push(left),
     });
@@ -54,7 +57,7 @@ Deno.test("joiners authenticate, pick names and talk through the host", async ()
   b.session.send({ t: "join", name: "bob" });
   await until(b.session, "welcome");
   await until(a.session, "joined");
-  b.session.send({ t: "say", text: "hello" });
+  b.session.send({ t: "say", text: "hello", seq: 1, sig: new Uint8Array(64) });
   const said = await until(a.session, "said");
   assertOk(said.t === "said" && said.from === "bob" && said.text === "hello");
   await b.session.close();

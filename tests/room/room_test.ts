@@ -2,13 +2,16 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Room, type RoomActivity } from "../../lib/room/room.ts";
 import type { RoomMessage } from "../../lib/codec/messages.ts";
 
+const KEY = new Uint8Array(32).fill(7);
+const SIG = new Uint8Array(64).fill(1);
+
 function seat(room: Room, options: { host?: boolean } = {}) {
   const inbox: RoomMessage[] = [];
   let disconnected = false;
   const membership = room.connect({
     deliver: (m) => inbox.push(m),
     disconnect: () => disconnected = true,
-  }, { host: options.host, address: "192.0.2.9" });
+  }, { host: options.host, address: "192.0.2.9", key: KEY });
   return {
     inbox,
     membership,
@@ -24,14 +27,14 @@ Deno.test("joins, talk and leaves reach exactly the members present", () => {
   const room = new Room({ now: () => now });
   const a = seat(room, { host: true });
   a.membership.receive({ t: "join", name: "Ann" });
-  a.membership.receive({ t: "say", text: "before bob" });
+  a.membership.receive({ t: "say", text: "before bob", seq: 1, sig: SIG });
   const b = seat(room);
   b.membership.receive({ t: "join", name: "Bob" });
   now = 2000;
-  b.membership.receive({ t: "say", text: "hi" });
+  b.membership.receive({ t: "say", text: "hi", seq: 1, sig: SIG });
   assertEquals(b.kinds(), ["welcome", "said"], "bob sees nothing said before he joined");
   assertEquals(a.kinds(), ["welcome", "said", "joined", "said"]);
-  assertEquals(a.inbox[3], { t: "said", from: "Bob", text: "hi", at: 2000 });
+  assertEquals(a.inbox[3], { t: "said", from: "Bob", text: "hi", at: 2000, seq: 1, sig: SIG });
   b.membership.receive({ t: "bye" });
   assertOk(b.disconnected);
   assertEquals(a.inbox.at(-1), { t: "left", name: "Bob", reason: "quit", at: 2000 });
@@ -64,7 +67,7 @@ Deno.test("who lists members; nothing is relayed before a name is chosen", () =>
   const a = seat(room);
   const b = seat(room);
   a.membership.receive({ t: "join", name: "a" });
-  b.membership.receive({ t: "say", text: "sneaky" });
+  b.membership.receive({ t: "say", text: "sneaky", seq: 1, sig: SIG });
   b.membership.receive({ t: "who" });
   assertEquals(a.kinds(), ["welcome"]);
   const who = b.inbox.at(-1);
@@ -83,9 +86,9 @@ Deno.test("a member that cannot take messages is dropped, and the others carry o
       throw new Error("queue full");
     },
     disconnect: () => {},
-  });
+  }, { key: KEY });
   brokenLink.receive({ t: "join", name: "broken" });
-  a.membership.receive({ t: "say", text: "hello" });
+  a.membership.receive({ t: "say", text: "hello", seq: 1, sig: SIG });
   await Promise.resolve();
   assertEquals(room.members().map((m) => m.name), ["a", "fine"]);
   assertOk(activity.some((x) => x.kind === "dropped"));

@@ -15,6 +15,7 @@ const message = (
   time,
   own: false,
   action: false,
+  direct: false,
   ...extra,
 });
 

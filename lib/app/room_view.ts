@@ -1,0 +1,324 @@
+/**
+ * One member's view of the room: who is here with which key and what rt knows of it, which
+ * messages are genuine, and how to sign and seal what this member sends.
+ *
+ * @module
+ */
+import type { ClientMessage, MemberInfo, RoomMessage } from "../codec/messages.ts";
+import { DirectOpener, MessageSigner, ReplayGuard, verifySaid } from "../client/signing.ts";
+import { fingerprint, type Identity, safetyCode, sameKey } from "../identity/keys.ts";
+import { nameKey } from "../room/names.ts";
+import type { PeerBook } from "../store/peer_book.ts";
+import { type ChatEvent, isoTime, type KeyStatus, type MemberView } from "../tui/events.ts";
+
+interface Seat {
+  name: string;
+  key: Uint8Array;
+  host: boolean;
+  since: number;
+  status: KeyStatus;
+}
+
+/** What a view needs. */
+export interface RoomViewOptions {
+  identity: Identity;
+  peers: PeerBook;
+  /** Whether this member is the host. */
+  host: boolean;
+}
+
+/** The room as one member sees it. */
+export class RoomView {
+  readonly #identity: Identity;
+  readonly #peers: PeerBook;
+  readonly #room: Uint8Array;
+  readonly #signer: MessageSigner;
+  readonly #opener: DirectOpener;
+  readonly #guard = new ReplayGuard();
+  readonly #seats = new Map<string, Seat>();
+  readonly self: string;
+  readonly #isHost: boolean;
+
+  constructor(welcome: Extract<RoomMessage, { t: "welcome" }>, options: RoomViewOptions) {
+    this.#identity = options.identity;
+    this.#peers = options.peers;
+    this.#room = welcome.room;
+    this.#signer = new MessageSigner(options.identity, welcome.room);
+    this.#opener = new DirectOpener(options.identity, welcome.room);
+    this.self = welcome.name;
+    this.#isHost = options.host;
+    this.#welcomeWarnings = welcome.members.flatMap((m) => this.#seat(m));
+    this.#welcome = {
+      type: "welcome",
+      name: welcome.name,
+      host: options.host,
+      fingerprint: fingerprint(options.identity.publicKey),
+      members: welcome.members.map((m) => this.#view(this.#seats.get(nameKey(m.name))!)),
+    };
+  }
+
+  readonly #welcome: ChatEvent;
+  readonly #welcomeWarnings: ChatEvent[];
+
+  /** The events that announce arrival: the welcome, then any warnings about members' keys. */
+  welcomeEvents(): ChatEvent[] {
+    return [this.#welcome, ...this.#welcomeWarnings];
+  }
+
+  /** Seats a member: classifies their key, remembers it, and returns warnings. */
+  #seat(member: { name: string; key: Uint8Array; host: boolean; since: number }): ChatEvent[] {
+    const own = nameKey(member.name) === nameKey(this.self) &&
+      sameKey(member.key, this.#identity.publicKey);
+    const classified = own
+      ? { status: "you" as const }
+      : this.#peers.classify(member.name, member.key);
+    if (!own) this.#peers.record(member.name, member.key);
+    this.#seats.set(nameKey(member.name), { ...member, status: classified.status });
+    const role = member.host ? "The host" : "This";
+    switch (classified.status) {
+      case "key-changed":
+        return [{
+          type: "warning",
+          code: "key-changed",
+          name: member.name,
+          text: `${member.name} has a different key than when you last met. ${role} may not be ` +
+            `the person you know: before trusting what they say, compare /verify ${member.name} ` +
+            "with them by phone or in person.",
+        }];
+      case "name-changed":
+        return [{
+          type: "warning",
+          code: "name-changed",
+          name: member.name,
+          text: `${member.name} has the key you last saw as ${
+            classified.previousNames.join(", ")
+          }.`,
+        }];
+      default:
+        return [];
+    }
+  }
+
+  #view(seat: Seat): MemberView {
+    return {
+      name: seat.name,
+      host: seat.host,
+      since: isoTime(seat.since),
+      fingerprint: fingerprint(seat.key),
+      status: seat.status,
+    };
+  }
+
+  /** The seat of `name`, if present. */
+  #find(name: string): Seat | undefined {
+    return this.#seats.get(nameKey(name.trim()));
+  }
+
+  /** Member names (for completion). */
+  names(): string[] {
+    return [...this.#seats.values()].map((s) => s.name);
+  }
+
+  /** The events for one message from the room. */
+  receive(message: RoomMessage): ChatEvent[] {
+    switch (message.t) {
+      case "welcome":
+        return [];
+      case "name-refused":
+        return [{ type: "name-refused", reason: message.reason }];
+      case "joined": {
+        const warnings = this.#seat({
+          name: message.name,
+          key: message.key,
+          host: false,
+          since: message.at,
+        });
+        const seat = this.#find(message.name)!;
+        return [{
+          type: "joined",
+          name: message.name,
+          time: isoTime(message.at),
+          fingerprint: fingerprint(seat.key),
+          status: seat.status,
+        }, ...warnings];
+      }
+      case "left":
+        this.#seats.delete(nameKey(message.name));
+        return [{
+          type: "left",
+          name: message.name,
+          reason: message.reason,
+          time: isoTime(message.at),
+        }];
+      case "said":
+        return this.#said(message);
+      case "dm":
+        return this.#direct(message);
+      case "who":
+        return [{ type: "who", members: message.members.map((m) => this.#memberView(m)) }];
+      case "notice":
+        return [{ type: "notice", text: message.text }];
+      case "closed":
+        return [{ type: "closed", reason: message.reason }];
+    }
+  }
+
+  #memberView(m: MemberInfo): MemberView {
+    const seat = this.#find(m.name);
+    if (seat && sameKey(seat.key, m.key)) return this.#view(seat);
+    return this.#view({ ...m, status: this.#peers.classify(m.name, m.key).status });
+  }
+
+  #said(message: Extract<RoomMessage, { t: "said" }>): ChatEvent[] {
+    const author = this.#find(message.from);
+    if (!author || !verifySaid(this.#room, author.key, message)) {
+      return [{
+        type: "warning",
+        code: "forged-message",
+        name: message.from,
+        text: `A message claiming to be from ${message.from} did not verify and was dropped ` +
+          "(it was altered on the way, or not written by them).",
+      }];
+    }
+    if (!this.#guard.accept(author.key, message.seq)) {
+      return [{
+        type: "warning",
+        code: "replayed-message",
+        name: message.from,
+        text: `A repeated or out-of-order message from ${message.from} was dropped.`,
+      }];
+    }
+    return [{
+      type: "message",
+      from: author.name,
+      text: message.text,
+      time: isoTime(message.at),
+      own: author.status === "you",
+      action: message.me === true,
+      direct: false,
+    }];
+  }
+
+  #direct(message: Extract<RoomMessage, { t: "dm" }>): ChatEvent[] {
+    const author = this.#find(message.from);
+    const opened = author ? this.#opener.open(message.box, author.key) : null;
+    if (!author || !opened) {
+      return [{
+        type: "warning",
+        code: "bad-direct-message",
+        name: message.from,
+        text: `A direct message claiming to be from ${message.from} could not be opened or ` +
+          "verified and was dropped.",
+      }];
+    }
+    if (!this.#guard.accept(author.key, opened.seq)) {
+      return [{
+        type: "warning",
+        code: "replayed-message",
+        name: message.from,
+        text: `A repeated or out-of-order direct message from ${message.from} was dropped.`,
+      }];
+    }
+    return [{
+      type: "message",
+      from: author.name,
+      text: opened.text,
+      time: isoTime(message.at),
+      own: false,
+      action: opened.me,
+      direct: true,
+    }];
+  }
+
+  /** A signed room message. */
+  say(text: string, me = false): ClientMessage {
+    return this.#signer.say(text, me);
+  }
+
+  /** A direct message to `name`, and the event that shows it to its sender; or an error. */
+  direct(name: string, text: string, me = false): { message: ClientMessage; event: ChatEvent } | {
+    error: string;
+  } {
+    const seat = this.#find(name);
+    if (!seat) return { error: `Nobody called "${name}" is in the room` };
+    if (seat.status === "you") return { error: "That is you" };
+    return {
+      message: { t: "dm", to: seat.name, box: this.#signer.seal(seat.key, text, me) },
+      event: {
+        type: "message",
+        from: this.self,
+        text,
+        time: new Date().toISOString(),
+        own: true,
+        action: me,
+        direct: true,
+        to: seat.name,
+      },
+    };
+  }
+
+  /** The canonical name of a member, if present. */
+  nameOf(name: string): string | undefined {
+    return this.#find(name)?.name;
+  }
+
+  /** `/whois`: the member's fingerprint, status, arrival (and address, for the host). */
+  whois(name: string, address?: string): ChatEvent {
+    const seat = this.#find(name);
+    if (!seat) {
+      return {
+        type: "error",
+        code: "no-such-member",
+        message: `Nobody called "${name}" is in the room`,
+      };
+    }
+    const view = this.#view(seat);
+    return {
+      type: "whois",
+      name: view.name,
+      host: view.host,
+      since: view.since,
+      fingerprint: view.fingerprint,
+      status: view.status,
+      ...(this.#isHost && address ? { address } : {}),
+    };
+  }
+
+  /** `/verify`: the safety code both people compare out of band. */
+  safetyCode(name: string): ChatEvent {
+    const seat = this.#find(name);
+    if (!seat) {
+      return {
+        type: "error",
+        code: "no-such-member",
+        message: `Nobody called "${name}" is in the room`,
+      };
+    }
+    if (seat.status === "you") return { type: "error", code: "is-you", message: "That is you" };
+    return {
+      type: "safety-code",
+      name: seat.name,
+      code: safetyCode(this.#identity.publicKey, seat.key),
+    };
+  }
+
+  /** `/trust`: marks the member's key as verified. */
+  trust(name: string): ChatEvent {
+    const seat = this.#find(name);
+    if (!seat) {
+      return {
+        type: "error",
+        code: "no-such-member",
+        message: `Nobody called "${name}" is in the room`,
+      };
+    }
+    if (seat.status === "you") return { type: "error", code: "is-you", message: "That is you" };
+    this.#peers.trust(seat.key);
+    seat.status = "verified";
+    return {
+      type: "notice",
+      code: "trusted",
+      text: `${seat.name}'s key is now marked verified; you will be told if it ever changes.`,
+    };
+  }
+}

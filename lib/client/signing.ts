@@ -1,0 +1,151 @@
+/**
+ * End-to-end protection of what members say: every message signed by its author, direct
+ * messages sealed to their recipient's key, and replays refused. The host relays these bytes
+ * and can neither forge nor read them.
+ *
+ * - Room message signature: Ed25519 over `["rt/1", room id, seq, me, text]`.
+ * - Direct message: the signed inner message (which also names the recipient's key, so it
+ *   cannot be forwarded to someone else) sealed with libsodium's sealed box (ephemeral X25519
+ *   + XSalsa20-Poly1305) to the recipient's identity key converted to X25519.
+ * - `seq` counts up across both kinds for each author within one room; receivers drop any
+ *   message whose `seq` is not above the last one seen from that author.
+ *
+ * @module
+ */
+import { decode, encode } from "@msgpack/msgpack";
+import { z } from "zod";
+import { sodium } from "../handshake/sodium.ts";
+import { toHex } from "../handshake/bytes.ts";
+import { type Identity, sign, verify } from "../identity/keys.ts";
+import { MAX_TEXT_CHARS } from "../codec/messages.ts";
+
+const ROOM_LABEL = "rt/1 room message";
+const DIRECT_LABEL = "rt/1 direct message";
+
+/** A message ready for the room: text, flag, counter and signature. */
+export interface SignedSay {
+  t: "say";
+  text: string;
+  me?: boolean;
+  seq: number;
+  sig: Uint8Array;
+}
+
+function roomPayload(room: Uint8Array, seq: number, me: boolean, text: string): Uint8Array {
+  return encode(["rt/1", room, seq, me, text]);
+}
+
+function directPayload(
+  room: Uint8Array,
+  seq: number,
+  recipient: Uint8Array,
+  me: boolean,
+  text: string,
+): Uint8Array {
+  return encode(["rt/1", room, seq, recipient, me, text]);
+}
+
+const DirectInner = z.object({
+  text: z.string().max(MAX_TEXT_CHARS),
+  me: z.boolean(),
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  sig: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === 64),
+});
+
+/** Signs and seals what this member sends in one room. */
+export class MessageSigner {
+  readonly #identity: Identity;
+  readonly #room: Uint8Array;
+  #seq = 0;
+
+  constructor(identity: Identity, room: Uint8Array) {
+    this.#identity = identity;
+    this.#room = room;
+  }
+
+  /** A signed room message. */
+  say(text: string, me = false): SignedSay {
+    const seq = ++this.#seq;
+    const sig = sign(this.#identity, ROOM_LABEL, roomPayload(this.#room, seq, me, text));
+    return me ? { t: "say", text, me, seq, sig } : { t: "say", text, seq, sig };
+  }
+
+  /** A direct message sealed to `recipient`'s identity key. */
+  seal(recipient: Uint8Array, text: string, me = false): Uint8Array {
+    const seq = ++this.#seq;
+    const sig = sign(
+      this.#identity,
+      DIRECT_LABEL,
+      directPayload(this.#room, seq, recipient, me, text),
+    );
+    const inner = encode({ text, me, seq, sig });
+    return sodium.crypto_box_seal(inner, sodium.crypto_sign_ed25519_pk_to_curve25519(recipient));
+  }
+}
+
+/** Checks a relayed room message against its author's key. */
+export function verifySaid(
+  room: Uint8Array,
+  author: Uint8Array,
+  said: { text: string; me?: boolean; seq: number; sig: Uint8Array },
+): boolean {
+  return verify(
+    author,
+    ROOM_LABEL,
+    roomPayload(room, said.seq, said.me === true, said.text),
+    said.sig,
+  );
+}
+
+/** Opens direct messages sent to one identity. */
+export class DirectOpener {
+  readonly #identity: Identity;
+  readonly #room: Uint8Array;
+  readonly #publicX: Uint8Array;
+  readonly #secretX: Uint8Array;
+
+  constructor(identity: Identity, room: Uint8Array) {
+    this.#identity = identity;
+    this.#room = room;
+    this.#publicX = sodium.crypto_sign_ed25519_pk_to_curve25519(identity.publicKey);
+    this.#secretX = sodium.crypto_sign_ed25519_sk_to_curve25519(identity.secretKey);
+  }
+
+  /**
+   * Opens a sealed direct message and checks its signature against the claimed sender's key.
+   * Returns `null` for anything that is not genuine, complete and meant for this identity.
+   */
+  open(box: Uint8Array, sender: Uint8Array): { text: string; me: boolean; seq: number } | null {
+    let inner: z.infer<typeof DirectInner>;
+    try {
+      const plaintext = sodium.crypto_box_seal_open(box, this.#publicX, this.#secretX);
+      const parsed = DirectInner.safeParse(decode(plaintext));
+      if (!parsed.success) return null;
+      inner = parsed.data;
+    } catch {
+      return null;
+    }
+    const payload = directPayload(
+      this.#room,
+      inner.seq,
+      this.#identity.publicKey,
+      inner.me,
+      inner.text,
+    );
+    if (!verify(sender, DIRECT_LABEL, payload, inner.sig)) return null;
+    return { text: inner.text, me: inner.me, seq: inner.seq };
+  }
+}
+
+/** Refuses replayed or reordered messages: each author's `seq` must keep rising. */
+export class ReplayGuard {
+  readonly #last = new Map<string, number>();
+
+  /** Whether `seq` from `author` is new; remembers it when it is. */
+  accept(author: Uint8Array, seq: number): boolean {
+    const key = toHex(author);
+    if (seq <= (this.#last.get(key) ?? 0)) return false;
+    this.#last.set(key, seq);
+    return true;
+  }
+}

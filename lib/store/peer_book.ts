@@ -1,0 +1,177 @@
+/**
+ * The people rt has met: which key went with which name, when, and whether the user checked
+ * it. Kept in memory, with an optional file behind it.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fromHex, toHex } from "../handshake/bytes.ts";
+import { nameKey } from "../room/names.ts";
+import { RtError } from "../errors.ts";
+import { JsonFile } from "./json_file.ts";
+
+/** The file's name inside rt's folder. */
+export const PEERS_FILE = "peers.json";
+
+/** One key rt has met. */
+export interface PeerRecord {
+  /** Ed25519 public key, hex. */
+  key: string;
+  /** Names seen with this key, oldest first. */
+  names: string[];
+  firstSeen: string;
+  lastSeen: string;
+  /** The user compared the safety code and trusted this key. */
+  verified: boolean;
+}
+
+/** How a name and key compare with what rt remembers. */
+export type PeerStatus =
+  /** This key, under this name, checked by the user. */
+  | { status: "verified" }
+  /** This key, under this name, seen before. */
+  | { status: "known" }
+  /** Never seen this key nor this name. */
+  | { status: "new" }
+  /** A known name arrives with a different key: maybe an impostor. */
+  | { status: "key-changed"; previousKeys: string[] }
+  /** A known key arrives under a new name. */
+  | { status: "name-changed"; previousNames: string[] };
+
+interface PeersFile {
+  format: "rt-peers-1";
+  peers: PeerRecord[];
+}
+
+/** The known-peers book. */
+export class PeerBook {
+  readonly #peers = new Map<string, PeerRecord>();
+  readonly #file: JsonFile;
+
+  private constructor(peers: PeerRecord[], file: JsonFile) {
+    for (const p of peers) this.#peers.set(p.key, p);
+    this.#file = file;
+  }
+
+  /** A book kept only in memory. */
+  static inMemory(peers: PeerRecord[] = []): PeerBook {
+    return new PeerBook(peers.map((p) => ({ ...p, names: [...p.names] })), new JsonFile(null));
+  }
+
+  /** Loads the book from rt's folder (empty when the file does not exist yet). */
+  static async open(directory: string): Promise<PeerBook> {
+    const file = new JsonFile(join(directory, PEERS_FILE));
+    const path = file.path!;
+    let text: string | null;
+    try {
+      text = await file.read();
+    } catch (error) {
+      throw new RtError("store", `Cannot read the known-peers file ${path}`, { cause: error });
+    }
+    if (text === null) return new PeerBook([], file);
+    let data: PeersFile;
+    try {
+      data = JSON.parse(text);
+      if (data?.format !== "rt-peers-1" || !Array.isArray(data.peers)) throw new Error("format");
+      for (const p of data.peers) {
+        if (typeof p.key !== "string" || !/^[0-9a-f]{64}$/.test(p.key) || !Array.isArray(p.names)) {
+          throw new Error("entry");
+        }
+      }
+    } catch {
+      throw new RtError(
+        "store",
+        `The known-peers file ${path} is damaged; move it away to start a new one ` +
+          "(rt will then treat everyone as new)",
+      );
+    }
+    return new PeerBook(data.peers, file);
+  }
+
+  /** How `name` with `key` compares with what rt remembers. */
+  classify(name: string, key: Uint8Array): PeerStatus {
+    const hex = toHex(key);
+    const wanted = nameKey(name);
+    const record = this.#peers.get(hex);
+    if (record) {
+      if (record.names.some((n) => nameKey(n) === wanted)) {
+        return { status: record.verified ? "verified" : "known" };
+      }
+      return { status: "name-changed", previousNames: [...record.names] };
+    }
+    const others = [...this.#peers.values()]
+      .filter((p) => p.names.some((n) => nameKey(n) === wanted))
+      .map((p) => p.key);
+    return others.length > 0 ? { status: "key-changed", previousKeys: others } : { status: "new" };
+  }
+
+  /** Remembers that `name` was seen with `key` at `when`. */
+  record(name: string, key: Uint8Array, when = new Date()): void {
+    const hex = toHex(key);
+    const at = when.toISOString();
+    const record = this.#peers.get(hex);
+    if (!record) {
+      this.#peers.set(hex, {
+        key: hex,
+        names: [name],
+        firstSeen: at,
+        lastSeen: at,
+        verified: false,
+      });
+    } else {
+      record.lastSeen = at;
+      if (!record.names.some((n) => nameKey(n) === nameKey(name))) record.names.push(name);
+    }
+    this.#save();
+  }
+
+  /** Marks a key as checked by the user. Returns false when the key is unknown. */
+  trust(key: Uint8Array): boolean {
+    const record = this.#peers.get(toHex(key));
+    if (!record) return false;
+    record.verified = true;
+    this.#save();
+    return true;
+  }
+
+  /** The record of a key. */
+  get(key: Uint8Array): PeerRecord | undefined {
+    const r = this.#peers.get(toHex(key));
+    return r ? { ...r, names: [...r.names] } : undefined;
+  }
+
+  /** Every record, most recently seen first. */
+  list(): PeerRecord[] {
+    return [...this.#peers.values()]
+      .map((r) => ({ ...r, names: [...r.names] }))
+      .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /**
+   * Forgets the peers matching `what`: a name (any name they used), or a fingerprint, or a hex
+   * key prefix of at least 8 characters. Returns the forgotten records.
+   */
+  forget(what: string, matches: (record: PeerRecord) => boolean): PeerRecord[] {
+    const gone = [...this.#peers.values()].filter((r) =>
+      matches(r) || r.names.some((n) => nameKey(n) === nameKey(what)) ||
+      (what.length >= 8 && r.key.startsWith(what.toLowerCase()))
+    );
+    for (const r of gone) this.#peers.delete(r.key);
+    if (gone.length > 0) this.#save();
+    return gone;
+  }
+
+  /** Resolves when pending writes are on disk. */
+  flush(): Promise<void> {
+    return this.#file.flush();
+  }
+
+  #save(): void {
+    this.#file.save({ format: "rt-peers-1", peers: [...this.#peers.values()] } satisfies PeersFile);
+  }
+}
+
+/** The bytes of a record's key. */
+export function recordKey(record: PeerRecord): Uint8Array {
+  return fromHex(record.key);
+}

@@ -1,0 +1,464 @@
+/**
+ * Attacks on a real host ("Keep intruders out"), from the test process over loopback: password
+ * brute force, connections that never speak, a member that floods, a member that stops
+ * reading. Each test prints what it measured; timings are printed, never asserted (except
+ * that the handshake deadline is not early).
+ */
+import { assertEquals, assertOk } from "../assert.ts";
+import {
+  type AttackOutcome,
+  guessOnceAndLeave,
+  guessOnConnection,
+  joinMember,
+  type Member,
+  mib,
+  readFirstFrame,
+  residentBytes,
+  sleep,
+  summary,
+} from "./attack_tools.ts";
+import { check, E2e, type RtProcess } from "./harness.ts";
+
+const PASSWORD = "correct horse battery staple";
+
+/** Prints one measured figure (kept on one line so it is easy to find in test output). */
+function report(test: string, what: string): void {
+  console.log(`  [${test}] ${what}`);
+}
+
+/**
+ * Two members (real rt processes) talk back and forth, one message about every 100 ms (well
+ * under the rate limit), until `stop()`; every message must arrive. Resolves with latencies.
+ */
+function chatter(a: RtProcess, b: RtProcess): { stop: () => Promise<number[]> } {
+  let going = true;
+  const latencies: number[] = [];
+  // Settles even when a member fails (the test then fails at `stop()`), never left dangling.
+  const done = (async () => {
+    for (let i = 0; going || i < 4; i++) {
+      const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
+      const text = `chat ${i} from ${from.label}`;
+      const since = to.events.length;
+      const start = performance.now();
+      await from.type(text);
+      await to.next("message", (e) => e.from === from.label && e.text === text, { since });
+      latencies.push(performance.now() - start);
+      await sleep(100);
+    }
+    return latencies;
+  })().then((value) => ({ value }), (error: unknown) => ({ error }));
+  return {
+    stop: async () => {
+      going = false;
+      const result = await done;
+      if ("error" in result) throw result.error;
+      return result.value;
+    },
+  };
+}
+
+/** A dictionary of guesses with the right password 7th: reaching it means the block failed. */
+function dictionary(round: string): () => string | undefined {
+  const words = Array.from({ length: 600 }, (_, i) => `${round}-guess-${i}`);
+  words.splice(6, 0, PASSWORD);
+  let next = 0;
+  return () => words[next++];
+}
+
+function tally(outcomes: AttackOutcome[]) {
+  return {
+    connections: outcomes.length,
+    answered: outcomes.reduce((n, o) => n + o.answered, 0),
+    successes: outcomes.filter((o) => o.success).length,
+    refused: outcomes.filter((o) => o.refused).length,
+  };
+}
+
+const BLOCKED_REASON = "this address is blocked by the host";
+
+Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lifted by /unblock", async () => {
+  await using e2e = new E2e();
+  const home = e2e.home();
+  const T = "brute force";
+  const started = await e2e.host({
+    name: "hana",
+    password: PASSWORD,
+    home,
+    args: ["--no-reverse-dns"],
+  });
+  let host = started.process;
+  const alice = await e2e.join(started.port, "alice", PASSWORD);
+  const bob = await e2e.join(started.port, "bob", PASSWORD);
+  const talk = chatter(alice, bob);
+  const port = started.port;
+
+  // Round 1, one guess per connection and away as soon as the host has answered: the answer
+  // tells whether the guess was right, so each counts. Sequential, as fast as possible.
+  const guess1 = dictionary("r1");
+  const since1 = host.events.length;
+  const round1: AttackOutcome[] = [];
+  const start1 = performance.now();
+  let firstRefused1 = NaN;
+  while (round1.length < 40) {
+    const outcome = await guessOnceAndLeave(e2e, port, guess1()!);
+    round1.push(outcome);
+    if (outcome.refused && Number.isNaN(firstRefused1)) firstRefused1 = performance.now();
+    if (outcome.refused) break;
+  }
+  const blocked1 = await host.next("notice", (e) => e.code === "blocked", { since: since1 });
+  const blockedAt1 = performance.now();
+  assertEquals(blocked1.address, "127.0.0.1");
+  // Every later connection is refused before any greeting, and quietly for the host.
+  const later1 = await Promise.all(
+    Array.from({ length: 100 }, () => guessOnceAndLeave(e2e, port, "too late")),
+  );
+  const t1 = tally(round1), l1 = tally(later1);
+  report(
+    T,
+    `round 1 (one guess per connection, then away): ${t1.answered} guesses answered on ` +
+      `${t1.connections} connections; first refusal ${(firstRefused1 - start1).toFixed(0)} ms ` +
+      `after the first guess, "blocked" notice seen after ${(blockedAt1 - start1).toFixed(0)} ms`,
+  );
+  check(e2e, t1.successes === 0 && l1.successes === 0, "the attacker found the password");
+  check(e2e, t1.answered === 6, `round 1: ${JSON.stringify(round1)}`);
+  check(e2e, l1.refused === 100, `after the block: ${JSON.stringify(later1)}`);
+  for (const o of later1) assertEquals([o.refused, o.denied], [true, BLOCKED_REASON]);
+
+  // Lift the block and attack again: three guesses per connection, and one guess then away,
+  // six connections at a time (under the per-address cap of 8).
+  await host.type("/unblock 127.0.0.1");
+  await host.next("notice", (e) => e.code === "unblocked", { since: since1 });
+  const guess2 = dictionary("r2");
+  const since2 = host.events.length;
+  const round2: AttackOutcome[] = [];
+  const start2 = performance.now();
+  let firstRefused2 = NaN;
+  // At least 300 connections, and for at least 1.5 s so alice and bob talk meanwhile.
+  while (round2.length < 300 || (performance.now() - start2 < 1500 && round2.length < 3000)) {
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 3 }, () => guessOnConnection(e2e, port, guess2)),
+      ...Array.from({ length: 3 }, () => guessOnceAndLeave(e2e, port, guess2() ?? "none")),
+    ]);
+    round2.push(...outcomes);
+    if (outcomes.some((o) => o.refused) && Number.isNaN(firstRefused2)) {
+      firstRefused2 = performance.now();
+    }
+  }
+  const blocked2 = await host.next("notice", (e) => e.code === "blocked", { since: since2 });
+  assertEquals(blocked2.address, "127.0.0.1");
+  const blockedAt2 = host.events.indexOf(blocked2);
+  const t2 = tally(round2);
+  report(
+    T,
+    `round 2 (3 guesses per connection and 1-then-away, 6 connections at once): ` +
+      `${t2.answered} guesses answered, ${t2.refused} of ${t2.connections} connections ` +
+      `refused before the handshake; first refusal ${(firstRefused2 - start2).toFixed(0)} ms ` +
+      `after the first guess`,
+  );
+  check(e2e, t2.successes === 0, `the attacker found the password: ${JSON.stringify(round2)}`);
+  // In parallel too, the host answers 6 guesses from the address in all, not one more.
+  check(e2e, t2.answered === 6, `${t2.answered} guesses answered: ${JSON.stringify(round2)}`);
+  // Blocked within the first two batches; from the first refusal on, every connection is
+  // refused before the handshake.
+  const firstBlock = round2.findIndex((o) => o.refused);
+  check(e2e, firstBlock >= 0 && firstBlock < 12, `round 2: ${JSON.stringify(round2.slice(0, 24))}`);
+  const afterBlock = round2.slice(firstBlock).filter((o) =>
+    !o.refused || o.denied !== BLOCKED_REASON
+  );
+  check(e2e, afterBlock.length === 0, `not refused: ${JSON.stringify(afterBlock.slice(0, 10))}`);
+  const latencies = await talk.stop();
+  report(T, `alice <-> bob latency during the attack: ${summary(latencies)}`);
+
+  // The host's notices: exactly 6 wrong guesses counted per round, one block each, nothing
+  // for the refused connections.
+  const notices1 = host.events.slice(since1, since2).filter((e) => e.type === "notice");
+  const notices2 = host.events.slice(since2).filter((e) => e.type === "notice");
+  const codes = (list: typeof notices1) => list.map((e) => e.type === "notice" ? e.code : "");
+  assertEquals(codes(notices1).filter((c) => c === "wrong-password").length, 6, host.describe());
+  assertEquals(codes(notices1).filter((c) => c === "blocked").length, 1);
+  assertEquals(codes(notices2).filter((c) => c === "wrong-password").length, 6, host.describe());
+  assertEquals(codes(notices2).filter((c) => c === "blocked").length, 1);
+  check(
+    e2e,
+    !host.events.slice(blockedAt2).some((e) => e.type === "notice" && e.code === "refused"),
+    "a refused blocked address made a notice",
+  );
+  for (const e of [...notices1, ...notices2]) {
+    if (e.type === "notice" && e.code !== "unblocked") assertEquals(e.address, "127.0.0.1");
+  }
+  // Nobody got in: the room is still hana, alice and bob.
+  check(e2e, host.all("joined").every((e) => ["alice", "bob"].includes(e.name)), "intruder");
+
+  await host.type("/blocked");
+  const list = await host.next("blocked");
+  assertEquals(list.entries.map((e) => e.address), ["127.0.0.1"]);
+
+  // Restart with the same rt folder: the block holds.
+  await host.interrupt();
+  for (const p of [alice, bob]) assertEquals((await p.exit()).code, 0, p.describe());
+  assertEquals((await host.exit()).code, 0, host.describe());
+  const file = JSON.parse(await Deno.readTextFile(`${home}/blocked.json`));
+  assertEquals(file.blocked.map((e: { address: string }) => e.address), ["127.0.0.1"]);
+  const again = await e2e.host({
+    name: "hana",
+    password: PASSWORD,
+    home,
+    args: ["--no-reverse-dns"],
+  });
+  host = again.process;
+  const refused = await guessOnConnection(e2e, again.port, () => PASSWORD);
+  assertEquals([refused.refused, refused.success, refused.denied], [true, false, BLOCKED_REASON]);
+  await host.type("/unblock 127.0.0.1");
+  await host.next("notice", (e) => e.code === "unblocked");
+  const carol = await e2e.join(again.port, "carol", PASSWORD);
+  await carol.type("back in");
+  await host.next("message", (e) => e.from === "carol" && e.text === "back in");
+  await host.interrupt();
+  assertEquals((await carol.exit()).code, 0);
+  assertEquals((await host.exit()).code, 0);
+  assertEquals(JSON.parse(await Deno.readTextFile(`${home}/blocked.json`)).blocked, []);
+  for (const p of [host, alice, bob, carol]) assertEquals(p.stderr, "", p.describe());
+});
+
+Deno.test("slow connections: 200 silent sockets do not keep a member out, and close at the deadline", async () => {
+  await using e2e = new E2e();
+  const T = "slow connections";
+  const { process: host, port } = await e2e.host({
+    name: "hana",
+    args: [
+      "--handshake-timeout",
+      "2",
+      "--max-pending",
+      "400",
+      "--max-pending-per-address",
+      "400",
+      "--no-reverse-dns",
+    ],
+  });
+  const since = host.events.length;
+  const silent = 200;
+  const opened: number[] = [];
+  const closes: Promise<{ bytes: number; error?: string; after: number }>[] = [];
+  let closedEarly = 0;
+  for (let i = 0; i < silent; i++) {
+    const peer = await e2e.connect(port);
+    const at = performance.now();
+    opened.push(at);
+    closes.push(
+      peer.readToEnd().then((end) => {
+        closedEarly++;
+        return { ...end, after: performance.now() - at };
+      }),
+    );
+  }
+  const openedAll = performance.now() - opened[0]!;
+
+  // A real member joins and talks while all of them hang.
+  const joinStart = performance.now();
+  const dana = await e2e.join(port, "dana");
+  const joinMs = performance.now() - joinStart;
+  const stillOpen = silent - closedEarly;
+  const said = performance.now();
+  await dana.type("hello under siege");
+  await host.next("message", (e) => e.from === "dana" && e.text === "hello under siege");
+  const sayMs = performance.now() - said;
+  const inProcessStart = performance.now();
+  const erin = await joinMember(e2e, port, "erin", "pw");
+  const inProcessMs = performance.now() - inProcessStart;
+  report(
+    T,
+    `${silent} silent connections opened in ${openedAll.toFixed(0)} ms; dana (rt process) ` +
+      `joined in ${joinMs.toFixed(0)} ms with ${stillOpen} still open, a message reached the ` +
+      `host in ${sayMs.toFixed(0)} ms; erin (in process) joined in ${inProcessMs.toFixed(0)} ms`,
+  );
+
+  const ends = await Promise.all(closes);
+  const after = ends.map((e) => e.after);
+  report(T, `closed by the host after (from opening): ${summary(after)}`);
+  for (const end of ends) {
+    check(e2e, end.bytes > 0 && end.bytes < 1024, `no greeting: ${JSON.stringify(end)}`);
+    // Never before the deadline (2 s, counted from the host's greeting).
+    check(e2e, end.after >= 1900, `closed before the deadline: ${JSON.stringify(end)}`);
+  }
+  await host.next("notice", (e) => e.code === "handshake-timeout", { since, count: silent });
+  check(
+    e2e,
+    host.all("notice").filter((e) => e.code === "handshake-timeout").length === silent,
+    "handshake-timeout notices",
+  );
+  check(e2e, host.all("left").length === 0, "a member was dropped");
+  await erin.close();
+  await dana.type("/quit");
+  assertEquals((await dana.exit()).code, 0);
+  await host.interrupt();
+  assertEquals((await host.exit()).code, 0);
+  assertEquals(host.stderr, "");
+});
+
+Deno.test("the 9th silent connection from one address is denied at once (default cap of 8)", async () => {
+  await using e2e = new E2e();
+  const { process: host, port } = await e2e.host({ name: "hana", args: ["--no-reverse-dns"] });
+  const peers = await Promise.all(Array.from({ length: 8 }, () => e2e.connect(port)));
+  for (const peer of peers) {
+    const hello = await readFirstFrame(peer) as { t: string };
+    assertEquals(hello.t, "hello");
+  }
+  const since = host.events.length;
+  const ninth = await e2e.connect(port);
+  const start = performance.now();
+  const denied = await readFirstFrame(ninth);
+  report(
+    "per-address cap",
+    `9th connection denied after ${(performance.now() - start).toFixed(1)} ms`,
+  );
+  assertEquals(denied, { t: "denied", reason: "too many connections from your address at once" });
+  assertEquals(await ninth.readToEnd(), { bytes: 0 });
+  const notice = await host.next("notice", (e) => e.code === "refused", { since });
+  assertEquals(notice.address, "127.0.0.1");
+  // Once they go, the address may try again.
+  for (const peer of peers) peer.close();
+  await host.next("notice", (e) => e.code === "connection-closed", { since, count: 8 });
+  const tenth = await e2e.connect(port);
+  assertEquals((await readFirstFrame(tenth) as { t: string }).t, "hello");
+  tenth.close();
+  ninth.close();
+  await host.interrupt();
+  assertEquals((await host.exit()).code, 0);
+  assertEquals(host.stderr, "");
+});
+
+Deno.test("flood: one member is slowed to the rate; the others talk on", async () => {
+  await using e2e = new E2e();
+  const T = "flood";
+  const { process: host, port } = await e2e.host({ name: "hana", args: ["--no-reverse-dns"] });
+  const alice = await e2e.join(port, "alice");
+  const bob = await e2e.join(port, "bob");
+  const flo = (await joinMember(e2e, port, "flo", "pw")).read();
+  await alice.next("joined", (e) => e.name === "flo");
+  await bob.next("joined", (e) => e.name === "flo");
+  const talk = chatter(alice, bob);
+
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < 3000) {
+    // As fast as the connection takes them: only wait while a lot is queued already.
+    if (flo.secure.queuedBytes < 1024 * 1024) {
+      for (let i = 0; i < 100; i++) flo.say(`flood ${sent++}`);
+    }
+    await sleep(1);
+  }
+  const floodMs = performance.now() - start;
+  const latencies = await talk.stop();
+  const countedAt = performance.now();
+  const seconds = (countedAt - start) / 1000;
+  const atAlice = alice.all("message").filter((e) => e.from === "flo").length;
+  const atBob = bob.all("message").filter((e) => e.from === "flo").length;
+  const atHost = host.all("message").filter((e) => e.from === "flo").length;
+  const echoed = flo.saidBy("flo");
+  const bound = 30 + 10 * seconds + 5;
+  report(
+    T,
+    `flo sent ${sent} messages in ${floodMs.toFixed(0)} ms; after ${seconds.toFixed(2)} s ` +
+      `alice got ${atAlice}, bob ${atBob}, the host ${atHost}, flo's own echo ${echoed} ` +
+      `(bound 30 + 10/s × ${seconds.toFixed(2)} s + 5 = ${bound.toFixed(0)})`,
+  );
+  report(T, `alice <-> bob latency during the flood: ${summary(latencies)}`);
+  for (const count of [atAlice, atBob, atHost, echoed]) {
+    check(e2e, count <= bound, `more than ${bound} flood messages relayed: ${count}`);
+    check(e2e, count >= 30, `not even the burst was relayed: ${count}`);
+  }
+  const flood = host.all("notice").filter((e) => e.code === "flood");
+  assertEquals(flood.length, 1, host.describe());
+  assertEquals(flood[0]!.address, "127.0.0.1");
+  // In order, none lost, none forged.
+  const texts = alice.all("message").filter((e) => e.from === "flo").map((e) => e.text);
+  assertEquals(texts, texts.map((_, i) => `flood ${i}`));
+  check(e2e, alice.all("warning").length === 0, "alice saw warnings");
+
+  await flo.close();
+  const closeStart = performance.now();
+  for (const p of [alice, bob]) await p.next("left", (e) => e.name === "flo");
+  const leftMs = performance.now() - closeStart;
+  // The host's loop for flo was held to the rate with flo's backlog read ahead: it must not go
+  // on through that backlog once the connection is closed (the host then took a minute to exit).
+  const exitStart = performance.now();
+  await host.interrupt();
+  for (const p of [alice, bob]) assertEquals((await p.exit()).code, 0);
+  assertEquals((await host.exit()).code, 0);
+  report(
+    T,
+    `flo's leaving seen ${leftMs.toFixed(0)} ms after it hung up; the room closed in ` +
+      `${(performance.now() - exitStart).toFixed(0)} ms`,
+  );
+  assertEquals(host.stderr, "");
+});
+
+Deno.test("slow reader: dropped once its queue is full; the host's memory stays bounded", async () => {
+  await using e2e = new E2e();
+  const T = "slow reader";
+  const { process: host, port } = await e2e.host({
+    name: "hana",
+    args: ["--rate", "100000", "--no-reverse-dns"],
+  });
+  // Only the lines the test looks at are kept of the talker's inbox.
+  const talker = (await joinMember(e2e, port, "tom", "pw")).read();
+  const slow: Member = await joinMember(e2e, port, "sid", "pw");
+  await talker.waitFor((m) => m.t === "joined" && m.name === "sid");
+  await sleep(300);
+  const before = await residentBytes(host.pid);
+  let peak = before ?? 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, (await residentBytes(host.pid)) ?? 0);
+      await sleep(50);
+    }
+  })();
+
+  const big = "x".repeat(3990);
+  const since = host.events.length;
+  const start = performance.now();
+  let sent = 0;
+  let dropped: number | null = null;
+  const droppedSeen = talker.waitFor((m) => m.t === "left" && m.name === "sid", 30_000)
+    .then((m) => {
+      dropped = performance.now();
+      return m;
+    });
+  while (dropped === null && sent < 20_000) {
+    if (talker.secure.queuedBytes < 512 * 1024) {
+      for (let i = 0; i < 20; i++) talker.say(`${sent++} ${big}`);
+    }
+    await sleep(1);
+  }
+  const left = await droppedSeen;
+  assertOk(left.t === "left");
+  assertEquals(left.reason, "lost");
+  const hostLeft = await host.next("left", (e) => e.name === "sid", { since });
+  assertEquals(hostLeft.reason, "lost");
+  const notice = await host.next("notice", (e) => e.text.includes("sid"), { since });
+  report(
+    T,
+    `sid dropped after ${sent} messages of ~4000 characters (${
+      ((dropped! - start) / 1000).toFixed(2)
+    } s); ` +
+      `host notice ${notice.code}: ${notice.text}`,
+  );
+  // The room goes on for the others.
+  talker.say("still here");
+  await host.next("message", (e) => e.from === "tom" && e.text === "still here");
+  await sleep(1000);
+  sampling = false;
+  await sampler;
+  const after = await residentBytes(host.pid);
+  report(T, `host memory (VmRSS): before ${mib(before)}, peak ${mib(peak)}, after ${mib(after)}`);
+  if (Deno.build.os === "linux") assertOk(before !== null && after !== null, "no VmRSS");
+  if (before !== null) {
+    check(e2e, peak - before < 64 * 1024 * 1024, `host grew by ${mib(peak - before)}`);
+  }
+  await slow.close();
+  await talker.close();
+  await host.interrupt();
+  assertEquals((await host.exit()).code, 0);
+  assertEquals(host.stderr, "");
+});

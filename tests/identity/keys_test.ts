@@ -1,0 +1,79 @@
+import { assertEquals, assertNotEquals, assertOk } from "../assert.ts";
+import {
+  fingerprint,
+  generateIdentity,
+  identityFromSeed,
+  identitySeed,
+  safetyCode,
+  sign,
+  verify,
+} from "../../lib/identity/keys.ts";
+import { sodium } from "../../lib/handshake/sodium.ts";
+import { fromHex, toHex, utf8 } from "../../lib/handshake/bytes.ts";
+
+// RFC 8032, section 7.1, tests 1 to 3 (Ed25519).
+const RFC8032 = [
+  {
+    seed: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    publicKey: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    message: "",
+    signature:
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+  },
+  {
+    seed: "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+    publicKey: "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+    message: "72",
+    signature:
+      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+  },
+  {
+    seed: "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+    publicKey: "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+    message: "af82",
+    signature:
+      "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+  },
+];
+
+Deno.test("Ed25519 keys and signatures match RFC 8032", () => {
+  for (const v of RFC8032) {
+    const identity = identityFromSeed(fromHex(v.seed));
+    assertEquals(toHex(identity.publicKey), v.publicKey);
+    assertEquals(toHex(identitySeed(identity)), v.seed);
+    const signature = sodium.crypto_sign_detached(fromHex(v.message), identity.secretKey);
+    assertEquals(toHex(signature), v.signature);
+    assertOk(sodium.crypto_sign_verify_detached(signature, fromHex(v.message), identity.publicKey));
+  }
+});
+
+Deno.test("labelled signatures verify only with the same key, label and message", () => {
+  const a = generateIdentity(), b = generateIdentity();
+  const sig = sign(a, "label one", utf8("hello"));
+  assertOk(verify(a.publicKey, "label one", utf8("hello"), sig));
+  assertOk(!verify(b.publicKey, "label one", utf8("hello"), sig), "another key");
+  assertOk(!verify(a.publicKey, "label two", utf8("hello"), sig), "another label");
+  assertOk(!verify(a.publicKey, "label one", utf8("hellO"), sig), "another message");
+  const flipped = sig.slice();
+  flipped[10]! ^= 1;
+  assertOk(!verify(a.publicKey, "label one", utf8("hello"), flipped), "altered signature");
+  assertOk(!verify(a.publicKey.slice(1), "label one", utf8("hello"), sig), "short key");
+  assertOk(!verify(new Uint8Array(32), "label one", utf8("hello"), sig), "zero key");
+});
+
+Deno.test("fingerprints read aloud in groups of five digits; safety codes match on both sides", () => {
+  const a = generateIdentity(), b = generateIdentity();
+  assertOk(/^\d{5}( \d{5}){5}$/.test(fingerprint(a.publicKey)), fingerprint(a.publicKey));
+  assertNotEquals(fingerprint(a.publicKey), fingerprint(b.publicKey));
+  assertEquals(safetyCode(a.publicKey, b.publicKey), safetyCode(b.publicKey, a.publicKey));
+  assertOk(/^\d{5}( \d{5}){11}$/.test(safetyCode(a.publicKey, b.publicKey)));
+  assertNotEquals(
+    safetyCode(a.publicKey, b.publicKey),
+    safetyCode(a.publicKey, generateIdentity().publicKey),
+  );
+  // A known answer, so the format cannot drift silently between versions.
+  assertEquals(
+    fingerprint(fromHex(RFC8032[0]!.publicKey)),
+    fingerprint(identityFromSeed(fromHex(RFC8032[0]!.seed)).publicKey),
+  );
+});
