@@ -4,6 +4,8 @@
  * rogue host written here. Keys go in with `send-keys`; what a person would see comes back
  * with `capture-pane`. No test depends on timing: each waits for what the screen shows.
  */
+import { generateIdentity } from "../../lib/identity/keys.ts";
+import { MessageSigner } from "../../lib/client/signing.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ClientMessage, decodeMessage, encodeMessage } from "../../lib/codec/messages.ts";
 import { acceptJoiner, FramedConnection, listenTcp } from "../../lib/transport/mod.ts";
@@ -53,7 +55,9 @@ async function announcedPort(host: Terminal): Promise<number> {
 
 /** The screen's lines without the `[HH:MM] ` timestamps and without blank lines. */
 function chatLines(screen: string): string[] {
-  return screenLines(screen).map((l) => l.replace(/^\[\d\d:\d\d\] /, "")).filter((l) => l !== "");
+  return screenLines(screen)
+    .map((l) => l.replace(/^\[\d\d:\d\d\] /, "").replace(/\d{5}( \d{5}){5}/g, "FP"))
+    .filter((l) => l !== "");
 }
 
 /** The last line on the screen that is not blank (trailing spaces trimmed). */
@@ -94,7 +98,8 @@ Deno.test("a half-typed line stays intact while 50 messages arrive, then is sent
   const intro = [
     `Connecting to 127.0.0.1 port ${port}...`,
     `Connected to 127.0.0.1 port ${port}.`,
-    "You are in the room as alice. 2 in the room: hana (host), alice.",
+    "You are in the room as alice (your fingerprint: FP).",
+    "2 in the room: hana (host, new), alice (you).",
     "Type a message and press Enter. /help lists commands.",
   ];
   const fifty = Array.from({ length: 50 }, (_, i) => `hana: message ${i + 1} of 50`);
@@ -194,7 +199,8 @@ Deno.test("a wrapped input with wide characters survives messages and resizes", 
   assertEquals(chatLines(await alice.screen({ history: true, join: true })), [
     `Connecting to 127.0.0.1 port ${port}...`,
     `Connected to 127.0.0.1 port ${port}.`,
-    "You are in the room as alice. 2 in the room: hana (host), alice.",
+    "You are in the room as alice (your fingerprint: FP).",
+    "2 in the room: hana (host, new), alice (you).",
     "Type a message and press Enter. /help lists commands.",
     `alice: ${exact}`,
     `alice: ${straddle}`,
@@ -212,13 +218,19 @@ Deno.test("Tab completes commands and names; Up recalls earlier lines", async ()
   await using alice = await joinTerminal(port, "alice");
   await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
 
-  // A command at the start of the line.
+  // A command at the start of the line: /wh may be /who or /whois, so Tab goes as far as both
+  // agree (no space yet); /hel is only /help, so it gets the space.
+  await alice.type("/hel");
+  await alice.press("Tab");
+  await alice.waitForScreen(inputIs("alice>", "/help"), { what: "/hel completed to /help" });
+  assertEquals((await alice.cursor()).x, "alice> /help ".length, "a space after /help");
+  await alice.press("C-u");
   await alice.type("/wh");
   await alice.press("Tab");
   await alice.waitForScreen(inputIs("alice>", "/who"), { what: "/wh completed to /who" });
-  assertEquals((await alice.cursor()).x, "alice> /who ".length, "a space after /who");
+  assertEquals((await alice.cursor()).x, "alice> /who".length, "no space: /whois fits too");
   await alice.press("Enter");
-  await alice.waitForText("3 in the room: hana (host), bartholomew, alice");
+  await alice.waitForText("3 in the room: hana (host, new), bartholomew (new), alice (you)");
 
   // A name at the start of the line gets a colon; elsewhere, a space.
   await alice.type("bart");
@@ -311,7 +323,7 @@ Deno.test("escape sequences from a peer show as inert text", async () => {
   assertOk(lines.includes("* mallory \\x1b[2Jacts \\x1b]0;pwned\\x07"), "the /me action");
   // Nothing was cleared: what was there before is still on the visible screen.
   assertOk(
-    lines.includes("You are in the room as alice. 2 in the room: hana (host), alice."),
+    lines.includes("2 in the room: hana (host, new), alice (you)."),
     `the screen was cleared:\n${lines.join("\n")}`,
   );
   // No colour, title, clipboard or bell took effect (NO_COLOR: rt itself writes no escapes).
@@ -338,20 +350,30 @@ Deno.test("a rogue host cannot take over a joiner's terminal through names eithe
   }
   const framed = new FramedConnection(accepted);
   try {
-    const secure = await acceptJoiner(framed, { password: () => "pw" });
+    const secure = await acceptJoiner(framed, {
+      password: () => "pw",
+      identity: generateIdentity(),
+    });
     const join = decodeMessage(ClientMessage, (await secure.receive())!);
     assertEquals(join, { t: "join", name: "alice" });
     const self = "al\x1b]0;pwned\x07ice";
     const evil = "eve\x1b[2J\x1b]52;c;cHduZWQ=\x07";
     const now = Date.now();
     const send = (message: object) => secure.send(encodeMessage(message));
+    // The rogue host signs as "eve" with a key of its own, so her message verifies and shows.
+    const room = crypto.getRandomValues(new Uint8Array(16));
+    const eve = generateIdentity();
     send({
       t: "welcome",
       name: self,
-      members: [{ name: evil, host: true, since: now }, { name: self, host: false, since: now }],
+      room,
+      members: [
+        { name: evil, host: true, since: now, key: eve.publicKey },
+        { name: self, host: false, since: now, key: secure.peerKey },
+      ],
     });
-    send({ t: "joined", name: "bob\u202e\x1b[31m", at: now });
-    send({ t: "said", from: evil, text: "hello \x1b[2J", at: now });
+    send({ t: "joined", name: "bob\u202e\x1b[31m", at: now, key: generateIdentity().publicKey });
+    send({ ...new MessageSigner(eve, room).say("hello \x1b[2J"), t: "said", from: evil, at: now });
     send({ t: "notice", text: "notice \x1b]0;pwned\x07" });
     send({ t: "left", name: "bob\u202e\x1b[31m", reason: "quit", at: now });
     const inertSelf = "al\\x1b]0;pwned\\x07ice";
@@ -371,15 +393,16 @@ Deno.test("a rogue host cannot take over a joiner's terminal through names eithe
     });
     await alice.press("Enter");
     const said = decodeMessage(ClientMessage, (await secure.receive())!);
-    assertEquals(said, { t: "say", text: `hi ${inertEvil} ` });
+    assertEquals(said.t === "say" && said.text, `hi ${inertEvil} `);
 
     send({ t: "closed", reason: "bye \x1b[2J" });
     assertEquals(await alice.waitForExit(), 0, "alice's exit status");
     const lines = chatLines(await alice.screen({ history: true, join: true }));
     for (
       const line of [
-        `You are in the room as ${inertSelf}. 2 in the room: ${inertEvil} (host), ${inertSelf}.`,
-        "→ bob\\u{202e}\\x1b[31m joined",
+        `You are in the room as ${inertSelf} (your fingerprint: FP).`,
+        `2 in the room: ${inertEvil} (host, new), ${inertSelf} (you).`,
+        "→ bob\\u{202e}\\x1b[31m joined · new · FP",
         `${inertEvil}: hello \\x1b[2J`,
         "! notice \\x1b]0;pwned\\x07",
         "← bob\\u{202e}\\x1b[31m left",
@@ -422,7 +445,7 @@ Deno.test("passwords typed at the hidden prompts never reach the screen", async 
   await alice.press("Enter");
   await alice.waitForScreen(inputIs("Your name [alice]:"), { what: "the name prompt" });
   await alice.press("Enter");
-  await alice.waitForText("You are in the room as alice.", { join: true });
+  await alice.waitForText("You are in the room as alice (your fingerprint:", { join: true });
   await hana.waitForText("→ alice joined");
   // And a JSON joiner with the same password gets in too: it was set as typed.
   await e2e.join(port, "bob", "tiger-lily-42");

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS } from "./harness.ts";
+import { DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
 
 /** Options of one terminal running `rt`. */
 export interface TerminalOptions {
@@ -28,6 +28,8 @@ export interface TerminalOptions {
   width?: number;
   /** Pane height in rows (default 24). */
   height?: number;
+  /** rt's folder (`RT_HOME`); default: a fresh temporary one, removed on close. */
+  home?: string;
 }
 
 /** How to read the screen. */
@@ -98,6 +100,7 @@ export class Terminal implements AsyncDisposable {
   readonly socket: string;
   #socketPath: string | null = null;
   #closed = false;
+  #ownHome: string | null = null;
 
   private constructor(label: string, socket: string) {
     this.label = label;
@@ -110,13 +113,19 @@ export class Terminal implements AsyncDisposable {
     const terminal = new Terminal(options.label, socket);
     const env: Record<string, string> = { ...baseEnv(), ...options.env };
     if (!options.color) env.NO_COLOR = "1";
+    const home = options.home ?? tempHome();
+    if (!options.home) terminal.#ownHome = home;
+    env.RT_HOME = home;
+    const homeFlags = [`--allow-read=${home}`, `--allow-write=${home}`];
     // `env -i`: only what is set here (and the pane's own `TERM`) reaches rt. rt's process id
     // and then its exit status go into pane options, and the pane stays open.
     const command = [
       "env -i",
       'TERM="$TERM"',
       ...Object.entries(env).map(([k, v]) => shQuote(`${k}=${v}`)),
-      ...[Deno.execPath(), "run", ...RUN_FLAGS, "main.ts", ...options.args].map(shQuote),
+      ...[Deno.execPath(), "run", ...RUN_FLAGS, ...homeFlags, "main.ts", ...options.args].map(
+        shQuote,
+      ),
     ].join(" ");
     const run = `tmux set-option -p -t "$TMUX_PANE" @rt_pid "$$"; exec ${command}`;
     const script = `sh -c ${shQuote(run)}; tmux set-option -p -t "$TMUX_PANE" @rt_exit "$?"; ` +
@@ -343,6 +352,7 @@ export class Terminal implements AsyncDisposable {
     } catch {
       // Already gone.
     }
+    if (this.#ownHome) await Deno.remove(this.#ownHome, { recursive: true }).catch(() => {});
     if (this.#socketPath) {
       try {
         await Deno.remove(this.#socketPath);
