@@ -63,8 +63,12 @@ export class MessageSigner {
     this.#room = room;
   }
 
-  /** A signed room message. */
+  /**
+   * A signed room message. Lone surrogates become U+FFFD first: only well-formed text verifies
+   * (see `verifySaid`).
+   */
   say(text: string, me = false): SignedSay {
+    text = text.toWellFormed();
     const seq = ++this.#seq;
     const sig = sign(this.#identity, ROOM_LABEL, roomPayload(this.#room, seq, me, text));
     return me ? { t: "say", text, me, seq, sig } : { t: "say", text, seq, sig };
@@ -83,12 +87,17 @@ export class MessageSigner {
   }
 }
 
-/** Checks a relayed room message against its author's key. */
+/**
+ * Checks a relayed room message against its author's key. Text that is not well-formed UTF-16
+ * is refused: MessagePack encodes a lone surrogate in a long string as U+FFFD, so one signature
+ * would otherwise cover several texts, and a relay could swap one for another.
+ */
 export function verifySaid(
   room: Uint8Array,
   author: Uint8Array,
   said: { text: string; me?: boolean; seq: number; sig: Uint8Array },
 ): boolean {
+  if (!said.text.isWellFormed()) return false;
   return verify(
     author,
     ROOM_LABEL,
