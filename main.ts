@@ -10,6 +10,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "@commande
 import denoJson from "./deno.json" with { type: "json" };
 import { hostRoom } from "./lib/app/host_room.ts";
 import { joinRoom } from "./lib/app/join_room.ts";
+import { findRooms } from "./lib/app/find_rooms.ts";
+import { checkRoomName } from "./lib/discovery/announcement.ts";
 import { parseTarget } from "./lib/app/target.ts";
 import { commandWords } from "./lib/app/commands.ts";
 import { checkName } from "./lib/room/names.ts";
@@ -27,6 +29,8 @@ import {
   rtDirectory,
 } from "./lib/store/mod.ts";
 import { addressDescriber } from "./lib/host/address_info.ts";
+import { nullPortMapper, RouterPortMapper } from "./lib/nat/port_mapping.ts";
+import { runExitTasks } from "./lib/app/cleanup.ts";
 import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
 import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
@@ -92,12 +96,25 @@ function program() {
       intIn(1, 100_000, "--rate"),
     )
     .option("--no-reverse-dns", "host: do not look up the names of addresses in notices")
+    .option("--no-announce", "host: do not announce the room on the local network (rt find)")
+    .option(
+      "--room <name>",
+      "host: the room's name in announcements (default: \"NAME's room\")",
+      roomNameOption,
+    )
+    .option("--no-upnp", "host: do not ask the router to open the port (UPnP, NAT-PMP)")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .configureOutput({
       outputError: (text, write) => write(`rt: ${text.split("\n")[0]!.replace(/^error: /, "")}\n`),
     })
     .exitOverride();
+}
+
+function roomNameOption(value: string): string {
+  const checked = checkRoomName(value);
+  if ("refused" in checked) throw new InvalidArgumentError(`${checked.refused}.`);
+  return checked.name;
 }
 
 function loginName(): string {
@@ -145,7 +162,17 @@ type Plan =
   | { kind: "chat" }
   | { kind: "ipdb"; update: boolean }
   | { kind: "id"; json: boolean }
-  | { kind: "peers"; json: boolean; forget?: string };
+  | { kind: "peers"; json: boolean; forget?: string }
+  | FindPlan;
+
+/** `rt find`: listen for rooms, then list them (`--json`) or join one. */
+interface FindPlan {
+  kind: "find";
+  json: boolean;
+  waitSeconds: number;
+  name?: string;
+  passwordFile?: string;
+}
 
 /** rt's folder, with read and write access to it (Deno asks the user when not yet granted). */
 async function rtFolder(): Promise<string> {
@@ -199,7 +226,32 @@ async function runIpdb(dir: string, update: boolean): Promise<number> {
   return 0;
 }
 
-async function runSubcommand(plan: Exclude<Plan, { kind: "chat" }>): Promise<number> {
+/** Runs `rt find`; what joining needs (password, identity) is read only once a room is picked. */
+async function runFind(ui: ChatUi, plan: FindPlan, handshakeTimeoutMs: number): Promise<number> {
+  const books: PeerBook[] = [];
+  const status = await findRooms(ui, {
+    waitMs: plan.waitSeconds * 1000,
+    choose: !plan.json,
+    joinOptions: async () => {
+      const password = await passwordFromOutside(plan.passwordFile);
+      const { identity, peers } = await identityAndPeers(await rtFolder());
+      books.push(peers);
+      listenForSignals(ui);
+      return {
+        identity,
+        peers,
+        password,
+        name: plan.name,
+        loginName: loginName(),
+        handshakeTimeoutMs,
+      };
+    },
+  });
+  for (const peers of books) await peers.flush();
+  return status;
+}
+
+async function runSubcommand(plan: Exclude<Plan, { kind: "chat" | "find" }>): Promise<number> {
   const dir = await rtFolder();
   if (plan.kind === "ipdb") return await runIpdb(dir, plan.update);
   const { identity, created, peers } = await identityAndPeers(dir);
@@ -218,7 +270,8 @@ async function runSubcommand(plan: Exclude<Plan, { kind: "chat" }>): Promise<num
 }
 
 async function main(args: string[]): Promise<number> {
-  let plan: Plan = { kind: "chat" };
+  // Set by the action that commander runs (a cast: TypeScript cannot see those assignments).
+  let plan = { kind: "chat" } as Plan;
   const cli = program().action(() => {
     plan = { kind: "chat" };
   });
@@ -238,6 +291,25 @@ async function main(args: string[]): Promise<number> {
         throw new InvalidArgumentError('use "rt peers" or "rt peers forget NAME"');
       }
       plan = { kind: "peers", json: options.json === true, ...(who ? { forget: who } : {}) };
+    });
+  cli.command("find")
+    .description("list the rooms announced on your local network, and join one")
+    .addOption(
+      new Option("--wait <seconds>", "how long to listen")
+        .argParser(intIn(1, 60, "--wait"))
+        .default(2),
+    )
+    .option("-n, --name <name>", "your name in the room you join (default: your login name)")
+    .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
+    .option("--json", "print the rooms heard as JSON, and join none")
+    .action((options) => {
+      plan = {
+        kind: "find",
+        json: options.json === true,
+        waitSeconds: options.wait,
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.passwordFile === undefined ? {} : { passwordFile: options.passwordFile }),
+      };
     });
   cli.command("ipdb")
     .description("show the offline IP database used in host notices; rt ipdb update fetches it")
@@ -263,7 +335,7 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
-  if (plan.kind !== "chat") {
+  if (plan.kind !== "chat" && plan.kind !== "find") {
     try {
       return await runSubcommand(plan);
     } catch (error) {
@@ -274,9 +346,12 @@ async function main(args: string[]): Promise<number> {
   }
   const options = cli.opts();
   const [address, port] = cli.processedArgs;
-  const color = !options.json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
-  const ui: ChatUi = options.json ? new JsonUi() : new TextUi({ color, commands: commandWords() });
+  const find = plan.kind === "find" ? plan : null;
+  const json = options.json === true || find?.json === true;
+  const color = !json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const ui: ChatUi = json ? new JsonUi() : new TextUi({ color, commands: commandWords() });
   try {
+    if (find) return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000);
     const target = address === undefined ? null : parseTarget(address, port);
     if (target === null && port !== undefined) {
       throw new RtError("usage", "A port needs an address");
@@ -306,6 +381,9 @@ async function main(args: string[]): Promise<number> {
           messagesPerSecond: options.rate,
           messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
         },
+        portMapper: options.upnp ? new RouterPortMapper() : nullPortMapper,
+        announce: options.announce,
+        roomName: options.room,
         describe: addressDescriber({
           reverse: options.reverseDns,
           ipdb: await openIpDatabase(ipdbFolder(folder)),
@@ -316,7 +394,7 @@ async function main(args: string[]): Promise<number> {
     return status;
   } catch (error) {
     if (error instanceof RtError) {
-      if (options.json) ui.show({ type: "error", code: error.code, message: error.message });
+      if (json) ui.show({ type: "error", code: error.code, message: error.message });
       else console.error(`rt: ${error.message}`);
       return error.code === "usage" ? EXIT_USAGE : 1;
     }
@@ -327,5 +405,17 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  // A crash in rt's own code still removes what rt opened on the router, then exits 1.
+  const crash = async (event: Event) => {
+    event.preventDefault();
+    const error = (event as ErrorEvent).error ?? (event as PromiseRejectionEvent).reason;
+    console.error("rt: internal error:", error);
+    await runExitTasks();
+    Deno.exit(1);
+  };
+  globalThis.addEventListener("error", crash);
+  globalThis.addEventListener("unhandledrejection", crash);
+  const status = await main(Deno.args);
+  await runExitTasks();
+  Deno.exit(status);
 }

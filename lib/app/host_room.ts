@@ -10,12 +10,16 @@ import type { AddressInfo } from "../host/address_info.ts";
 import type { Blocklist } from "../store/blocklist.ts";
 import { Room } from "../room/room.ts";
 import type { ChatUi } from "../tui/ui.ts";
-import { addressHints, localAddresses } from "./addresses.ts";
+import { addressHints, joinCommand, localAddresses } from "./addresses.ts";
+import { onExit } from "./cleanup.ts";
+import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/port_mapping.ts";
+import type { ChatEvent } from "../tui/events.ts";
 import { chooseName, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
 import type { PeerBook } from "../store/peer_book.ts";
+import { Announcer, canAnnounce, defaultRoomName } from "../discovery/mod.ts";
 
 /** Options of `rt` as host. */
 export interface HostRoomOptions {
@@ -38,6 +42,12 @@ export interface HostRoomOptions {
   limits?: HostLimits;
   /** Describes addresses in notices. */
   describe?: (address: string) => Promise<AddressInfo>;
+  /** Opens the port on the router. Default: none (`nullPortMapper`). */
+  portMapper?: PortMapper;
+  /** Announce the room on the local network while it is open (`rt find`). Default: no. */
+  announce?: boolean;
+  /** The room's name in announcements. Default: `<host name>'s room`. */
+  roomName?: string;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
@@ -92,7 +102,22 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   }
   const hints = addressHints(localAddresses(), host.port)
     .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
-  ui.show({ type: "listening", port: host.port, bound: host.bound, addresses: hints });
+  const mapper = options.portMapper ?? nullPortMapper;
+  ui.show({
+    type: "listening",
+    port: host.port,
+    bound: host.bound,
+    addresses: hints,
+    router: mapper === nullPortMapper ? "off" : "asking",
+  });
+  // The router is asked in the background: the host is seated at once, the answer follows.
+  let forgetMapping = () => {};
+  const mapping = mapper.map(host.port).then((outcome) => {
+    ui.show(routerEvent(outcome, host.port, hints[0]?.address));
+    if (!outcome.ok) return null;
+    forgetMapping = onExit(() => outcome.mapping.close());
+    return outcome.mapping;
+  }, () => null);
   const session = new LocalSession(room, options.identity.publicKey);
   const welcome = await chooseName(session, ui, {
     suggested: options.name ?? options.loginName,
@@ -117,11 +142,77 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       },
       newPassword: () => password = generatePassphrase(),
     };
-    await runChat(session, ui, { view, controls, addressOf: (name) => session.addressOf(name) });
+    const announcer = options.announce ? announce(ui, options, host.port, welcome.name) : null;
+    try {
+      await runChat(session, ui, { view, controls, addressOf: (name) => session.addressOf(name) });
+    } finally {
+      await announcer?.stop();
+    }
   }
   await host.close();
+  const opened = await mapping;
+  if (opened) {
+    await opened.close();
+    forgetMapping();
+  }
   ui.show({ type: "closed", reason: "you closed the room" });
   return 0;
+}
+
+function routerEvent(outcome: MappingOutcome, port: number, forwardTo?: string): ChatEvent {
+  const base = { type: "router" as const, port, ...(forwardTo ? { forwardTo } : {}) };
+  if (!outcome.ok) {
+    const status = outcome.reason === "off"
+      ? "off"
+      : outcome.reason === "refused"
+      ? "refused"
+      : "unavailable";
+    return { ...base, status, detail: outcome.detail };
+  }
+  const m = outcome.mapping;
+  return {
+    ...base,
+    status: m.behindAnotherNat ? "double-nat" : "mapped",
+    externalAddress: m.externalAddress,
+    externalPort: m.externalPort,
+    method: m.method,
+    command: joinCommand(m.externalAddress, m.externalPort),
+  };
+}
+
+/** Starts announcing the room on the local network, once the host is seated under its name. */
+function announce(
+  ui: ChatUi,
+  options: HostRoomOptions,
+  port: number,
+  hostName: string,
+): Announcer | null {
+  if (!canAnnounce(options.bind)) return null;
+  const room = options.roomName ?? defaultRoomName(hostName);
+  try {
+    const announcer = Announcer.start({
+      room,
+      host: hostName,
+      port,
+      publicKey: options.identity.publicKey,
+      bind: options.bind,
+    });
+    ui.show({
+      type: "notice",
+      code: "announced",
+      text: `The room is announced on your local network as "${room}", so people nearby can ` +
+        "find it with rt find (--no-announce turns this off)",
+    });
+    return announcer;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    ui.show({
+      type: "notice",
+      code: "announce-failed",
+      text: `The room is not announced on the local network: ${why}`,
+    });
+    return null;
+  }
 }
 
 function isAnyAddress(bind: string): boolean {

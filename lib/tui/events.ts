@@ -43,7 +43,35 @@ export interface MemberView {
 
 /** Every event, discriminated by `type`. */
 export type ChatEvent =
-  | { type: "listening"; port: number; bound: string[]; addresses: AddressHint[] }
+  | {
+    type: "listening";
+    port: number;
+    bound: string[];
+    addresses: AddressHint[];
+    /** Whether rt is asking the router to open the port (a `router` event follows). */
+    router: "asking" | "off";
+  }
+  | {
+    type: "router";
+    /**
+     * `mapped`: the router opened the port; `double-nat`: it did, but its own address is private;
+     * `unavailable`: no router answered; `refused`: the router said no; `off`: `--no-upnp`.
+     */
+    status: "mapped" | "double-nat" | "unavailable" | "refused" | "off";
+    /** The port inside (this computer). */
+    port: number;
+    /** The router's outside address and port, when mapped. */
+    externalAddress?: string;
+    externalPort?: number;
+    /** `UPnP IGD v1`, `UPnP IGD v2` or `NAT-PMP`. */
+    method?: string;
+    /** The exact command for people outside, when mapped. */
+    command?: string;
+    /** What the router said, or why not. */
+    detail?: string;
+    /** The local address to forward the port to by hand. */
+    forwardTo?: string;
+  }
   | { type: "room-password"; password: string }
   | { type: "connecting"; host: string; port: number }
   | { type: "connected"; host: string; port: number }
@@ -76,7 +104,10 @@ export type ChatEvent =
   }
   | {
     type: "warning";
-    /** `key-changed`, `name-changed`, `forged-message`, `replayed-message`, `bad-direct-message` */
+    /**
+     * `key-changed`, `name-changed`, `forged-message`, `replayed-message`, `bad-direct-message`,
+     * `host-key-mismatch` (the room joined from `rt find` has another host key than announced)
+     */
     code: string;
     text: string;
     name?: string;
@@ -116,7 +147,23 @@ export type ChatEvent =
   | { type: "help"; commands: { command: string; help: string }[] }
   | { type: "setting"; setting: "timestamps" | "bell"; on: boolean }
   | { type: "error"; code: string; message: string }
-  | { type: "closed"; reason: string };
+  | { type: "closed"; reason: string }
+  /** `rt find`: the rooms heard on the local network, newest first (may be empty). */
+  | { type: "rooms"; rooms: RoomFound[] };
+
+/** A room announced on the local network, as `rt find` heard it. */
+export interface RoomFound {
+  /** The room's name. */
+  name: string;
+  /** The host's name. */
+  host: string;
+  /** Where the announcement came from: the address to join. */
+  address: string;
+  /** The room's port. */
+  port: number;
+  /** The fingerprint of the host key the announcement gave (checked on joining). */
+  fingerprint: string;
+}
 
 /** ISO 8601 form of a time in ms since the epoch. */
 export function isoTime(ms: number): string {

@@ -76,6 +76,8 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
   switch (event.type) {
     case "listening":
       return renderListening(event, s);
+    case "router":
+      return renderRouter(event, s);
     case "room-password":
       return `The password is: ${s.bold(event.password)}\n` +
         s.dim("(Tell it to the people you invite, not in the same message as the address.)");
@@ -151,7 +153,7 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "who":
       return memberList(event.members);
     case "notice":
-      return event.code === "hint"
+      return event.code === "hint" || event.code === "announced"
         ? s.dim(`(${event.text})`)
         : s.yellow(`! ${sanitize(event.text)}`);
     case "help":
@@ -164,6 +166,8 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
       return s.red(`✗ ${sanitize(event.message)}`);
     case "closed":
       return s.bold(`The room is closed: ${sanitize(event.reason)}.`);
+    case "rooms":
+      return renderRooms(event, s);
   }
 }
 
@@ -190,10 +194,64 @@ function renderListening(event: Extract<ChatEvent, { type: "listening" }>, s: St
       );
     }
   }
-  lines.push(
-    "For people elsewhere on the Internet: automatic router set-up is not available yet;",
-    `  forward TCP port ${event.port} on your router to this computer by hand.`,
-    s.dim("Type /help for commands. Ctrl+C closes the room for everyone."),
-  );
+  if (event.router === "asking") {
+    lines.push(
+      s.dim("Asking your router to open the port for people elsewhere on the Internet..."),
+    );
+  }
+  lines.push(s.dim("Type /help for commands. Ctrl+C closes the room for everyone."));
   return lines.join("\n");
+}
+
+function renderRouter(event: Extract<ChatEvent, { type: "router" }>, s: Style): string {
+  const forward =
+    `forward TCP port ${event.port} to ${event.forwardTo ?? "this computer"} in your ` +
+    "router's settings, then give people your public address";
+  const tor = "(or host through Tor when your network cannot be opened)";
+  switch (event.status) {
+    case "mapped":
+      return [
+        "For people elsewhere on the Internet, have them type:",
+        `    ${s.bold(event.command ?? "")}    ${
+          s.dim(`(your router opened the port automatically, by ${event.method})`)
+        }`,
+      ].join("\n");
+    case "double-nat":
+      return s.yellow(
+        `Your router opened port ${event.externalPort} (by ${event.method}), but its own address ` +
+          `on the outside, ${event.externalAddress}, is private: another router stands between you ` +
+          "and the Internet (double NAT, or your provider's carrier-grade NAT), so people " +
+          "elsewhere cannot reach you this way. Ask whoever runs that router to " + forward +
+          ` ${tor}.`,
+      );
+    case "unavailable":
+      return `For people elsewhere on the Internet: no router answered a request to open the ` +
+        `port (UPnP and NAT-PMP may be off on it). To let them in, ${forward} ${tor}.`;
+    case "refused":
+      return `For people elsewhere on the Internet: your router refused to open the port ` +
+        `(${sanitize(event.detail ?? "no reason given")}). To let them in, ${forward} ${tor}.`;
+    case "off":
+      return `For people elsewhere on the Internet: ${forward} (automatic opening is off).`;
+  }
+}
+
+function renderRooms(event: Extract<ChatEvent, { type: "rooms" }>, s: Style): string {
+  if (event.rooms.length === 0) {
+    return "No rooms were heard on this network.\n" +
+      s.dim(
+        "(The host may have turned announcing off with --no-announce, or be on another " +
+          "network: join with rt ADDRESS PORT.)",
+      );
+  }
+  const count = event.rooms.length === 1 ? "1 room" : `${event.rooms.length} rooms`;
+  const width = String(event.rooms.length).length;
+  return [
+    `${count} on this network:`,
+    ...event.rooms.map((r, i) =>
+      `  ${String(i + 1).padStart(width)}. ${s.bold(sanitize(r.name))} ` +
+      s.dim("hosted by ") + s.name(r.host, sanitize(r.host)) +
+      s.dim(` at ${sanitize(r.address)} port ${r.port}`) + "\n" +
+      `  ${" ".repeat(width)}  ${s.dim(`host key ${r.fingerprint}`)}`
+    ),
+  ].join("\n");
 }

@@ -428,7 +428,7 @@ export class E2e {
     const name = options.name ?? "host";
     const process = this.spawn(
       name,
-      ["--bind", "127.0.0.1", "--port", "0", "--name", name, ...(options.args ?? [])],
+      ["--bind", "127.0.0.1", "--port", "0", "--no-upnp", "--name", name, ...(options.args ?? [])],
       { password: options.password ?? "pw", home: options.home },
     );
     const listening = await process.next("listening");

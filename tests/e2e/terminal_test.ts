@@ -35,7 +35,7 @@ function hostTerminal(
 ): Promise<Terminal> {
   return Terminal.open({
     label: name,
-    args: ["--bind", "127.0.0.1", "--port", "0", "--name", name],
+    args: ["--bind", "127.0.0.1", "--port", "0", "--no-upnp", "--name", name],
     ...options,
     env: options.password === undefined ? { ...options.env } : {
       RT_PASSWORD: options.password,

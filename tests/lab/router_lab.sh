@@ -1,0 +1,149 @@
+#!/bin/bash
+# A home router in network namespaces, for testing rt's port mapping against a real miniupnpd.
+# Adapted from the project's shared upnp lab. Needs root, miniupnpd, nftables, iproute2.
+#
+#   ${P}inet    "the internet"   veth  203.0.113.2/24
+#        |
+#   ${P}router  miniupnpd        WAN   203.0.113.1/24 (default route -> 203.0.113.2)
+#        |                       LAN   10.77.0.1/24   (SSDP, HTTP :5000, NAT-PMP :5351)
+#   ${P}lan     a home computer  eth0  10.77.0.2/24   (default route -> 10.77.0.1)
+#
+# miniupnpd reports 11.22.33.1 as its public address (it refuses private or documentation
+# ones); the "internet" namespace dials the WAN address 203.0.113.1, which the router's DNAT
+# rules forward exactly as they would the public one. Nothing is ever sent to 11.22.33.1.
+#
+# Usage: router_lab.sh up MODE | down | mappings | exec lan|router|inet CMD...
+#   MODE: igd1 (UPnP IGD v1 only), igd2 (UPnP IGD v2 only), natpmp (NAT-PMP only),
+#         silent (a router with no port mapping service), refuse (UPnP that says no; NAT-PMP
+#         off, since miniupnpd 2.3 stops answering anything after refusing a NAT-PMP request)
+# Env:  RTLAB_PREFIX (namespace and link name prefix, default "rtl"), RTLAB_RUN (work folder)
+set -euo pipefail
+
+P=${RTLAB_PREFIX:-rtl}
+RUN=${RTLAB_RUN:-/tmp/$P-lab}
+NS_INET=${P}inet NS_R=${P}router NS_LAN=${P}lan
+WAN_IP=203.0.113.1 INET_IP=203.0.113.2 REPORTED_IP=11.22.33.1
+LAN_GW=10.77.0.1 LAN_IP=10.77.0.2 HTTP_PORT=5000
+
+inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+up() {
+  local mode=${1:?mode}
+  mkdir -p "$RUN"
+  for ns in $NS_INET $NS_R $NS_LAN; do ip netns add "$ns"; inns "$ns" ip link set lo up; done
+  ip link add "${P}-wan" type veth peer name "${P}-inet"
+  ip link set "${P}-wan" netns "$NS_R"
+  ip link set "${P}-inet" netns "$NS_INET"
+  inns "$NS_R" ip addr add $WAN_IP/24 dev "${P}-wan"
+  inns "$NS_INET" ip addr add $INET_IP/24 dev "${P}-inet"
+  inns "$NS_R" ip link set "${P}-wan" up
+  inns "$NS_INET" ip link set "${P}-inet" up
+  inns "$NS_R" ip route add default via $INET_IP
+  ip link add "${P}-lan" type veth peer name "${P}-lanh"
+  ip link set "${P}-lan" netns "$NS_R"
+  ip link set "${P}-lanh" netns "$NS_LAN"
+  inns "$NS_LAN" ip link set "${P}-lanh" name eth0
+  inns "$NS_R" ip addr add $LAN_GW/24 dev "${P}-lan"
+  inns "$NS_LAN" ip addr add $LAN_IP/24 dev eth0
+  inns "$NS_R" ip link set "${P}-lan" up
+  inns "$NS_LAN" ip link set eth0 up
+  inns "$NS_LAN" ip route add default via $LAN_GW
+  inns "$NS_LAN" ip route add 239.255.255.250/32 dev eth0
+  inns "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+  cat >"$RUN/router.nft" <<NFT
+flush ruleset
+table inet filter {
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "${P}-lan" oifname "${P}-wan" accept
+    jump miniupnpd
+  }
+  chain miniupnpd { }
+  chain prerouting {
+    type nat hook prerouting priority -100; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    jump postrouting_miniupnpd
+    oifname "${P}-wan" masquerade
+  }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+}
+NFT
+  inns "$NS_R" nft -f "$RUN/router.nft"
+  [ "$mode" = silent ] && { echo "lab up: $mode"; return; }
+  local upnp=yes natpmp=yes v1=no allow="allow 1024-65535 10.77.0.0/24 1024-65535"
+  case $mode in
+    igd1) natpmp=no v1=yes ;;
+    igd2) natpmp=no ;;
+    natpmp) upnp=no ;;
+    refuse) natpmp=no allow="" ;;
+    *) echo "unknown mode $mode"; exit 2 ;;
+  esac
+  cat >"$RUN/miniupnpd.conf" <<CONF
+ext_ifname=${P}-wan
+ext_ip=$REPORTED_IP
+listening_ip=${P}-lan
+http_port=$HTTP_PORT
+enable_natpmp=$natpmp
+enable_upnp=$upnp
+secure_mode=yes
+system_uptime=yes
+force_igd_desc_v1=$v1
+notify_interval=30
+clean_ruleset_interval=600
+lease_file=$RUN/upnp.leases
+uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b
+friendly_name=rt lab router
+$allow
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+  : >"$RUN/miniupnpd.log"
+  setsid ip netns exec "$NS_R" miniupnpd -d -4 -f "$RUN/miniupnpd.conf" -P "$RUN/miniupnpd.pid" \
+    >>"$RUN/miniupnpd.log" 2>&1 </dev/null &
+  echo $! >"$RUN/miniupnpd.launcher.pid"
+  for _ in $(seq 1 50); do
+    if [ "$upnp" = yes ]; then inns "$NS_R" ss -ltn | grep -q ":$HTTP_PORT " && break
+    else inns "$NS_R" ss -lun | grep -q ":5351 " && break; fi
+    sleep 0.1
+  done
+  sleep 0.2
+  echo "lab up: $mode"
+}
+
+down() {
+  for f in "$RUN/miniupnpd.pid" "$RUN/miniupnpd.launcher.pid"; do
+    [ -s "$f" ] || continue
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  done
+  for ns in $NS_LAN $NS_R $NS_INET; do
+    if ip netns list | grep -qw "$ns"; then ip netns del "$ns"; fi
+  done
+  rm -rf "$RUN"
+}
+
+# The router's port forwardings, one a line ("dport 41234 dnat ip to 10.77.0.2:41234"): whatever
+# the protocol that made them, this is what lets the internet in.
+mappings() {
+  inns "$NS_R" nft list chain inet filter prerouting_miniupnpd 2>/dev/null | grep -o 'dport [0-9]* dnat.*' || true
+}
+
+case "${1:-}" in
+  up) up "${2:-}" ;;
+  down) down ;;
+  mappings) mappings ;;
+  exec)
+    shift
+    which=${1:-}; shift || true
+    case $which in lan) ns=$NS_LAN ;; router) ns=$NS_R ;; inet) ns=$NS_INET ;; *) exit 2 ;; esac
+    exec ip netns exec "$ns" "$@"
+    ;;
+  *) echo "usage: $0 up MODE | down | mappings | exec lan|router|inet CMD..."; exit 2 ;;
+esac
