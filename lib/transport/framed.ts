@@ -11,6 +11,8 @@ import { RtError } from "../errors.ts";
 export interface ByteStream {
   read(buffer: Uint8Array): Promise<number | null>;
   write(data: Uint8Array): Promise<number>;
+  /** Ends the sending side only (TCP half-close), where the stream has one. */
+  closeWrite?(): Promise<void>;
   close(): void;
 }
 
@@ -53,6 +55,8 @@ export class FramedConnection {
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #closed = false;
+  /** Ending: what still arrives is read and dropped, until the peer closes too. */
+  #draining = false;
   #closeReason: RtError | null = null;
   readonly #readLoop: Promise<void>;
 
@@ -83,7 +87,7 @@ export class FramedConnection {
     const buffer = new Uint8Array(READ_CHUNK);
     try {
       while (!this.#closed) {
-        while (this.#frames.length >= this.#readAhead && !this.#closed) {
+        while (this.#frames.length >= this.#readAhead && !this.#closed && !this.#draining) {
           await new Promise<void>((resolve) => this.#wakeReader = resolve);
         }
         if (this.#closed) break;
@@ -93,7 +97,8 @@ export class FramedConnection {
           this.#ended = true;
           break;
         }
-        for (const frame of this.#reader.push(buffer.subarray(0, n))) this.#frames.push(frame);
+        const frames = this.#reader.push(buffer.subarray(0, n));
+        if (!this.#draining) { for (const frame of frames) this.#frames.push(frame); }
         this.#wake();
       }
     } catch (error) {
@@ -203,6 +208,28 @@ export class FramedConnection {
         new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
       ]);
       clearTimeout(timer);
+    }
+    // Half-close, then read and drop what the peer still sends until it closes too (briefly):
+    // closing a socket with unread data makes the system reset the connection, and the peer
+    // could lose the last frames we sent (the room's goodbye) along with it.
+    if (!this.#closed && this.#stream.closeWrite) {
+      this.#draining = true;
+      this.#frames = [];
+      const wake = this.#wakeReader;
+      this.#wakeReader = null;
+      wake?.();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await this.#stream.closeWrite();
+        await Promise.race([
+          this.#readLoop,
+          new Promise<void>((resolve) => timer = setTimeout(resolve, Math.min(timeoutMs, 1000))),
+        ]);
+      } catch {
+        // Already closed.
+      } finally {
+        clearTimeout(timer);
+      }
     }
     this.close();
     await this.#readLoop;
