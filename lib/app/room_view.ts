@@ -284,8 +284,8 @@ export class RoomView {
     };
   }
 
-  /** `/verify`: the safety code both people compare out of band. */
-  safetyCode(name: string): ChatEvent {
+  /** The seat of another member called `name`, or the error event to show instead. */
+  #other(name: string): Seat | ChatEvent {
     const seat = this.#find(name);
     if (!seat) {
       return {
@@ -295,6 +295,13 @@ export class RoomView {
       };
     }
     if (seat.status === "you") return { type: "error", code: "is-you", message: "That is you" };
+    return seat;
+  }
+
+  /** `/verify`: the safety code both people compare out of band. */
+  safetyCode(name: string): ChatEvent {
+    const seat = this.#other(name);
+    if ("type" in seat) return seat;
     return {
       type: "safety-code",
       name: seat.name,
@@ -304,15 +311,8 @@ export class RoomView {
 
   /** `/trust`: marks the member's key as verified. */
   trust(name: string): ChatEvent {
-    const seat = this.#find(name);
-    if (!seat) {
-      return {
-        type: "error",
-        code: "no-such-member",
-        message: `Nobody called "${name}" is in the room`,
-      };
-    }
-    if (seat.status === "you") return { type: "error", code: "is-you", message: "That is you" };
+    const seat = this.#other(name);
+    if ("type" in seat) return seat;
     this.#peers.trust(seat.key);
     seat.status = "verified";
     return {

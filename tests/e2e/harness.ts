@@ -64,7 +64,7 @@ const encoder = new TextEncoder();
  * A clean environment for `rt`: only what Deno itself needs (its cache, temp dirs, PATH), so
  * the test machine's `RT_PASSWORD` or login name cannot leak into a test.
  */
-function childEnv(): Record<string, string> {
+export function childEnv(): Record<string, string> {
   const keep =
     /^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*)$/i;
   const env: Record<string, string> = { NO_COLOR: "1" };

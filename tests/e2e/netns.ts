@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
+import { childEnv, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
 import type { ChatEvent } from "../../lib/tui/events.ts";
 
 const decoder = new TextDecoder();
@@ -100,14 +100,8 @@ export class Lan {
 }
 
 /** A clean environment for `rt`, as the harness gives it. */
-function childEnv(extra: Record<string, string>): Record<string, string> {
-  const keep =
-    /^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*)$/i;
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const [key, value] of Object.entries(Deno.env.toObject())) {
-    if (keep.test(key)) env[key] = value;
-  }
-  return { ...env, ...extra };
+function nsEnv(extra: Record<string, string>): Record<string, string> {
+  return { ...childEnv(), ...extra };
 }
 
 /** One `rt` running in a namespace. */
@@ -146,7 +140,7 @@ export class NsProcess {
         ...(json ? ["--json"] : []),
       ],
       cwd: ROOT,
-      env: childEnv({
+      env: nsEnv({
         RT_HOME: home,
         ...(options.password === undefined ? {} : { RT_PASSWORD: options.password }),
       }),
