@@ -45,7 +45,12 @@ export function joinCommand(address: string, port: number): string {
  * Orders the usable addresses (no loopback, no link-local, no duplicates) for people on the
  * same network: ordinary home and office networks first, virtual and VPN ones last.
  */
-export function addressHints(list: InterfaceAddress[], port: number): AddressHint[] {
+export function addressHints(
+  list: InterfaceAddress[],
+  port: number,
+  /** The address on the default route, when known: it goes first. */
+  preferred?: string | null,
+): AddressHint[] {
   const seen = new Set<string>();
   const usable = list.filter((a) => {
     if (seen.has(a.address)) return false;
@@ -56,7 +61,8 @@ export function addressHints(list: InterfaceAddress[], port: number): AddressHin
     const lower = a.address.toLowerCase();
     return lower !== "::1" && !lower.startsWith("fe80:") && !lower.includes("%");
   });
-  usable.sort((x, y) => rank(x) - rank(y));
+  const order = (a: InterfaceAddress) => (a.address === preferred ? -1 : rank(a));
+  usable.sort((x, y) => order(x) - order(y));
   return usable.map((a) => {
     const hint: AddressHint = {
       address: a.address,

@@ -12,6 +12,7 @@ import { Room } from "../room/room.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { addressHints, joinCommand, localAddresses } from "./addresses.ts";
 import { onExit } from "./cleanup.ts";
+import { findGateways, localAddressFor, localV4 } from "../nat/gateway.ts";
 import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/port_mapping.ts";
 import type { ChatEvent } from "../tui/events.ts";
 import { chooseName, type HostControls, runChat } from "./chat.ts";
@@ -100,7 +101,9 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     ui.show({ type: "error", code: "listen-failed", message: `Could not open the room: ${why}` });
     return 1;
   }
-  const hints = addressHints(localAddresses(), host.port)
+  const gateway = (await findGateways().catch(() => []))[0];
+  const onDefaultRoute = gateway ? localAddressFor(gateway, localV4()) : null;
+  const hints = addressHints(localAddresses(), host.port, onDefaultRoute)
     .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
   const mapper = options.portMapper ?? nullPortMapper;
   ui.show({

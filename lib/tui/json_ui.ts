@@ -37,6 +37,7 @@ export function readLines(
 export class JsonUi implements ChatUi {
   readonly #inputs = new AsyncQueue<UserInput>();
   readonly #write: (line: string) => void;
+  #outputGone = false;
 
   constructor(
     options: { input?: ReadableStream<Uint8Array>; write?: (line: string) => void } = {},
@@ -47,7 +48,15 @@ export class JsonUi implements ChatUi {
   }
 
   show(event: ChatEvent): void {
-    this.#write(JSON.stringify(event));
+    if (this.#outputGone) return;
+    try {
+      this.#write(JSON.stringify(event));
+    } catch (error) {
+      // Whoever read our output went away (a closed pipe): nobody is listening, so leave.
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      this.#outputGone = true;
+      this.#inputs.push({ kind: "end" });
+    }
   }
 
   ask(question: Question): Promise<UserInput> {

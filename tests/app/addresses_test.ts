@@ -23,3 +23,15 @@ Deno.test("usable addresses come first, with virtual and VPN ones marked and las
   assertOk(hints[2]!.note?.includes("container"));
   assertOk(hints[3]!.note?.includes("VPN"));
 });
+
+Deno.test("the address on the default route goes first", () => {
+  const hints = addressHints(
+    [
+      { name: "eth0", family: "IPv4", address: "192.168.1.23" },
+      { name: "eth1", family: "IPv4", address: "10.0.0.5" },
+    ],
+    1,
+    "10.0.0.5",
+  );
+  assertEquals(hints.map((h) => h.address), ["10.0.0.5", "192.168.1.23"]);
+});
