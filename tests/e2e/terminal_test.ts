@@ -78,55 +78,78 @@ async function assertNoCrash(terminal: Terminal): Promise<void> {
   );
 }
 
-Deno.test("a half-typed line stays intact while 50 messages arrive, then is sent as typed", async () => {
-  await using e2e = new E2e();
-  const { process: host, port } = await e2e.host({ name: "hana" });
-  await using alice = await joinTerminal(port, "alice", { width: 80, height: 24 });
-  await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
+/** tmux drives these tests; where it is missing (Windows, a bare macOS) they are skipped. */
+function tmuxAvailable(): boolean {
+  try {
+    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
 
-  const draft = "half-typed, 漢字 and 🎉 included — not sent yet";
-  await alice.type(draft);
-  await alice.waitForScreen(inputIs("alice>", draft), { what: "the draft on the input line" });
-  for (let i = 1; i <= 50; i++) await host.type(`message ${i} of 50`);
-  await alice.waitForScreen(
-    (s) => chatLines(s).at(-2) === "hana: message 50 of 50" && inputIs("alice>", draft)(s),
-    { what: "the 50th message above the draft" },
-  );
+const noTmux = !tmuxAvailable();
 
-  // Every message once, in order, above the input; the draft whole on the last line, with the
-  // cursor at its end; nothing else anywhere on the screen or in the scrollback.
-  const intro = [
-    `Connecting to 127.0.0.1 port ${port}...`,
-    `Connected to 127.0.0.1 port ${port}.`,
-    "You are in the room as alice (your fingerprint: FP).",
-    "2 in the room: hana (host, new), alice (you).",
-    "Type a message and press Enter. /help lists commands.",
-  ];
-  const fifty = Array.from({ length: 50 }, (_, i) => `hana: message ${i + 1} of 50`);
-  const before = chatLines(await alice.screen({ history: true, join: true }));
-  assertEquals(before, [...intro, ...fifty, `alice> ${draft}`]);
-  const cursor = await alice.cursor();
-  assertEquals(cursor.x, displayWidth(`alice> ${draft}`), "the cursor is at the end of the draft");
-  assertEquals(cursor.y, screenLines(await alice.screen()).length - 1, "on the input line");
+function terminalTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: noTmux, fn });
+}
 
-  // Enter sends exactly the draft; the input line gives way to the message, shown once.
-  await alice.press("Enter");
-  const sent = await host.next("message", (e) => e.from === "alice");
-  assertEquals(sent.text, draft);
-  await alice.waitForScreen(
-    (s) => chatLines(s).at(-2) === `alice: ${draft}` && inputIs("alice>")(s),
-    { what: "alice's message, then an empty prompt" },
-  );
-  assertEquals(chatLines(await alice.screen({ history: true, join: true })), [
-    ...intro,
-    ...fifty,
-    `alice: ${draft}`,
-    "alice>",
-  ]);
-  await assertNoCrash(alice);
-});
+terminalTest(
+  "a half-typed line stays intact while 50 messages arrive, then is sent as typed",
+  async () => {
+    await using e2e = new E2e();
+    const { process: host, port } = await e2e.host({ name: "hana" });
+    await using alice = await joinTerminal(port, "alice", { width: 80, height: 24 });
+    await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
 
-Deno.test("a wrapped input with wide characters survives messages and resizes", async () => {
+    const draft = "half-typed, 漢字 and 🎉 included — not sent yet";
+    await alice.type(draft);
+    await alice.waitForScreen(inputIs("alice>", draft), { what: "the draft on the input line" });
+    for (let i = 1; i <= 50; i++) await host.type(`message ${i} of 50`);
+    await alice.waitForScreen(
+      (s) => chatLines(s).at(-2) === "hana: message 50 of 50" && inputIs("alice>", draft)(s),
+      { what: "the 50th message above the draft" },
+    );
+
+    // Every message once, in order, above the input; the draft whole on the last line, with the
+    // cursor at its end; nothing else anywhere on the screen or in the scrollback.
+    const intro = [
+      `Connecting to 127.0.0.1 port ${port}...`,
+      `Connected to 127.0.0.1 port ${port}.`,
+      "You are in the room as alice (your fingerprint: FP).",
+      "2 in the room: hana (host, new), alice (you).",
+      "Type a message and press Enter. /help lists commands.",
+    ];
+    const fifty = Array.from({ length: 50 }, (_, i) => `hana: message ${i + 1} of 50`);
+    const before = chatLines(await alice.screen({ history: true, join: true }));
+    assertEquals(before, [...intro, ...fifty, `alice> ${draft}`]);
+    const cursor = await alice.cursor();
+    assertEquals(
+      cursor.x,
+      displayWidth(`alice> ${draft}`),
+      "the cursor is at the end of the draft",
+    );
+    assertEquals(cursor.y, screenLines(await alice.screen()).length - 1, "on the input line");
+
+    // Enter sends exactly the draft; the input line gives way to the message, shown once.
+    await alice.press("Enter");
+    const sent = await host.next("message", (e) => e.from === "alice");
+    assertEquals(sent.text, draft);
+    await alice.waitForScreen(
+      (s) => chatLines(s).at(-2) === `alice: ${draft}` && inputIs("alice>")(s),
+      { what: "alice's message, then an empty prompt" },
+    );
+    assertEquals(chatLines(await alice.screen({ history: true, join: true })), [
+      ...intro,
+      ...fifty,
+      `alice: ${draft}`,
+      "alice>",
+    ]);
+    await assertNoCrash(alice);
+  },
+);
+
+terminalTest("a wrapped input with wide characters survives messages and resizes", async () => {
   await using e2e = new E2e();
   const { process: host, port } = await e2e.host({ name: "hana" });
   await using alice = await joinTerminal(port, "alice", { width: 40, height: 20 });
@@ -211,7 +234,7 @@ Deno.test("a wrapped input with wide characters survives messages and resizes", 
   await assertNoCrash(alice);
 });
 
-Deno.test("Tab completes commands and names; Up recalls earlier lines", async () => {
+terminalTest("Tab completes commands and names; Up recalls earlier lines", async () => {
   await using e2e = new E2e();
   const { process: host, port } = await e2e.host({ name: "hana" });
   await e2e.join(port, "bartholomew");
@@ -293,7 +316,7 @@ function inert(text: string): string {
   );
 }
 
-Deno.test("escape sequences from a peer show as inert text", async () => {
+terminalTest("escape sequences from a peer show as inert text", async () => {
   await using e2e = new E2e();
   const { process: host, port } = await e2e.host({ name: "hana" });
   await using alice = await joinTerminal(port, "alice", { height: 40 });
@@ -335,7 +358,7 @@ Deno.test("escape sequences from a peer show as inert text", async () => {
   await assertNoCrash(alice);
 });
 
-Deno.test("a rogue host cannot take over a joiner's terminal through names either", async () => {
+terminalTest("a rogue host cannot take over a joiner's terminal through names either", async () => {
   // A host that speaks the protocol but skips the room's name rules: every name it sends,
   // including the joiner's own, carries escape sequences.
   const listening = listenTcp({ bind: "127.0.0.1", port: 0 });
@@ -420,7 +443,7 @@ Deno.test("a rogue host cannot take over a joiner's terminal through names eithe
   }
 });
 
-Deno.test("passwords typed at the hidden prompts never reach the screen", async () => {
+terminalTest("passwords typed at the hidden prompts never reach the screen", async () => {
   await using e2e = new E2e();
   // The host chooses the password, correcting a typo with Backspace.
   await using hana = await hostTerminal("hana");
@@ -472,57 +495,60 @@ Deno.test("passwords typed at the hidden prompts never reach the screen", async 
   await assertNoCrash(alice);
 });
 
-Deno.test("Ctrl+C and Ctrl+D: a joiner leaves, the host closes the room, exit codes", async () => {
-  await using e2e = new E2e();
-  await using hana = await hostTerminal("hana", { password: "pw" });
-  const port = await announcedPort(hana);
-  await hana.waitForScreen(inputIs("hana>"), { what: "the host's prompt" });
-  const bob = await e2e.join(port, "bob");
+terminalTest(
+  "Ctrl+C and Ctrl+D: a joiner leaves, the host closes the room, exit codes",
+  async () => {
+    await using e2e = new E2e();
+    await using hana = await hostTerminal("hana", { password: "pw" });
+    const port = await announcedPort(hana);
+    await hana.waitForScreen(inputIs("hana>"), { what: "the host's prompt" });
+    const bob = await e2e.join(port, "bob");
 
-  // Ctrl+C: alice leaves (exit 0); the host and bob see that she left.
-  {
-    await using alice = await joinTerminal(port, "alice");
-    await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
-    await hana.waitForText("→ alice joined");
-    await alice.press("C-c");
-    assertEquals(await alice.waitForExit(), 0, "alice's exit status after Ctrl+C");
-    await hana.waitForText("← alice left");
-    assertEquals((await bob.next("left", (e) => e.name === "alice")).reason, "quit");
-    await assertNoCrash(alice);
-  }
+    // Ctrl+C: alice leaves (exit 0); the host and bob see that she left.
+    {
+      await using alice = await joinTerminal(port, "alice");
+      await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
+      await hana.waitForText("→ alice joined");
+      await alice.press("C-c");
+      assertEquals(await alice.waitForExit(), 0, "alice's exit status after Ctrl+C");
+      await hana.waitForText("← alice left");
+      assertEquals((await bob.next("left", (e) => e.name === "alice")).reason, "quit");
+      await assertNoCrash(alice);
+    }
 
-  // Ctrl+D leaves only on an empty line: not while carol has text typed.
-  {
-    await using carol = await joinTerminal(port, "carol");
-    await carol.waitForScreen(inputIs("carol>"), { what: "carol's prompt" });
-    await carol.type("draft");
-    await carol.press("C-d");
-    await carol.press("C-u");
-    await carol.waitForScreen(inputIs("carol>"), { what: "the draft deleted with Ctrl+U" });
-    assertEquals(await carol.exitCode(), null, "carol left on Ctrl+D with text typed");
-    await carol.press("C-d");
-    assertEquals(await carol.waitForExit(), 0, "carol's exit status after Ctrl+D");
-    await hana.waitForText("← carol left");
-    assertEquals((await bob.next("left", (e) => e.name === "carol")).reason, "quit");
-    await assertNoCrash(carol);
-  }
+    // Ctrl+D leaves only on an empty line: not while carol has text typed.
+    {
+      await using carol = await joinTerminal(port, "carol");
+      await carol.waitForScreen(inputIs("carol>"), { what: "carol's prompt" });
+      await carol.type("draft");
+      await carol.press("C-d");
+      await carol.press("C-u");
+      await carol.waitForScreen(inputIs("carol>"), { what: "the draft deleted with Ctrl+U" });
+      assertEquals(await carol.exitCode(), null, "carol left on Ctrl+D with text typed");
+      await carol.press("C-d");
+      assertEquals(await carol.waitForExit(), 0, "carol's exit status after Ctrl+D");
+      await hana.waitForText("← carol left");
+      assertEquals((await bob.next("left", (e) => e.name === "carol")).reason, "quit");
+      await assertNoCrash(carol);
+    }
 
-  // Ctrl+C at the host: the room closes for everyone; every program exits 0.
-  await using dave = await joinTerminal(port, "dave");
-  await dave.waitForScreen(inputIs("dave>"), { what: "dave's prompt" });
-  await hana.waitForText("→ dave joined");
-  await hana.press("C-c");
-  assertEquals(await hana.waitForExit(), 0, "the host's exit status after Ctrl+C");
-  await hana.waitForText("The room is closed: you closed the room.");
-  assertEquals(await dave.waitForExit(), 0, "dave's exit status");
-  await dave.waitForText("The room is closed: the host closed the room.");
-  assertEquals((await bob.next("closed")).reason, "the host closed the room");
-  assertEquals((await bob.exit()).code, 0, bob.describe());
-  await assertNoCrash(hana);
-  await assertNoCrash(dave);
-});
+    // Ctrl+C at the host: the room closes for everyone; every program exits 0.
+    await using dave = await joinTerminal(port, "dave");
+    await dave.waitForScreen(inputIs("dave>"), { what: "dave's prompt" });
+    await hana.waitForText("→ dave joined");
+    await hana.press("C-c");
+    assertEquals(await hana.waitForExit(), 0, "the host's exit status after Ctrl+C");
+    await hana.waitForText("The room is closed: you closed the room.");
+    assertEquals(await dave.waitForExit(), 0, "dave's exit status");
+    await dave.waitForText("The room is closed: the host closed the room.");
+    assertEquals((await bob.next("closed")).reason, "the host closed the room");
+    assertEquals((await bob.exit()).code, 0, bob.describe());
+    await assertNoCrash(hana);
+    await assertNoCrash(dave);
+  },
+);
 
-Deno.test("Ctrl+C at the password prompts exits 130; three wrong passwords exit 1", async () => {
+terminalTest("Ctrl+C at the password prompts exits 130; three wrong passwords exit 1", async () => {
   await using e2e = new E2e();
   await using hana = await hostTerminal("hana");
   await hana.waitForText("(or press Enter alone to get a generated one):", { join: true });
@@ -600,49 +626,52 @@ function plainText(chars: StyledChar[]): string {
   return chars.map((c) => c.char).join("");
 }
 
-Deno.test("mentions are highlighted in colour and readable without; /bell off silences", async () => {
-  await using e2e = new E2e();
-  const { process: host, port } = await e2e.host({ name: "hana" });
-  await using coloured = await joinTerminal(port, "alice", { color: true });
-  await using plain = await joinTerminal(port, "ann");
-  await coloured.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
-  await plain.waitForScreen(inputIs("ann>"), { what: "ann's prompt" });
-  // ann turns the bell off; alice keeps it on (the default).
-  await plain.type("/bell off");
-  await plain.press("Enter");
-  await plain.waitForText("Bell off.");
+terminalTest(
+  "mentions are highlighted in colour and readable without; /bell off silences",
+  async () => {
+    await using e2e = new E2e();
+    const { process: host, port } = await e2e.host({ name: "hana" });
+    await using coloured = await joinTerminal(port, "alice", { color: true });
+    await using plain = await joinTerminal(port, "ann");
+    await coloured.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
+    await plain.waitForScreen(inputIs("ann>"), { what: "ann's prompt" });
+    // ann turns the bell off; alice keeps it on (the default).
+    await plain.type("/bell off");
+    await plain.press("Enter");
+    await plain.waitForText("Bell off.");
 
-  await host.type("hey alice and ann, look");
-  await host.type("that was all");
-  const line = "hana: hey alice and ann, look";
-  await coloured.waitForText("that was all");
-  await plain.waitForText("that was all");
+    await host.type("hey alice and ann, look");
+    await host.type("that was all");
+    const line = "hana: hey alice and ann, look";
+    await coloured.waitForText("that was all");
+    await plain.waitForText("that was all");
 
-  // With colours: the mention in reverse video (SGR 7), the sender's name in its colour.
-  const styled = screenLines(await coloured.screen({ escapes: true }))
-    .map(styledChars).find((l) => plainText(l).includes(line));
-  assertOk(styled, "the mention line");
-  const at = plainText(styled).indexOf(line);
-  const describe = JSON.stringify(styled.slice(at));
-  const hana = styled.slice(at, at + 4);
-  // The name palette of lib/tui/style.ts.
-  const colour = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96][nameColourIndex("hana")];
-  assertOk(hana.every((c) => c.fg === colour && !c.reverse), `hana in ${colour}: ${describe}`);
-  const mention = styled.slice(at + "hana: hey ".length).slice(0, "alice".length);
-  assertEquals(plainText(mention), "alice");
-  assertOk(mention.every((c) => c.reverse && c.bold), `alice in reverse video: ${describe}`);
-  const others = styled.slice(at + "hana: hey alice".length);
-  assertOk(others.every((c) => !c.reverse), `reverse video after the mention: ${describe}`);
-  // The same line reads the same as plain text.
-  assertOk(chatLines(await coloured.screen()).includes(line), "the coloured line as text");
-  await coloured.waitForBell();
+    // With colours: the mention in reverse video (SGR 7), the sender's name in its colour.
+    const styled = screenLines(await coloured.screen({ escapes: true }))
+      .map(styledChars).find((l) => plainText(l).includes(line));
+    assertOk(styled, "the mention line");
+    const at = plainText(styled).indexOf(line);
+    const describe = JSON.stringify(styled.slice(at));
+    const hana = styled.slice(at, at + 4);
+    // The name palette of lib/tui/style.ts.
+    const colour = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96][nameColourIndex("hana")];
+    assertOk(hana.every((c) => c.fg === colour && !c.reverse), `hana in ${colour}: ${describe}`);
+    const mention = styled.slice(at + "hana: hey ".length).slice(0, "alice".length);
+    assertEquals(plainText(mention), "alice");
+    assertOk(mention.every((c) => c.reverse && c.bold), `alice in reverse video: ${describe}`);
+    const others = styled.slice(at + "hana: hey alice".length);
+    assertOk(others.every((c) => !c.reverse), `reverse video after the mention: ${describe}`);
+    // The same line reads the same as plain text.
+    assertOk(chatLines(await coloured.screen()).includes(line), "the coloured line as text");
+    await coloured.waitForBell();
 
-  // NO_COLOR: the line is plain and whole; no escapes at all; no bell after /bell off (the
-  // second message came after the first, so a bell would have been seen by then).
-  assertOk(chatLines(await plain.screen()).includes(line), "the plain line");
-  const plainStyled = await plain.screen({ escapes: true });
-  assertOk(!plainStyled.includes("\x1b"), `escapes with NO_COLOR: ${visible(plainStyled)}`);
-  assertEquals(await plain.bellRang(), false, "a bell after /bell off");
-  await assertNoCrash(coloured);
-  await assertNoCrash(plain);
-});
+    // NO_COLOR: the line is plain and whole; no escapes at all; no bell after /bell off (the
+    // second message came after the first, so a bell would have been seen by then).
+    assertOk(chatLines(await plain.screen()).includes(line), "the plain line");
+    const plainStyled = await plain.screen({ escapes: true });
+    assertOk(!plainStyled.includes("\x1b"), `escapes with NO_COLOR: ${visible(plainStyled)}`);
+    assertEquals(await plain.bellRang(), false, "a bell after /bell off");
+    await assertNoCrash(coloured);
+    await assertNoCrash(plain);
+  },
+);
