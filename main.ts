@@ -31,6 +31,7 @@ import {
 import { addressDescriber } from "./lib/host/address_info.ts";
 import { nullPortMapper, RouterPortMapper } from "./lib/nat/port_mapping.ts";
 import { runExitTasks } from "./lib/app/cleanup.ts";
+import { parseProxyUrl, type Socks5Proxy } from "./lib/transport/socks5.ts";
 import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
 import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
@@ -66,6 +67,10 @@ function program() {
     .option("-b, --bind <address>", "host: the address to listen on (default: all)")
     .option("-n, --name <name>", "your name in the room (default: your login name)")
     .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
+    .option(
+      "--proxy <url>",
+      "join through a SOCKS5 proxy, e.g. socks5://127.0.0.1:9050 (a password goes in RT_PROXY)",
+    )
     .option("--json", "machine-readable: JSON events on stdout, typed lines on stdin")
     .addOption(
       new Option(
@@ -146,6 +151,22 @@ async function passwordFromOutside(file: string | undefined): Promise<string | u
   }
   const fromEnv = Deno.env.get("RT_PASSWORD");
   return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+}
+
+/** The proxy: `--proxy` (never with a password: argv is visible to others) or `RT_PROXY`. */
+function proxyFromOutside(flag: string | undefined): Socks5Proxy | undefined {
+  if (flag !== undefined) {
+    const proxy = parseProxyUrl(flag);
+    if (proxy.password !== undefined) {
+      throw new RtError(
+        "usage",
+        "Put the proxy password in RT_PROXY, not on the command line where others can see it",
+      );
+    }
+    return proxy;
+  }
+  const fromEnv = Deno.env.get("RT_PROXY");
+  return fromEnv ? parseProxyUrl(fromEnv) : undefined;
 }
 
 function listenForSignals(ui: ChatUi): void {
@@ -357,6 +378,8 @@ async function main(args: string[]): Promise<number> {
       throw new RtError("usage", "A port needs an address");
     }
     const password = await passwordFromOutside(options.passwordFile);
+    const proxy = proxyFromOutside(options.proxy);
+    if (proxy && target === null) throw new RtError("usage", "--proxy is for joining a room");
     const folder = await rtFolder();
     const { identity, peers } = await identityAndPeers(folder);
     listenForSignals(ui);
@@ -389,7 +412,7 @@ async function main(args: string[]): Promise<number> {
           ipdb: await openIpDatabase(ipdbFolder(folder)),
         }),
       })
-      : await joinRoom(ui, target, common);
+      : await joinRoom(ui, target, { ...common, ...(proxy ? { proxy } : {}) });
     await peers.flush();
     return status;
   } catch (error) {

@@ -5,7 +5,14 @@
  */
 import { RemoteSession } from "../client/session.ts";
 import { RtError } from "../errors.ts";
-import { connectTcp, FramedConnection, joinHost, type SecureConnection } from "../transport/mod.ts";
+import {
+  connectSocks5,
+  connectTcp,
+  FramedConnection,
+  joinHost,
+  type SecureConnection,
+  type Socks5Proxy,
+} from "../transport/mod.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { chooseName, runChat } from "./chat.ts";
 import { EXIT_CANCELLED } from "./host_room.ts";
@@ -22,6 +29,8 @@ export interface JoinRoomOptions {
   name?: string;
   loginName: string;
   handshakeTimeoutMs?: number;
+  /** Join through this SOCKS5 proxy (names resolved by the proxy). */
+  proxy?: Socks5Proxy;
   /** The joiner's identity key. */
   identity: Identity;
   /** The people rt has met. */
@@ -40,7 +49,11 @@ export async function joinRoom(
   let secure: SecureConnection;
   let framed: FramedConnection | null = null;
   try {
-    framed = new FramedConnection(await connectTcp(target.host, target.port));
+    framed = new FramedConnection(
+      options.proxy
+        ? await connectSocks5(options.proxy, target.host, target.port)
+        : await connectTcp(target.host, target.port),
+    );
     ui.show({ type: "connected", host: target.host, port: target.port });
     secure = await joinHost(framed, {
       timeoutMs: options.handshakeTimeoutMs,

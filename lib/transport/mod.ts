@@ -6,3 +6,4 @@
 export * from "./framed.ts";
 export * from "./secure.ts";
 export * from "./tcp.ts";
+export * from "./socks5.ts";

@@ -51,6 +51,8 @@ export interface RtOptions {
    * removed when the process has exited. Give the same folder to two runs to be the same person.
    */
   home?: string;
+  /** More environment for `rt` (e.g. `RT_PROXY`). */
+  env?: Record<string, string>;
 }
 
 /** A fresh folder for rt's files, under the system's temporary directory. */
@@ -97,6 +99,7 @@ export class RtProcess {
     this.label = options.label;
     const env = childEnv();
     if (options.password !== undefined) env.RT_PASSWORD = options.password;
+    Object.assign(env, options.env ?? {});
     const home = options.home ?? tempHome();
     this.#ownHome = options.home === undefined ? home : null;
     env.RT_HOME = home;
@@ -411,7 +414,8 @@ export class E2e {
   spawn(
     label: string,
     args: string[],
-    options: { password?: string; json?: boolean; home?: string } = {},
+    options: { password?: string; json?: boolean; home?: string; env?: Record<string, string> } =
+      {},
   ) {
     const process = new RtProcess({ label, args, ...options });
     this.#processes.push(process);
@@ -439,13 +443,21 @@ export class E2e {
   /** Starts a joiner of `127.0.0.1 port` (no wait). */
   joiner(
     port: number,
-    options: { label: string; name?: string; password?: string; args?: string[]; home?: string },
+    options: {
+      label: string;
+      name?: string;
+      password?: string;
+      args?: string[];
+      home?: string;
+      env?: Record<string, string>;
+    },
   ): RtProcess {
     const args = ["127.0.0.1", String(port)];
     if (options.name !== undefined) args.push("--name", options.name);
     return this.spawn(options.label, [...args, ...(options.args ?? [])], {
       password: options.password ?? "pw",
       home: options.home,
+      env: options.env,
     });
   }
 
