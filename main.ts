@@ -67,6 +67,10 @@ function program() {
     .option("-b, --bind <address>", "host: the address to listen on (default: all)")
     .option("-n, --name <name>", "your name in the room (default: your login name)")
     .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
+    .option("--tls-cert <file>", "host: listen with TLS, with this certificate chain (PEM)")
+    .option("--tls-key <file>", "host: the private key of --tls-cert (PEM)")
+    .option("--tls", "join with TLS: the host's certificate must verify for the name typed")
+    .option("--ca <file>", "with --tls: trust this certificate authority (PEM) too")
     .option(
       "--proxy <url>",
       "join through a SOCKS5 proxy, e.g. socks5://127.0.0.1:9050 (a password goes in RT_PROXY)",
@@ -128,6 +132,54 @@ function loginName(): string {
     if (value && !("refused" in checkName(value))) return value;
   }
   return "guest";
+}
+
+/** Reads a file the user named, asking Deno for permission to read just that file. */
+async function readNamedFile(file: string, what: string): Promise<string> {
+  const status = await Deno.permissions.request({ name: "read", path: file });
+  if (status.state !== "granted") {
+    throw new RtError("usage", `rt may not read the ${what} "${file}"; allow it when asked`);
+  }
+  try {
+    return await Deno.readTextFile(file);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RtError("usage", `Could not read the ${what} "${file}": ${why}`);
+  }
+}
+
+/** The TLS settings from the flags, checked for sense. */
+async function tlsFromFlags(
+  options: { tlsCert?: string; tlsKey?: string; tls?: true; ca?: string },
+  hosting: boolean,
+) {
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new RtError("usage", "--tls-cert and --tls-key go together");
+  }
+  if (hosting && (options.tls || options.ca)) {
+    throw new RtError(
+      "usage",
+      "--tls and --ca are for joining; a host uses --tls-cert and --tls-key",
+    );
+  }
+  if (!hosting && options.tlsCert) {
+    throw new RtError(
+      "usage",
+      "--tls-cert and --tls-key are for hosting; to join with TLS use --tls",
+    );
+  }
+  if (options.ca && !options.tls) throw new RtError("usage", "--ca goes with --tls");
+  return {
+    host: options.tlsCert
+      ? {
+        cert: await readNamedFile(options.tlsCert, "certificate"),
+        key: await readNamedFile(options.tlsKey!, "private key"),
+      }
+      : undefined,
+    join: options.tls
+      ? (options.ca ? { caCerts: [await readNamedFile(options.ca, "certificate authority")] } : {})
+      : undefined,
+  };
 }
 
 async function passwordFromOutside(file: string | undefined): Promise<string | undefined> {
@@ -379,6 +431,7 @@ async function main(args: string[]): Promise<number> {
     }
     const password = await passwordFromOutside(options.passwordFile);
     const proxy = proxyFromOutside(options.proxy);
+    const tls = await tlsFromFlags(options, target === null);
     if (proxy && target === null) throw new RtError("usage", "--proxy is for joining a room");
     const folder = await rtFolder();
     const { identity, peers } = await identityAndPeers(folder);
@@ -404,6 +457,7 @@ async function main(args: string[]): Promise<number> {
           messagesPerSecond: options.rate,
           messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
         },
+        ...(tls.host ? { tls: tls.host } : {}),
         portMapper: options.upnp ? new RouterPortMapper() : nullPortMapper,
         announce: options.announce,
         roomName: options.room,
@@ -412,7 +466,11 @@ async function main(args: string[]): Promise<number> {
           ipdb: await openIpDatabase(ipdbFolder(folder)),
         }),
       })
-      : await joinRoom(ui, target, { ...common, ...(proxy ? { proxy } : {}) });
+      : await joinRoom(ui, target, {
+        ...common,
+        ...(proxy ? { proxy } : {}),
+        ...(tls.join ? { tls: tls.join } : {}),
+      });
     await peers.flush();
     return status;
   } catch (error) {

@@ -43,6 +43,8 @@ export interface HostRoomOptions {
   limits?: HostLimits;
   /** Describes addresses in notices. */
   describe?: (address: string) => Promise<AddressInfo>;
+  /** Listen with TLS, with this certificate chain and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Opens the port on the router. Default: none (`nullPortMapper`). */
   portMapper?: PortMapper;
   /** Announce the room on the local network while it is open (`rt find`). Default: no. */
@@ -78,6 +80,7 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       password: () => password!,
       identity: options.identity,
       port: options.port,
+      ...(options.tls ? { tls: options.tls } : {}),
       bind: options.bind,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       blocklist: options.blocklist,

@@ -12,6 +12,7 @@ import {
   joinHost,
   type SecureConnection,
   type Socks5Proxy,
+  startTlsChecked,
 } from "../transport/mod.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { chooseName, runChat } from "./chat.ts";
@@ -29,6 +30,8 @@ export interface JoinRoomOptions {
   name?: string;
   loginName: string;
   handshakeTimeoutMs?: number;
+  /** Join with TLS, checking the host's certificate (against `caCerts` when given). */
+  tls?: { caCerts?: string[] };
   /** Join through this SOCKS5 proxy (names resolved by the proxy). */
   proxy?: Socks5Proxy;
   /** The joiner's identity key. */
@@ -49,10 +52,11 @@ export async function joinRoom(
   let secure: SecureConnection;
   let framed: FramedConnection | null = null;
   try {
+    const tcp = options.proxy
+      ? await connectSocks5(options.proxy, target.host, target.port)
+      : await connectTcp(target.host, target.port);
     framed = new FramedConnection(
-      options.proxy
-        ? await connectSocks5(options.proxy, target.host, target.port)
-        : await connectTcp(target.host, target.port),
+      options.tls ? await startTlsChecked(tcp, target.host, options.tls) : tcp,
     );
     ui.show({ type: "connected", host: target.host, port: target.port });
     secure = await joinHost(framed, {

@@ -77,6 +77,8 @@ export interface HostOptions {
   bind?: string;
   /** Port; default: a free one. */
   port?: number;
+  /** Listen with TLS, with this certificate chain and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Password tries per connection. Default: 3. */
   tries?: number;
   /** Deadline for each handshake message, in ms. Default: 60 s. */
@@ -126,7 +128,7 @@ export class RoomHost {
 
   /** Starts listening. Throws when the port cannot be bound. */
   static start(room: Room, options: HostOptions): RoomHost {
-    const listening = listenTcp({ bind: options.bind, port: options.port });
+    const listening = listenTcp({ bind: options.bind, port: options.port, tls: options.tls });
     return new RoomHost(room, options, listening);
   }
 

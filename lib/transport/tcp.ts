@@ -35,13 +35,17 @@ export function normaliseAddress(address: string): string {
  * `::` and `0.0.0.0` on the same port, whichever the system allows (one dual-stack socket on
  * Linux, two sockets where `::` is IPv6-only).
  */
-export function listenTcp(options: { bind?: string; port?: number } = {}): Listening {
-  const listeners: Deno.TcpListener[] = [];
+export function listenTcp(
+  options: { bind?: string; port?: number; tls?: { cert: string; key: string } } = {},
+): Listening {
+  const listeners: Deno.Listener[] = [];
   let port = options.port ?? 0;
   const tryListen = (hostname: string) => {
-    const listener = Deno.listen({ hostname, port, transport: "tcp" });
+    const listener = options.tls
+      ? Deno.listenTls({ hostname, port, transport: "tcp", ...options.tls })
+      : Deno.listen({ hostname, port, transport: "tcp" });
     listeners.push(listener);
-    port = listener.addr.port;
+    port = (listener.addr as Deno.NetAddr).port;
   };
   if (options.bind) tryListen(options.bind);
   else {
@@ -59,7 +63,7 @@ export function listenTcp(options: { bind?: string; port?: number } = {}): Liste
   }
   return {
     port,
-    bound: listeners.map((l) => l.addr.hostname),
+    bound: listeners.map((l) => (l.addr as Deno.NetAddr).hostname),
     accept: () => mergeAccepts(listeners),
     close() {
       for (const l of listeners) {
@@ -73,7 +77,7 @@ export function listenTcp(options: { bind?: string; port?: number } = {}): Liste
   };
 }
 
-async function* mergeAccepts(listeners: Deno.TcpListener[]): AsyncIterable<Accepted> {
+async function* mergeAccepts(listeners: Deno.Listener[]): AsyncIterable<Accepted> {
   type Next = { index: number; conn: Deno.Conn | null };
   const pull = (index: number): Promise<Next> =>
     listeners[index]!.accept().then(
@@ -135,6 +139,41 @@ export async function connectTcp(
     throw new RtError("connect-failed", `Could not reach ${hostname} port ${port}: ${why}`, {
       cause: error,
     });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts TLS on a connected socket (direct or through a proxy), checking the host's certificate against the system's roots (or `caCerts`)
+ * and `hostname`. A certificate that does not verify is an error, with no way around it.
+ */
+export async function startTlsChecked(
+  tcp: Deno.TcpConn,
+  hostname: string,
+  options: { caCerts?: string[]; timeoutMs?: number } = {},
+): Promise<Deno.TlsConn> {
+  const conn = await Deno.startTls(tcp, {
+    hostname,
+    ...(options.caCerts ? { caCerts: options.caCerts } : {}),
+  });
+  const timer = setTimeout(() => conn.close(), options.timeoutMs ?? 10_000);
+  try {
+    await conn.handshake();
+    return conn;
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Closed by the deadline.
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RtError(
+      "connect-failed",
+      `The host's TLS certificate does not verify for "${hostname}" (${why}). rt will not ` +
+        "talk to it: check the name you typed, or give the certificate authority with --ca FILE",
+      { cause: error },
+    );
   } finally {
     clearTimeout(timer);
   }
