@@ -32,6 +32,7 @@ import { addressDescriber } from "./lib/host/address_info.ts";
 import { nullPortMapper, RouterPortMapper } from "./lib/nat/port_mapping.ts";
 import { runExitTasks } from "./lib/app/cleanup.ts";
 import { parseProxyUrl, type Socks5Proxy } from "./lib/transport/socks5.ts";
+import type { TorControlOptions } from "./lib/tor/control.ts";
 import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
 import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
@@ -67,6 +68,8 @@ function program() {
     .option("-b, --bind <address>", "host: the address to listen on (default: all)")
     .option("-n, --name <name>", "your name in the room (default: your login name)")
     .option("--password-file <path>", "read the room password from this file (or set RT_PASSWORD)")
+    .option("--tor", "host: also host as a Tor onion service (needs a local Tor)")
+    .option("--tor-control <host:port>", "host: Tor's control port (default: 127.0.0.1:9051)")
     .option("--tls-cert <file>", "host: listen with TLS, with this certificate chain (PEM)")
     .option("--tls-key <file>", "host: the private key of --tls-cert (PEM)")
     .option("--tls", "join with TLS: the host's certificate must verify for the name typed")
@@ -132,6 +135,28 @@ function loginName(): string {
     if (value && !("refused" in checkName(value))) return value;
   }
   return "guest";
+}
+
+/** Where Tor's control port is, and how rt may log in to it. */
+function torControl(flag: string | undefined): TorControlOptions {
+  const [host, port] = (flag ?? "127.0.0.1:9051").split(/:(?=\d+$)/);
+  const portNumber = Number(port ?? 9051);
+  if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
+    throw new RtError("usage", `"${flag}" is not HOST:PORT for Tor's control port`);
+  }
+  const password = Deno.env.get("RT_TOR_PASSWORD");
+  return {
+    host: host.replace(/^\[|\]$/g, ""),
+    port: portNumber,
+    ...(password ? { password } : {}),
+    readCookie: async (path) => {
+      const status = await Deno.permissions.request({ name: "read", path });
+      if (status.state !== "granted") {
+        throw new RtError("connect-failed", `rt may not read Tor's cookie file "${path}"`);
+      }
+      return await Deno.readFile(path);
+    },
+  };
 }
 
 /** Reads a file the user named, asking Deno for permission to read just that file. */
@@ -458,6 +483,7 @@ async function main(args: string[]): Promise<number> {
           messageBurst: options.rate === undefined ? undefined : Math.max(3 * options.rate, 10),
         },
         ...(tls.host ? { tls: tls.host } : {}),
+        ...(options.tor ? { tor: torControl(options.torControl) } : {}),
         portMapper: options.upnp ? new RouterPortMapper() : nullPortMapper,
         announce: options.announce,
         roomName: options.room,
@@ -468,7 +494,12 @@ async function main(args: string[]): Promise<number> {
       })
       : await joinRoom(ui, target, {
         ...common,
-        ...(proxy ? { proxy } : {}),
+        // An onion address is only reachable through Tor's SOCKS port.
+        ...(proxy
+          ? { proxy }
+          : /\.onion$/i.test(target.host)
+          ? { proxy: { host: "127.0.0.1", port: 9050 } }
+          : {}),
         ...(tls.join ? { tls: tls.join } : {}),
       });
     await peers.flush();

@@ -12,6 +12,7 @@ import { Room } from "../room/room.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { addressHints, joinCommand, localAddresses } from "./addresses.ts";
 import { onExit } from "./cleanup.ts";
+import { addOnion, type OnionService, type TorControlOptions } from "../tor/control.ts";
 import { findGateways, localAddressFor, localV4 } from "../nat/gateway.ts";
 import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/port_mapping.ts";
 import type { ChatEvent } from "../tui/events.ts";
@@ -45,6 +46,8 @@ export interface HostRoomOptions {
   describe?: (address: string) => Promise<AddressInfo>;
   /** Listen with TLS, with this certificate chain and key (PEM). */
   tls?: { cert: string; key: string };
+  /** Host as a Tor onion service too, through this control port. */
+  tor?: TorControlOptions;
   /** Opens the port on the router. Default: none (`nullPortMapper`). */
   portMapper?: PortMapper;
   /** Announce the room on the local network while it is open (`rt find`). Default: no. */
@@ -124,6 +127,24 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     forgetMapping = onExit(() => outcome.mapping.close());
     return outcome.mapping;
   }, () => null);
+  let onion: OnionService | null = null;
+  let forgetOnion = () => {};
+  if (options.tor) {
+    try {
+      onion = await addOnion(host.port, host.port, options.tor);
+      const added = onion;
+      forgetOnion = onExit(() => added.close());
+      ui.show({
+        type: "onion",
+        address: onion.address,
+        port: onion.port,
+        command: joinCommand(onion.address, onion.port),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ui.show({ type: "error", code: "tor", message });
+    }
+  }
   const session = new LocalSession(room, options.identity.publicKey);
   const welcome = await chooseName(session, ui, {
     suggested: options.name ?? options.loginName,
@@ -156,6 +177,10 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     }
   }
   await host.close();
+  if (onion) {
+    await onion.close();
+    forgetOnion();
+  }
   const opened = await mapping;
   if (opened) {
     await opened.close();

@@ -52,6 +52,14 @@ export type ChatEvent =
     router: "asking" | "off";
   }
   | {
+    type: "onion";
+    /** The room's onion address, as Tor returned it. */
+    address: string;
+    port: number;
+    /** The exact command for people joining through Tor. */
+    command: string;
+  }
+  | {
     type: "router";
     /**
      * `mapped`: the router opened the port; `double-nat`: it did, but its own address is private;

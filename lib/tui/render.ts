@@ -78,6 +78,13 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
       return renderListening(event, s);
     case "router":
       return renderRouter(event, s);
+    case "onion":
+      return [
+        "For people anywhere, through Tor (they need Tor running too), have them type:",
+        `    ${s.bold(event.command)}    ${
+          s.dim("(an onion service, removed when the room closes)")
+        }`,
+      ].join("\n");
     case "room-password":
       return `The password is: ${s.bold(event.password)}\n` +
         s.dim("(Tell it to the people you invite, not in the same message as the address.)");
@@ -207,7 +214,7 @@ function renderRouter(event: Extract<ChatEvent, { type: "router" }>, s: Style): 
   const forward =
     `forward TCP port ${event.port} to ${event.forwardTo ?? "this computer"} in your ` +
     "router's settings, then give people your public address";
-  const tor = "(or host through Tor when your network cannot be opened)";
+  const tor = "(or host through Tor instead: rt --tor)";
   switch (event.status) {
     case "mapped":
       return [
