@@ -6,23 +6,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
 import { connectSocks5, parseProxyUrl } from "../../lib/transport/socks5.ts";
 import { RtError } from "../../lib/errors.ts";
-
-function available(program: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${program}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-/** A free port on loopback (closed again at once). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { available, freePort } from "./programs.ts";
 
 /** microsocks on loopback, optionally with a user and password. */
 async function startMicrosocks(auth?: { user: string; password: string }) {

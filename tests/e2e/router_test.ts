@@ -6,21 +6,13 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { netnsAvailable, NsProcess } from "./netns.ts";
+import { available } from "./programs.ts";
 
 const LAB = new URL("../lab/router_lab.sh", import.meta.url).pathname;
 const decoder = new TextDecoder();
 
 function labAvailable(): boolean {
-  if (!netnsAvailable()) return false;
-  for (const tool of ["miniupnpd", "nft", "ss"]) {
-    try {
-      const which = new Deno.Command("sh", { args: ["-c", `command -v ${tool}`], stdout: "null" });
-      if (!which.outputSync().success) return false;
-    } catch {
-      return false;
-    }
-  }
-  return true;
+  return netnsAvailable() && ["miniupnpd", "nft", "ss"].every(available);
 }
 
 const ignore = !labAvailable();

@@ -4,15 +4,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
-
-function available(program: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${program}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { available } from "./programs.ts";
 
 async function openssl(dir: string, ...args: string[]): Promise<void> {
   const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })

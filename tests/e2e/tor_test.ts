@@ -5,22 +5,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
-
-function available(program: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${program}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { available, freePort } from "./programs.ts";
 
 /** Forwards connections to Tor's control port, keeping a transcript of both directions. */
 function recordingRelay(target: number) {
