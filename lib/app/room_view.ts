@@ -19,6 +19,10 @@ interface Seat {
   status: KeyStatus;
 }
 
+function warning(code: string, name: string, text: string): ChatEvent {
+  return { type: "warning", code, name, text };
+}
+
 /** What a view needs. */
 export interface RoomViewOptions {
   identity: Identity;
@@ -77,23 +81,23 @@ export class RoomView {
     const role = member.host ? "The host" : "This";
     switch (classified.status) {
       case "key-changed":
-        return [{
-          type: "warning",
-          code: "key-changed",
-          name: member.name,
-          text: `${member.name} has a different key than when you last met. ${role} may not be ` +
-            `the person you know: before trusting what they say, compare /verify ${member.name} ` +
-            "with them by phone or in person.",
-        }];
+        return [
+          warning(
+            "key-changed",
+            member.name,
+            `${member.name} has a different key than when you last met. ${role} may not be ` +
+              `the person you know: before trusting what they say, compare /verify ${member.name} ` +
+              "with them by phone or in person.",
+          ),
+        ];
       case "name-changed":
-        return [{
-          type: "warning",
-          code: "name-changed",
-          name: member.name,
-          text: `${member.name} has the key you last saw as ${
-            classified.previousNames.join(", ")
-          }.`,
-        }];
+        return [
+          warning(
+            "name-changed",
+            member.name,
+            `${member.name} has the key you last saw as ${classified.previousNames.join(", ")}.`,
+          ),
+        ];
       default:
         return [];
     }
@@ -172,21 +176,23 @@ export class RoomView {
   #said(message: Extract<RoomMessage, { t: "said" }>): ChatEvent[] {
     const author = this.#find(message.from);
     if (!author || !verifySaid(this.#room, author.key, message)) {
-      return [{
-        type: "warning",
-        code: "forged-message",
-        name: message.from,
-        text: `A message claiming to be from ${message.from} did not verify and was dropped ` +
-          "(it was altered on the way, or not written by them).",
-      }];
+      return [
+        warning(
+          "forged-message",
+          message.from,
+          `A message claiming to be from ${message.from} did not verify and was dropped ` +
+            "(it was altered on the way, or not written by them).",
+        ),
+      ];
     }
     if (!this.#guard.accept(author.key, message.seq)) {
-      return [{
-        type: "warning",
-        code: "replayed-message",
-        name: message.from,
-        text: `A repeated or out-of-order message from ${message.from} was dropped.`,
-      }];
+      return [
+        warning(
+          "replayed-message",
+          message.from,
+          `A repeated or out-of-order message from ${message.from} was dropped.`,
+        ),
+      ];
     }
     return [{
       type: "message",
@@ -203,21 +209,23 @@ export class RoomView {
     const author = this.#find(message.from);
     const opened = author ? this.#opener.open(message.box, author.key) : null;
     if (!author || !opened) {
-      return [{
-        type: "warning",
-        code: "bad-direct-message",
-        name: message.from,
-        text: `A direct message claiming to be from ${message.from} could not be opened or ` +
-          "verified and was dropped.",
-      }];
+      return [
+        warning(
+          "bad-direct-message",
+          message.from,
+          `A direct message claiming to be from ${message.from} could not be opened or ` +
+            "verified and was dropped.",
+        ),
+      ];
     }
     if (!this.#guard.accept(author.key, opened.seq)) {
-      return [{
-        type: "warning",
-        code: "replayed-message",
-        name: message.from,
-        text: `A repeated or out-of-order direct message from ${message.from} was dropped.`,
-      }];
+      return [
+        warning(
+          "replayed-message",
+          message.from,
+          `A repeated or out-of-order direct message from ${message.from} was dropped.`,
+        ),
+      ];
     }
     return [{
       type: "message",
