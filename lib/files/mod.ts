@@ -1,6 +1,8 @@
 /**
- * Files shared in the room: safe names for what peers send.
+ * Files shared in the room: safe names for what peers send, and what the user offers to send
+ * (the paths typed after `/send`, expanded, typed and hashed).
  *
  * @module
  */
 export * from "./safe_name.ts";
+export * from "./hash.ts";

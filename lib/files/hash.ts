@@ -1,0 +1,51 @@
+/**
+ * SHA-256 of files being offered, computed in pieces so that a file of any size is hashed
+ * without ever being whole in memory.
+ *
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+
+/** How much of a file is read at a time. */
+const PIECE_BYTES = 1024 * 1024;
+
+/** SHA-256 over bytes given piece by piece. */
+export class FileHasher {
+  #hash: Hash = createHash("sha256");
+
+  /** Adds the next bytes. */
+  update(bytes: Uint8Array): void {
+    this.#hash.update(bytes);
+  }
+
+  /** The 32-byte digest of everything added; the hasher cannot be used afterwards. */
+  digest(): Uint8Array {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+/**
+ * SHA-256 of the file's first `length` bytes (default: all), read in 1 MiB pieces, never whole
+ * in memory. A file shorter than `length` is hashed as it is (the digest then differs from that
+ * of any `length`-byte prefix, which is what a comparison needs).
+ */
+export async function hashFile(path: string, length = Infinity): Promise<Uint8Array> {
+  if (!(length >= 0)) throw new RangeError(`Cannot hash ${length} bytes`);
+  const hasher = new FileHasher();
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(PIECE_BYTES);
+  let left = length;
+  while (left > 0) {
+    const want = Math.min(buffer.length, left);
+    const read = await file.read(want === buffer.length ? buffer : buffer.subarray(0, want));
+    if (read === null) break;
+    hasher.update(buffer.subarray(0, read));
+    left -= read;
+  }
+  return hasher.digest();
+}
+
+/** A digest as lowercase hexadecimal. */
+export function hashHex(hash: Uint8Array): string {
+  return Array.from(hash, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
