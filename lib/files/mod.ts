@@ -6,3 +6,4 @@
  */
 export * from "./safe_name.ts";
 export * from "./hash.ts";
+export * from "./media_type.ts";
