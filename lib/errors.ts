@@ -25,7 +25,11 @@ export type RtErrorCode =
   | "password-file"
   | "identity"
   | "identity-proof"
-  | "store";
+  | "store"
+  | "file-not-found"
+  | "file-unreadable"
+  | "too-many-files"
+  | "nothing-to-send";
 
 /** An error with a stable `code` for callers and a message for people. */
 export class RtError extends Error {

@@ -1,0 +1,170 @@
+/**
+ * What the user asked to send, as the list of files offered to peers: named folders expanded,
+ * every file sized, typed and hashed, every offered path unique.
+ *
+ * @module
+ */
+import { basename, resolve } from "node:path";
+import { RtError } from "../errors.ts";
+import { hashFile } from "./hash.ts";
+import { HEAD_BYTES, mediaType } from "./media_type.ts";
+import { unusedName } from "./safe_name.ts";
+
+/** One file offered to peers. */
+export interface OfferedFile {
+  /**
+   * Relative path as offered to peers, "/"-separated, e.g. "cat.jpg" or "photos/2024/cat.jpg"
+   * (a folder keeps its own name as the first segment).
+   */
+  path: string;
+  /** Where it is on disk (absolute). */
+  source: string;
+  /** Size in bytes. */
+  size: number;
+  /** Media type, e.g. `image/jpeg`. */
+  type: string;
+  /** SHA-256 of the content (of its first `size` bytes, should the file grow meanwhile). */
+  hash: Uint8Array;
+}
+
+/** How {@link collectFiles} works. */
+export interface CollectOptions {
+  /** Most files accepted in one offer (default 10 000). */
+  maxFiles?: number;
+  /** Called before each file is hashed, with its offered path and its index (from 0). */
+  onFile?: (path: string, index: number) => void;
+}
+
+/** A file found, not yet hashed. */
+interface Found {
+  path: string;
+  source: string;
+  size: number;
+}
+
+function fail(error: unknown, path: string): RtError {
+  if (error instanceof RtError) return error;
+  if (error instanceof Deno.errors.NotFound) {
+    return new RtError("file-not-found", `There is no file or folder "${path}"`, { cause: error });
+  }
+  const why = error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  return new RtError("file-unreadable", `"${path}" cannot be read (${why})`, { cause: error });
+}
+
+/** Reads the first bytes of a file, for its media type. */
+async function readHead(source: string): Promise<Uint8Array> {
+  using file = await Deno.open(source, { read: true });
+  const head = new Uint8Array(HEAD_BYTES);
+  let filled = 0;
+  while (filled < head.length) {
+    const read = await file.read(head.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  return head.subarray(0, filled);
+}
+
+/** Walks a folder in sorted order; symlinked folders and anything not a file are skipped. */
+async function walk(
+  folder: string,
+  prefix: string,
+  add: (found: Found) => void,
+): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(folder));
+  } catch (error) {
+    throw fail(error, folder);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const source = resolve(folder, entry.name);
+    const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory) {
+      await walk(source, path, add);
+    } else if (entry.isFile || entry.isSymlink) {
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(source); // follows a symlink
+      } catch (error) {
+        if (entry.isSymlink && error instanceof Deno.errors.NotFound) continue; // broken link
+        throw fail(error, source);
+      }
+      if (info.isFile) add({ path, source, size: info.size });
+    }
+  }
+}
+
+/**
+ * Expands the paths the user named into files: folders recursively (sorted, stable order),
+ * symlinked folders not followed (no loops), symlinks to files followed, anything not a regular
+ * file skipped; hashes each. A named path is followed even when it is a symlink to a folder;
+ * naming the same path twice offers it once. Throws {@link RtError} `file-not-found`,
+ * `file-unreadable`, `too-many-files` or `nothing-to-send` with a plain-words message naming
+ * the path. Duplicate relative paths (two named files with the same base name) get " (1)"
+ * suffixes so every path is unique; names differing only in case count as duplicates, since
+ * the receiver's file system may not tell them apart.
+ */
+export async function collectFiles(
+  paths: string[],
+  options: CollectOptions = {},
+): Promise<OfferedFile[]> {
+  const maxFiles = options.maxFiles ?? 10_000;
+  if (paths.length === 0) {
+    throw new RtError("nothing-to-send", "Name at least one file or folder to send");
+  }
+  const found: Found[] = [];
+  const named = `"${paths.join('", "')}"`;
+  const add = (file: Found) => {
+    if (found.length >= maxFiles) {
+      throw new RtError(
+        "too-many-files",
+        `There are more than ${maxFiles} files in ${named}; send fewer at once`,
+      );
+    }
+    found.push(file);
+  };
+  const seen = new Set<string>();
+  const topNames = new Set<string>();
+  for (const path of paths) {
+    const source = resolve(path);
+    let info: Deno.FileInfo;
+    let real: string;
+    try {
+      info = await Deno.stat(source);
+      real = await Deno.realPath(source);
+    } catch (error) {
+      throw fail(error, path);
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    if (!info.isFile && !info.isDirectory) continue;
+    const taken = (name: string) => Promise.resolve(topNames.has(name.toLowerCase()));
+    const top = basename(source) === "" ? "" : await unusedName(basename(source), taken);
+    topNames.add(top.toLowerCase());
+    if (info.isFile) add({ path: top, source, size: info.size });
+    else await walk(source, top, add);
+  }
+  if (found.length === 0) {
+    throw new RtError(
+      "nothing-to-send",
+      `Nothing to send: there are no regular files in ${named}`,
+    );
+  }
+  const offered: OfferedFile[] = [];
+  for (const [index, file] of found.entries()) {
+    options.onFile?.(file.path, index);
+    try {
+      const type = mediaType(file.path, await readHead(file.source));
+      const hash = await hashFile(file.source, file.size);
+      offered.push({ ...file, type, hash });
+    } catch (error) {
+      throw fail(error, file.source);
+    }
+  }
+  return offered;
+}
