@@ -8,3 +8,4 @@ export * from "./safe_name.ts";
 export * from "./hash.ts";
 export * from "./media_type.ts";
 export * from "./collect.ts";
+export * from "./send_arguments.ts";
