@@ -9,6 +9,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
 import { hostRoom } from "./lib/app/host_room.ts";
+import type { FileOptions } from "./lib/app/chat.ts";
 import { joinRoom } from "./lib/app/join_room.ts";
 import { findRooms } from "./lib/app/find_rooms.ts";
 import { checkRoomName } from "./lib/discovery/announcement.ts";
@@ -19,7 +20,7 @@ import { RtError } from "./lib/errors.ts";
 import { JsonUi } from "./lib/tui/json_ui.ts";
 import { TextUi } from "./lib/tui/text_ui.ts";
 import type { ChatUi } from "./lib/tui/ui.ts";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { forgetReport, identityReport, peersReport } from "./lib/app/identity_commands.ts";
 import {
   Blocklist,
@@ -79,6 +80,12 @@ function program() {
       "join through a SOCKS5 proxy, e.g. socks5://127.0.0.1:9050 (a password goes in RT_PROXY)",
     )
     .option("--json", "machine-readable: JSON events on stdout, typed lines on stdin")
+    .option("--downloads <folder>", "where files you accept are saved (default: in rt's folder)")
+    .option(
+      "--auto-accept-from <name>",
+      "accept files from NAME without asking, once you have verified their key (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addOption(
       new Option(
         "--handshake-timeout <seconds>",
@@ -291,6 +298,39 @@ async function rtFolder(): Promise<string> {
   return dir;
 }
 
+/**
+ * Where accepted files go: `--downloads`, or `downloads` in rt's folder; rt must be able to
+ * write there (Deno asks when it runs with prompts).
+ */
+async function downloadsFolder(rtDir: string, flag: string | undefined): Promise<string> {
+  const dir = resolve(flag ?? join(rtDir, "downloads"));
+  for (const name of ["read", "write"] as const) {
+    if ((await Deno.permissions.query({ name, path: dir })).state === "granted") continue;
+    if ((await Deno.permissions.request({ name, path: dir })).state !== "granted") {
+      throw new RtError(
+        "usage",
+        `rt may not save files in ${dir}: choose a folder inside ${rtDir} with --downloads, or ` +
+          `run Deno with --allow-write=${dir}`,
+      );
+    }
+  }
+  return dir;
+}
+
+/** The file-transfer flags. */
+interface FileFlags {
+  downloads?: string;
+  autoAcceptFrom?: string[];
+}
+
+async function fileOptions(rtDir: string, flags: FileFlags): Promise<FileOptions> {
+  return {
+    downloads: await downloadsFolder(rtDir, flags.downloads),
+    autoAcceptFrom: flags.autoAcceptFrom ?? [],
+    home: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE"),
+  };
+}
+
 async function identityAndPeers(dir: string) {
   const { identity, created } = await loadOrCreateIdentity(dir);
   return { identity, created, peers: await PeerBook.open(dir) };
@@ -325,17 +365,24 @@ async function runIpdb(dir: string, update: boolean): Promise<number> {
 }
 
 /** Runs `rt find`; what joining needs (password, identity) is read only once a room is picked. */
-async function runFind(ui: ChatUi, plan: FindPlan, handshakeTimeoutMs: number): Promise<number> {
+async function runFind(
+  ui: ChatUi,
+  plan: FindPlan,
+  handshakeTimeoutMs: number,
+  files: FileFlags,
+): Promise<number> {
   const books: PeerBook[] = [];
   const status = await findRooms(ui, {
     waitMs: plan.waitSeconds * 1000,
     choose: !plan.json,
     joinOptions: async () => {
       const password = await passwordFromOutside(plan.passwordFile);
-      const { identity, peers } = await identityAndPeers(await rtFolder());
+      const folder = await rtFolder();
+      const { identity, peers } = await identityAndPeers(folder);
       books.push(peers);
       listenForSignals(ui);
       return {
+        files: await fileOptions(folder, files),
         identity,
         peers,
         password,
@@ -449,7 +496,9 @@ async function main(args: string[]): Promise<number> {
   const color = !json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
   const ui: ChatUi = json ? new JsonUi() : new TextUi({ color, commands: commandWords() });
   try {
-    if (find) return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000);
+    if (find) {
+      return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000, options);
+    }
     const target = address === undefined ? null : parseTarget(address, port);
     if (target === null && port !== undefined) {
       throw new RtError("usage", "A port needs an address");
@@ -460,8 +509,10 @@ async function main(args: string[]): Promise<number> {
     if (proxy && target === null) throw new RtError("usage", "--proxy is for joining a room");
     const folder = await rtFolder();
     const { identity, peers } = await identityAndPeers(folder);
+    const files = await fileOptions(folder, options);
     listenForSignals(ui);
     const common = {
+      files,
       identity,
       peers,
       password,

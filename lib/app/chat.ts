@@ -15,6 +15,8 @@ import type { BlockEntry } from "../store/blocklist.ts";
 import { fingerprint } from "../identity/keys.ts";
 import { fromHex } from "../handshake/bytes.ts";
 import type { RoomView } from "./room_view.ts";
+import { Transfers } from "../files/transfers.ts";
+import { parseSend } from "../files/send_arguments.ts";
 
 /** How a chat ended. */
 export type ChatEnd =
@@ -88,6 +90,18 @@ export interface ChatOptions {
   view: RoomView;
   /** Finds a member's address (the host only). */
   addressOf?: (name: string) => string | undefined;
+  /** File transfers: where received files go, and whose offers are accepted at once. */
+  files: FileOptions;
+}
+
+/** How this member sends and receives files. */
+export interface FileOptions {
+  /** Where received files are saved. */
+  downloads: string;
+  /** Names whose offers are accepted without asking, when their key is verified. */
+  autoAcceptFrom?: string[];
+  /** The home folder, for `~` in paths typed after `/send`. */
+  home?: string;
 }
 
 /** Runs the chat until the user leaves, the room closes, or the connection fails. */
@@ -101,6 +115,18 @@ export async function runChat(
   const setPrompt = () => ui.setPrompt(target ? `${view.self} → ${target}> ` : `${view.self}> `);
   setPrompt();
   for (const event of view.welcomeEvents()) ui.show(event);
+  const transfers = new Transfers({
+    peers: view,
+    link: session,
+    downloads: options.files.downloads,
+    autoAcceptFrom: options.files.autoAcceptFrom,
+    show: (event) => ui.show(event),
+  });
+  const background = (work: Promise<void>) =>
+    work.catch((error) => {
+      const text = error instanceof Error ? error.message : String(error);
+      ui.show({ type: "error", code: "file-transfer", message: text });
+    });
   const happenings = new AsyncQueue<Happening>();
   let stop = false;
   (async () => {
@@ -182,6 +208,25 @@ export async function runChat(
       case "trust":
         ui.show(view.trust(action.name));
         break;
+      case "send": {
+        const parsed = parseSend(action.argument, options.files.home);
+        if ("error" in parsed) {
+          ui.show({ type: "error", code: "invalid-command", message: parsed.error });
+        } else background(transfers.send(parsed.to, parsed.paths));
+        break;
+      }
+      case "accept":
+        background(transfers.accept(action.id));
+        break;
+      case "reject":
+        transfers.reject(action.id);
+        break;
+      case "cancel":
+        transfers.cancel(action.id);
+        break;
+      case "transfers":
+        ui.show(transfers.list());
+        break;
       case "help":
         ui.show(helpEvent(action.topic));
         break;
@@ -217,8 +262,17 @@ export async function runChat(
           ui.show({ type: "error", code: "connection-lost", message: `Lost the room: ${why}` });
           return "lost";
         }
+        if (message.t === "file") {
+          background(transfers.receiveFile(message));
+          continue;
+        }
+        if (message.t === "data") {
+          transfers.receiveData(message);
+          continue;
+        }
         for (const event of view.receive(message)) {
           ui.show(event);
+          if (event.type === "left") transfers.left(event.name);
           if (event.type === "left" && target && event.name === target) {
             target = null;
             setPrompt();
@@ -237,6 +291,7 @@ export async function runChat(
     }
   } finally {
     stop = true;
+    await transfers.close();
   }
 }
 

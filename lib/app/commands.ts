@@ -23,6 +23,12 @@ export type Action =
   | { kind: "verify"; name: string }
   | { kind: "trust"; name: string }
   | { kind: "host"; command: HostCommand; argument: string }
+  /** `/send NAME|all PATH...`: the words after `/send`, parsed by the file transfers. */
+  | { kind: "send"; argument: string }
+  | { kind: "accept"; id?: number }
+  | { kind: "reject"; id?: number }
+  | { kind: "cancel"; id: number }
+  | { kind: "transfers" }
   | { kind: "nothing" }
   | { kind: "invalid"; message: string };
 
@@ -95,6 +101,51 @@ export const COMMANDS: CommandHelp[] = [
     summary: "mark NAME's key as verified after comparing safety codes",
     details: "rt remembers that you checked this key, shows NAME as verified, and warns loudly " +
       "if NAME ever comes back with a different key.",
+  },
+  {
+    name: "/send",
+    aliases: ["/file"],
+    usage: "/send NAME|all PATH...",
+    summary: "offer files or folders to NAME (or everyone)",
+    details: "Offers the files and folders named (quote paths with spaces) to NAME, or to " +
+      "everyone with 'all'. They see each file's name, size, type and SHA-256 and answer " +
+      "with /accept or /reject; nothing is written before they accept. The content is " +
+      "encrypted to each recipient's own key, so the host relaying it cannot read it, and " +
+      "checked against its hash when it arrives. An interrupted transfer carries on where it " +
+      "stopped when you send the same files again.",
+  },
+  {
+    name: "/accept",
+    aliases: [],
+    usage: "/accept [ID]",
+    summary: "accept files offered to you",
+    details: "Accepts offer ID (the number shown with it; not needed when only one offer is " +
+      "waiting). Files go to rt's downloads folder under safe names, never replacing a file " +
+      "already there, and are kept only if they match their hash. Pictures are shown in " +
+      "terminals that can (kitty, iTerm2, WezTerm, sixel terminals).",
+  },
+  {
+    name: "/reject",
+    aliases: ["/decline"],
+    usage: "/reject [ID]",
+    summary: "turn down files offered to you",
+    details: "Turns down offer ID; the sender is told.",
+  },
+  {
+    name: "/cancel",
+    aliases: [],
+    usage: "/cancel ID",
+    summary: "stop a transfer, sending or receiving",
+    details: "Stops transfer ID either way and tells the other side; what was received of it " +
+      "is deleted.",
+  },
+  {
+    name: "/transfers",
+    aliases: [],
+    usage: "/transfers",
+    summary: "list file transfers: offered, going, done",
+    details: "Lists every transfer of this session with its number, the other member, size, " +
+      "how far it got and its state.",
   },
   {
     name: "/kick",
@@ -190,6 +241,7 @@ const FOREIGN: Record<string, string> = {
   ":aliases": "/who",
   ":help": "/help",
   ":dm": "/dm",
+  ":file": "/send all",
 };
 
 /** Finds a command by name or alias, with or without the slash. */
@@ -207,6 +259,12 @@ export interface Parsed {
 function onOff(word: string | undefined): boolean | null {
   const w = word?.toLowerCase();
   return w === "on" ? true : w === "off" ? false : null;
+}
+
+/** A transfer number as typed (`3` or `#3`), or `null`. */
+function transferId(word: string): number | null {
+  const match = /^#?(\d{1,9})$/.exec(word.trim());
+  return match ? Number(match[1]) : null;
 }
 
 /** Parses one typed line. */
@@ -254,6 +312,25 @@ export function parseLine(line: string): Parsed {
       const kind = command.name.slice(1) as "whois" | "verify" | "trust";
       return { action: { kind, name: rest[0]! } };
     }
+    case "/send":
+      return { action: { kind: "send", argument } };
+    case "/accept":
+    case "/reject": {
+      const kind = command.name.slice(1) as "accept" | "reject";
+      if (!argument) return { action: { kind } };
+      const id = transferId(argument);
+      return id === null
+        ? { action: { kind: "invalid", message: `Usage: ${command.usage}` } }
+        : { action: { kind, id } };
+    }
+    case "/cancel": {
+      const id = transferId(argument);
+      return id === null
+        ? { action: { kind: "invalid", message: `Usage: ${command.usage} (see /transfers)` } }
+        : { action: { kind: "cancel", id } };
+    }
+    case "/transfers":
+      return { action: { kind: "transfers" } };
     case "/kick":
     case "/ban":
     case "/unblock":

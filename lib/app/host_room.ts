@@ -16,7 +16,7 @@ import { addOnion, type OnionService, type TorControlOptions } from "../tor/cont
 import { findGateways, localAddressFor, localV4 } from "../nat/gateway.ts";
 import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/port_mapping.ts";
 import type { ChatEvent } from "../tui/events.ts";
-import { chooseName, type HostControls, runChat } from "./chat.ts";
+import { chooseName, type FileOptions, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
@@ -54,6 +54,8 @@ export interface HostRoomOptions {
   announce?: boolean;
   /** The room's name in announcements. Default: `<host name>'s room`. */
   roomName?: string;
+  /** Sending and receiving files. */
+  files: FileOptions;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
@@ -171,7 +173,12 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     };
     const announcer = options.announce ? announce(ui, options, host.port, welcome.name) : null;
     try {
-      await runChat(session, ui, { view, controls, addressOf: (name) => session.addressOf(name) });
+      await runChat(session, ui, {
+        view,
+        controls,
+        addressOf: (name) => session.addressOf(name),
+        files: options.files,
+      });
     } finally {
       await announcer?.stop();
     }

@@ -15,7 +15,7 @@ import {
   startTlsChecked,
 } from "../transport/mod.ts";
 import type { ChatUi } from "../tui/ui.ts";
-import { chooseName, runChat } from "./chat.ts";
+import { chooseName, type FileOptions, runChat } from "./chat.ts";
 import { EXIT_CANCELLED } from "./host_room.ts";
 import type { Target } from "./target.ts";
 import { RoomView } from "./room_view.ts";
@@ -38,6 +38,8 @@ export interface JoinRoomOptions {
   identity: Identity;
   /** The people rt has met. */
   peers: PeerBook;
+  /** Sending and receiving files. */
+  files: FileOptions;
 }
 
 class Cancelled extends Error {}
@@ -100,7 +102,7 @@ export async function joinRoom(
       peers: options.peers,
       host: false,
     });
-    const end = await runChat(session, ui, { view });
+    const end = await runChat(session, ui, { view, files: options.files });
     await session.close();
     return end === "lost" ? 1 : 0;
   } catch (error) {

@@ -164,6 +164,10 @@ export class RoomView {
         return [{ type: "notice", text: message.text }];
       case "closed":
         return [{ type: "closed", reason: message.reason }];
+      case "file":
+      case "data":
+        // File transfers: opened by `openFile` and handled by the transfers.
+        return [];
     }
   }
 
@@ -236,6 +240,56 @@ export class RoomView {
       action: opened.me,
       direct: true,
     }];
+  }
+
+  /**
+   * Opens a file-transfer message: who sent it (name, key, key status) and its body; or the
+   * warning to show when it is not genuine, or replayed.
+   */
+  openFile(
+    message: Extract<RoomMessage, { t: "file" }>,
+  ): { from: string; key: Uint8Array; status: KeyStatus; body: Uint8Array } | ChatEvent {
+    const author = this.#find(message.from);
+    const opened = author ? this.#opener.openFile(message.box, author.key) : null;
+    if (!author || !opened) {
+      return warning(
+        "bad-file-message",
+        message.from,
+        `A file transfer message claiming to be from ${message.from} could not be opened or ` +
+          "verified and was dropped.",
+      );
+    }
+    if (!this.#guard.accept(author.key, opened.seq)) {
+      return warning(
+        "replayed-message",
+        message.from,
+        `A repeated or out-of-order file transfer message from ${message.from} was dropped.`,
+      );
+    }
+    return { from: author.name, key: author.key, status: author.status, body: opened.body };
+  }
+
+  /** A file-transfer message (`body`) sealed to `name`; or an error. */
+  sealFile(name: string, body: Uint8Array): { message: ClientMessage; to: string } | {
+    error: string;
+  } {
+    const seat = this.#find(name);
+    if (!seat) return { error: `Nobody called "${name}" is in the room` };
+    if (seat.status === "you") return { error: "That is you" };
+    return {
+      message: { t: "file", to: seat.name, box: this.#signer.sealFile(seat.key, body) },
+      to: seat.name,
+    };
+  }
+
+  /** The other members' names (everyone but this member). */
+  others(): string[] {
+    return [...this.#seats.values()].filter((s) => s.status !== "you").map((s) => s.name);
+  }
+
+  /** A member's key status, if present. */
+  statusOf(name: string): KeyStatus | undefined {
+    return this.#find(name)?.status;
   }
 
   /** A signed room message. */

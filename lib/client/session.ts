@@ -21,9 +21,17 @@ export interface Session {
   send(message: ClientMessage): void;
   /** The next message from the room; `null` when the session ended. Rejects on failure. */
   next(): Promise<RoomMessage | null>;
+  /**
+   * Resolves when more bulk data (file chunks) for `to` may be sent: what is queued on the way
+   * is short again. Senders of files wait on it, so chat never queues behind megabytes.
+   */
+  ready(to: string): Promise<void>;
   /** Leaves: says goodbye and closes. */
   close(): Promise<void>;
 }
+
+/** Bytes of our own queue to the host above which bulk senders wait. */
+const SEND_QUEUE_BYTES = 256 * 1024;
 
 /** A joiner's session over a sealed connection. */
 export class RemoteSession implements Session {
@@ -37,6 +45,10 @@ export class RemoteSession implements Session {
   send(message: ClientMessage): void {
     if (this.#closed) throw new RtError("connection-closed", "You have left the room");
     this.#conn.send(encodeMessage(message));
+  }
+
+  ready(_to: string): Promise<void> {
+    return this.#conn.hasRoom(SEND_QUEUE_BYTES);
   }
 
   async next(): Promise<RoomMessage | null> {
@@ -95,6 +107,10 @@ export class LocalSession implements Session {
   send(message: ClientMessage): void {
     if (this.#inbox.ended) throw new RtError("connection-closed", "The room is closed");
     this.#membership.receive(message);
+  }
+
+  ready(to: string): Promise<void> {
+    return this.#membership.readyFor(to);
   }
 
   next(): Promise<RoomMessage | null> {

@@ -7,7 +7,9 @@
  * - Direct message: the signed inner message (which also names the recipient's key, so it
  *   cannot be forwarded to someone else) sealed with libsodium's sealed box (ephemeral X25519
  *   + XSalsa20-Poly1305) to the recipient's identity key converted to X25519.
- * - `seq` counts up across both kinds for each author within one room; receivers drop any
+ * - File-transfer message (offer, accept...): its body signed over
+ *   `["rt/1", room id, seq, recipient key, body]` and sealed the same way.
+ * - `seq` counts up across all kinds for each author within one room; receivers drop any
  *   message whose `seq` is not above the last one seen from that author.
  *
  * @module
@@ -21,6 +23,7 @@ import { MAX_TEXT_CHARS } from "../codec/messages.ts";
 
 const ROOM_LABEL = "rt/1 room message";
 const DIRECT_LABEL = "rt/1 direct message";
+const FILE_LABEL = "rt/1 file transfer";
 
 /** A message ready for the room: text, flag, counter and signature. */
 export interface SignedSay {
@@ -44,6 +47,21 @@ function directPayload(
 ): Uint8Array {
   return encode(["rt/1", room, seq, recipient, me, text]);
 }
+
+function filePayload(
+  room: Uint8Array,
+  seq: number,
+  recipient: Uint8Array,
+  body: Uint8Array,
+): Uint8Array {
+  return encode(["rt/1", room, seq, recipient, body]);
+}
+
+const FileInner = z.object({
+  body: z.custom<Uint8Array>((v) => v instanceof Uint8Array),
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  sig: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === 64),
+});
 
 const DirectInner = z.object({
   text: z.string().max(MAX_TEXT_CHARS),
@@ -83,6 +101,14 @@ export class MessageSigner {
       directPayload(this.#room, seq, recipient, me, text),
     );
     const inner = encode({ text, me, seq, sig });
+    return sodium.crypto_box_seal(inner, sodium.crypto_sign_ed25519_pk_to_curve25519(recipient));
+  }
+
+  /** A file-transfer message (`body`, already encoded) signed and sealed to `recipient`. */
+  sealFile(recipient: Uint8Array, body: Uint8Array): Uint8Array {
+    const seq = ++this.#seq;
+    const sig = sign(this.#identity, FILE_LABEL, filePayload(this.#room, seq, recipient, body));
+    const inner = encode({ body, seq, sig });
     return sodium.crypto_box_seal(inner, sodium.crypto_sign_ed25519_pk_to_curve25519(recipient));
   }
 }
@@ -143,6 +169,25 @@ export class DirectOpener {
     );
     if (!verify(sender, DIRECT_LABEL, payload, inner.sig)) return null;
     return { text: inner.text, me: inner.me, seq: inner.seq };
+  }
+
+  /**
+   * Opens a sealed file-transfer message and checks its signature against the claimed
+   * sender's key; `null` for anything not genuine, complete and meant for this identity.
+   */
+  openFile(box: Uint8Array, sender: Uint8Array): { body: Uint8Array; seq: number } | null {
+    let inner: z.infer<typeof FileInner>;
+    try {
+      const plaintext = sodium.crypto_box_seal_open(box, this.#publicX, this.#secretX);
+      const parsed = FileInner.safeParse(decode(plaintext));
+      if (!parsed.success) return null;
+      inner = parsed.data;
+    } catch {
+      return null;
+    }
+    const payload = filePayload(this.#room, inner.seq, this.#identity.publicKey, inner.body);
+    if (!verify(sender, FILE_LABEL, payload, inner.sig)) return null;
+    return { body: inner.body, seq: inner.seq };
   }
 }
 

@@ -82,12 +82,26 @@ const signature = bytes(64);
 /** Largest sealed direct message, in bytes. */
 export const MAX_BOX_BYTES = 4 * MAX_TEXT_CHARS + 512;
 const box = anyBytes.refine((b) => b.length <= MAX_BOX_BYTES, "too large");
+/** Largest sealed file-transfer message (an offer lists its files), in bytes. */
+export const MAX_FILE_BOX_BYTES = 192 * 1024;
+const fileBox = anyBytes.refine((b) => b.length <= MAX_FILE_BOX_BYTES, "too large");
+/** Bytes of file content per chunk. */
+export const CHUNK_BYTES = 64 * 1024;
+/** Largest encrypted chunk: the content and its 16-byte tag. */
+export const MAX_CHUNK_BODY_BYTES = CHUNK_BYTES + 16;
+const chunkBody = anyBytes.refine((b) => b.length <= MAX_CHUNK_BODY_BYTES, "too large");
+const transferId = bytes(16);
+const recipient = z.string().max(MAX_NAME_CHARS * 4);
 
 /** Member to room. */
 export const ClientMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("join"), name: z.string().max(MAX_NAME_CHARS * 4) }),
   z.object({ t: z.literal("say"), text, me: z.boolean().optional(), seq, sig: signature }),
-  z.object({ t: z.literal("dm"), to: z.string().max(MAX_NAME_CHARS * 4), box }),
+  z.object({ t: z.literal("dm"), to: recipient, box }),
+  /** A file-transfer control message (offer, accept...), sealed to the recipient. */
+  z.object({ t: z.literal("file"), to: recipient, box: fileBox }),
+  /** Bulk data of a transfer, encrypted with the transfer's key: number `n` of its stream. */
+  z.object({ t: z.literal("data"), to: recipient, id: transferId, n: seq, body: chunkBody }),
   z.object({ t: z.literal("who") }),
   z.object({ t: z.literal("bye") }),
 ]);
@@ -113,6 +127,8 @@ export const RoomMessage = z.discriminatedUnion("t", [
     sig: signature,
   }),
   z.object({ t: z.literal("dm"), from: name, box, at: time }),
+  z.object({ t: z.literal("file"), from: name, box: fileBox, at: time }),
+  z.object({ t: z.literal("data"), from: name, id: transferId, n: seq, body: chunkBody }),
   z.object({ t: z.literal("who"), members }),
   z.object({ t: z.literal("notice"), text: reason }),
   z.object({ t: z.literal("closed"), reason }),

@@ -34,6 +34,11 @@ function encodeOnce(message: object): Uint8Array {
   return bytes;
 }
 
+/** A recipient's queue above this makes the relay of file chunks wait for it. */
+const RELAY_QUEUE_BYTES = 1024 * 1024;
+/** A recipient whose queue does not go down for this long is dropped as stalled. */
+const RELAY_STALL_MS = 30_000;
+
 /** Something the host's operator should know about a connection. */
 export interface HostNotice {
   /**
@@ -278,6 +283,7 @@ export class RoomHost {
     const membership = this.#room.connect({
       deliver: (message) => secure.send(encodeOnce(message)),
       disconnect: () => void secure.end(1000),
+      ready: () => secure.hasRoom(RELAY_QUEUE_BYTES),
     }, { address, key: secure.peerKey });
     const nameTimeoutMs = this.#options.nameTimeoutMs ?? 5 * 60_000;
     const bucket = new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst);
@@ -290,7 +296,15 @@ export class RoomHost {
         );
         if (plaintext === null) break;
         const message = decodeMessage(ClientMessage, plaintext);
-        if (message.t === "say" || message.t === "dm") {
+        if (message.t === "data") {
+          // Bulk data is not held to the message rate; it is paced by its recipient instead:
+          // stop reading from the sender until the recipient's queue is short again. One
+          // that reads nothing for a long time is dropped as stalled (and the sender freed).
+          membership.receive(message);
+          await this.#recipientReady(membership, message.to);
+          continue;
+        }
+        if (message.t === "say" || message.t === "dm" || message.t === "file") {
           // Over the rate: stop reading from this member until it may speak again, so its own
           // connection backs up and nobody else waits. `take()` only says how long until a
           // token is there: wait, then take it (relaying after the wait without taking one let
@@ -321,6 +335,19 @@ export class RoomHost {
       secure.close(e instanceof RtError ? e : undefined);
     }
     membership.leave(said);
+  }
+
+  async #recipientReady(
+    membership: { readyFor(name: string): Promise<void> },
+    name: string,
+  ): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<"stalled">((resolve) => {
+      timer = setTimeout(() => resolve("stalled"), RELAY_STALL_MS);
+    });
+    const outcome = await Promise.race([membership.readyFor(name), stalled]);
+    clearTimeout(timer);
+    if (outcome === "stalled") this.#room.remove(name, "you stopped receiving for too long");
   }
 
   // ---- what the host can do -----------------------------------------------------------

@@ -13,6 +13,11 @@ export interface MemberLink {
   deliver(message: RoomMessage): void;
   /** Ends the member's connection (after what was delivered is flushed, where possible). */
   disconnect(): void;
+  /**
+   * Resolves when the member can take more bulk data (file chunks): its outgoing queue is
+   * short again. Absent: always ready.
+   */
+  ready?(): Promise<void>;
 }
 
 /** Room activity the host's operator may want to log. */
@@ -46,6 +51,11 @@ export interface Membership {
   receive(message: ClientMessage): void;
   /** The member's connection ended. */
   leave(reason: LeaveReason): void;
+  /**
+   * Resolves when the member called `name` can take more bulk data, or is gone: the relay of
+   * file chunks waits on it, so a slow recipient slows its sender instead of being dropped.
+   */
+  readyFor(name: string): Promise<void>;
   /** The member's name once joined. */
   readonly name: string | null;
 }
@@ -98,6 +108,7 @@ export class Room {
     return {
       receive: (message) => this.#receive(member, message),
       leave: (reason) => this.#leave(member, reason),
+      readyFor: (name) => this.#find(name)?.link.ready?.() ?? Promise.resolve(),
       get name() {
         return member.name;
       },
@@ -168,6 +179,24 @@ export class Room {
         const to = this.#find(message.to);
         if (!to) return this.#notice(member, `Nobody called "${message.to}" is in the room`);
         return this.#send(to, { t: "dm", from: member.name, box: message.box, at: this.#now() });
+      }
+      case "file": {
+        if (member.name === null) return this.#notice(member, "Choose a name first");
+        const to = this.#find(message.to);
+        if (!to) return this.#notice(member, `Nobody called "${message.to}" is in the room`);
+        return this.#send(to, { t: "file", from: member.name, box: message.box, at: this.#now() });
+      }
+      case "data": {
+        // Chunks for someone who has left are dropped quietly: the sender learns of the leave.
+        const to = this.#find(message.to);
+        if (member.name === null || !to || to === member) return;
+        return this.#send(to, {
+          t: "data",
+          from: member.name,
+          id: message.id,
+          n: message.n,
+          body: message.body,
+        });
       }
       case "who":
         return this.#send(member, { t: "who", members: this.members() });

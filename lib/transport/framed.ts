@@ -54,6 +54,8 @@ export class FramedConnection {
   #writeQueue: Uint8Array[] = [];
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
+  /** Waiting for the write queue to shrink: resolved once it is at or below their mark. */
+  #roomWaiters: { bytes: number; resolve: () => void }[] = [];
   #closed = false;
   /** Ending: what still arrives is read and dropped, until the peer closes too. */
   #draining = false;
@@ -191,11 +193,31 @@ export class FramedConnection {
         if (this.#closed) break;
         this.#writeQueue.splice(0, count);
         this.#queuedBytes -= length;
+        this.#wakeRoomWaiters();
       }
     } catch (error) {
       if (!this.#closed) this.close(toRtError(error));
     } finally {
       this.#writing = null;
+    }
+  }
+
+  /**
+   * Resolves once at most `bytes` are waiting to be written (or the connection closed): how a
+   * sender of bulk data keeps its queue short without ever being taken for a stalled peer.
+   */
+  hasRoom(bytes: number): Promise<void> {
+    if (this.#queuedBytes <= bytes || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push({ bytes, resolve }));
+  }
+
+  #wakeRoomWaiters(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const waiting = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const waiter of waiting) {
+      if (this.#queuedBytes <= waiter.bytes || this.#closed) waiter.resolve();
+      else this.#roomWaiters.push(waiter);
     }
   }
 
@@ -245,6 +267,7 @@ export class FramedConnection {
     this.#frames = [];
     this.#writeQueue = [];
     this.#queuedBytes = 0;
+    this.#wakeRoomWaiters();
     try {
       this.#stream.close();
     } catch {

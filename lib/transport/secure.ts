@@ -69,6 +69,11 @@ export class SecureConnection {
     return this.#framed.queuedBytes;
   }
 
+  /** Resolves once at most `bytes` are queued for the peer (see `FramedConnection.hasRoom`). */
+  hasRoom(bytes: number): Promise<void> {
+    return this.#framed.hasRoom(bytes);
+  }
+
   /** Flushes what is queued, then closes. */
   end(timeoutMs?: number): Promise<void> {
     return this.#framed.end(timeoutMs);

@@ -157,7 +157,103 @@ export type ChatEvent =
   | { type: "error"; code: string; message: string }
   | { type: "closed"; reason: string }
   /** `rt find`: the rooms heard on the local network, newest first (may be empty). */
-  | { type: "rooms"; rooms: RoomFound[] };
+  | { type: "rooms"; rooms: RoomFound[] }
+  /** Someone offers you files: `/accept ID` or `/reject ID`. */
+  | {
+    type: "file-offer";
+    id: number;
+    from: string;
+    /** What the offer is called: the file, the folder, or "N files". */
+    name: string;
+    files: FileView[];
+    total: number;
+    /** Bytes already here from an interrupted transfer of the same files: it resumes. */
+    held: number;
+    /** Accepted at once (`--auto-accept-from`, verified sender). */
+    autoAccepted: boolean;
+    /** Why an offer from someone in `--auto-accept-from` was not accepted at once. */
+    note?: string;
+  }
+  /** Your offer went out. */
+  | { type: "file-offered"; id: number; to: string; name: string; files: number; total: number }
+  /** A transfer moving: sent at most a few times a second. */
+  | {
+    type: "file-progress";
+    id: number;
+    direction: "send" | "receive";
+    peer: string;
+    name: string;
+    done: number;
+    total: number;
+    bytesPerSecond: number;
+  }
+  /** One received file, verified and saved. */
+  | {
+    type: "file-saved";
+    id: number;
+    from: string;
+    /** The name it was offered under. */
+    name: string;
+    /** Where it is now. */
+    path: string;
+    size: number;
+    mediaType: string;
+    hash: string;
+  }
+  /** A transfer finished: every file arrived and matched its hash. */
+  | {
+    type: "file-done";
+    id: number;
+    direction: "send" | "receive";
+    peer: string;
+    name: string;
+    files: number;
+    total: number;
+    seconds: number;
+    /** For received offers: the folder the files are in. */
+    folder?: string;
+  }
+  /** A transfer ended before finishing. */
+  | {
+    type: "file-stopped";
+    id: number;
+    direction: "send" | "receive";
+    peer: string;
+    name: string;
+    /**
+     * `rejected`, `cancelled`, `interrupted` (someone left or the connection was lost),
+     * `corrupt` (a hash did not match), `failed`.
+     */
+    reason: "rejected" | "cancelled" | "interrupted" | "corrupt" | "failed";
+    /** Who stopped it: you, the other member, or nobody (it failed). */
+    by: "you" | "peer" | null;
+    text: string;
+    /** Offering the same files again carries on from where it stopped. */
+    resumable: boolean;
+  }
+  | { type: "transfers"; transfers: TransferView[] };
+
+/** A file of an offer. */
+export interface FileView {
+  path: string;
+  size: number;
+  mediaType: string;
+  /** SHA-256, hex. */
+  hash: string;
+}
+
+/** A transfer as `/transfers` lists it. */
+export interface TransferView {
+  id: number;
+  direction: "send" | "receive";
+  peer: string;
+  name: string;
+  files: number;
+  total: number;
+  done: number;
+  /** `offered` (waiting for an answer), `sending`, `receiving`, `verifying`, or how it ended. */
+  state: string;
+}
 
 /** A room announced on the local network, as `rt find` heard it. */
 export interface RoomFound {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ChatEvent, KeyStatus, MemberView } from "./events.ts";
+import { renderFileEvent } from "./render_files.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 
@@ -175,6 +176,14 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
       return s.bold(`The room is closed: ${sanitize(event.reason)}.`);
     case "rooms":
       return renderRooms(event, s);
+    case "file-offer":
+    case "file-offered":
+    case "file-progress":
+    case "file-saved":
+    case "file-done":
+    case "file-stopped":
+    case "transfers":
+      return renderFileEvent(event, s, who);
   }
 }
 

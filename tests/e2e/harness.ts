@@ -103,7 +103,8 @@ export class RtProcess {
     const home = options.home ?? tempHome();
     this.#ownHome = options.home === undefined ? home : null;
     env.RT_HOME = home;
-    const args = ["run", ...RUN_FLAGS, `--allow-read=${home}`, `--allow-write=${home}`, "main.ts"];
+    // rt reads anywhere already (`/send` reads the files named); it writes only in its folder.
+    const args = ["run", ...RUN_FLAGS, `--allow-write=${home}`, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
     const command = new Deno.Command(Deno.execPath(), {

@@ -125,7 +125,7 @@ export class NsProcess {
   ) {
     this.label = label;
     const home = tempHome();
-    const flags = [...RUN_FLAGS, `--allow-read=${home}`, `--allow-write=${home}`];
+    const flags = [...RUN_FLAGS, `--allow-write=${home}`];
     const json = options.json ?? true;
     const command = new Deno.Command("ip", {
       args: [

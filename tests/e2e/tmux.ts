@@ -116,7 +116,7 @@ export class Terminal implements AsyncDisposable {
     const home = options.home ?? tempHome();
     if (!options.home) terminal.#ownHome = home;
     env.RT_HOME = home;
-    const homeFlags = [`--allow-read=${home}`, `--allow-write=${home}`];
+    const homeFlags = [`--allow-write=${home}`];
     // `env -i`: only what is set here (and the pane's own `TERM`) reaches rt. rt's process id
     // and then its exit status go into pane options, and the pane stays open.
     const command = [

@@ -1,0 +1,151 @@
+/**
+ * One offer being sent to one member: once accepted, each file is read from where the
+ * recipient asked (a resumed transfer starts half way) in chunks, encrypted with the
+ * transfer's key, and sent no faster than the recipient acknowledges writing them and the
+ * connection drains: a file of any size never sits in memory, and chat never waits behind it.
+ *
+ * @module
+ */
+import type { ClientMessage } from "../codec/messages.ts";
+import { CHUNK_BYTES } from "../codec/messages.ts";
+import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
+
+/** A file as the sender has it. */
+export interface SourceFile {
+  path: string;
+  source: string;
+  size: number;
+}
+
+/** What an outgoing transfer needs from the chat. */
+export interface OutgoingLink {
+  /** Sends one message to the room. Throws when the session is over. */
+  send(message: ClientMessage): void;
+  /** Resolves when more bulk data for `to` may be queued. */
+  ready(to: string): Promise<void>;
+}
+
+/** An offer of files from this member to one other. */
+export class Outgoing {
+  readonly to: string;
+  readonly files: SourceFile[];
+  readonly total: number;
+  readonly #id: Uint8Array;
+  readonly #cipher: StreamCipher;
+  readonly #link: OutgoingLink;
+  #from: number[] = [];
+  #n = 0;
+  #acksN = 0;
+  #sent = 0;
+  #acked = 0;
+  #stopped = false;
+  #wakeSender: (() => void) | null = null;
+
+  constructor(options: {
+    to: string;
+    files: SourceFile[];
+    id: Uint8Array;
+    key: Uint8Array;
+    link: OutgoingLink;
+  }) {
+    this.to = options.to;
+    this.files = options.files;
+    this.total = options.files.reduce((sum, f) => sum + f.size, 0);
+    this.#id = options.id;
+    this.#cipher = new StreamCipher(options.key, options.id);
+    this.#link = options.link;
+  }
+
+  /** Bytes the recipient has: held before, plus written in this transfer. */
+  get done(): number {
+    return this.#from.reduce((sum, n) => sum + n, 0) + this.#acked;
+  }
+
+  /** Whether it has stopped sending. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Sends the content, starting each file at `from` (as the recipient asked). Resolves when
+   * all of it is sent, or it was stopped; rejects when a file cannot be read as offered.
+   */
+  async send(from: number[]): Promise<void> {
+    if (from.length !== this.files.length || from.some((n, i) => n > this.files[i]!.size)) {
+      throw new Error("the recipient asked for parts that were not offered");
+    }
+    this.#from = from;
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    for (const [i, file] of this.files.entries()) {
+      if (from[i] === file.size) continue;
+      using handle = await Deno.open(file.source, { read: true });
+      const info = await handle.stat();
+      if (info.size !== file.size) throw new Error(`${file.path} changed since it was offered`);
+      await handle.seek(from[i]!, Deno.SeekMode.Start);
+      let left = file.size - from[i]!;
+      while (left > 0) {
+        const want = Math.min(CHUNK_BYTES, left);
+        let filled = 0;
+        while (filled < want) {
+          const n = await handle.read(buffer.subarray(filled, want));
+          if (n === null) throw new Error(`${file.path} changed since it was offered`);
+          filled += n;
+        }
+        await this.#room(want);
+        if (this.#stopped) return;
+        const body = this.#cipher.seal("content", this.#n, buffer.subarray(0, want));
+        this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
+        this.#sent += want;
+        left -= want;
+      }
+    }
+  }
+
+  /** Waits until `bytes` more fit in the window and the connection has room. */
+  async #room(bytes: number): Promise<void> {
+    while (!this.#stopped && this.#sent + bytes - this.#acked > WINDOW_BYTES) {
+      await new Promise<void>((resolve) => this.#wakeSender = resolve);
+    }
+    if (!this.#stopped) await this.#link.ready(this.to);
+  }
+
+  /** Takes acknowledgement frame `n` from the recipient; `false` when it is not genuine. */
+  ack(n: number, body: Uint8Array): boolean {
+    if (n !== this.#acksN) return false;
+    const plaintext = this.#cipher.open("acks", n, body);
+    const written = plaintext === null ? null : decodeAck(plaintext);
+    if (written === null || written < this.#acked || written > this.#sent) return false;
+    this.#acksN++;
+    this.#acked = written;
+    this.#wake();
+    return true;
+  }
+
+  /** Stops sending. */
+  stop(): void {
+    this.#stopped = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const wake = this.#wakeSender;
+    this.#wakeSender = null;
+    wake?.();
+  }
+}
+
+/** The recipient's side of acknowledgements: numbers and seals them. */
+export class AckSender {
+  readonly #cipher: StreamCipher;
+  #n = 0;
+
+  constructor(key: Uint8Array, id: Uint8Array) {
+    this.#cipher = new StreamCipher(key, id);
+  }
+
+  /** The next acknowledgement frame: its number and sealed body. */
+  next(plaintext: Uint8Array): { n: number; body: Uint8Array } {
+    const n = this.#n++;
+    return { n, body: this.#cipher.seal("acks", n, plaintext) };
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Puts a verified file (or a received folder) in the downloads folder without ever replacing
+ * what is there: the name is claimed atomically (a hard link, a new folder), and a name taken
+ * in the meantime moves on to `name (1)`, `name (2)`...
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { unusedName } from "./safe_name.ts";
+
+/**
+ * Creates the folder `name` in `parent`, or the first free `name (n)`; returns the name used.
+ * `parent` is created when missing.
+ */
+export async function reserveFolder(parent: string, name: string): Promise<string> {
+  await Deno.mkdir(parent, { recursive: true });
+  return await unusedName(name, async (candidate) => {
+    try {
+      await Deno.mkdir(join(parent, candidate));
+      return false;
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) return true;
+      throw error;
+    }
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves `source` into `directory` (created when missing) as `name`, or the first free
+ * `name (n)`; returns the path it now has.
+ */
+export async function placeFile(source: string, directory: string, name: string): Promise<string> {
+  await Deno.mkdir(directory, { recursive: true });
+  let linked = true;
+  const chosen = await unusedName(name, async (candidate) => {
+    const target = join(directory, candidate);
+    if (!linked) return await exists(target);
+    try {
+      // A hard link fails when the name exists: claiming it cannot race with another writer.
+      await Deno.link(source, target);
+      return false;
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) return true;
+      // No hard links here (some file systems, some permissions): check, then rename.
+      linked = false;
+      return await exists(target);
+    }
+  });
+  const target = join(directory, chosen);
+  if (linked) await Deno.remove(source);
+  else await Deno.rename(source, target);
+  return target;
+}

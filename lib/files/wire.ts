@@ -1,0 +1,136 @@
+/**
+ * What two members say to each other about a file transfer, and how its content travels.
+ *
+ * Control messages (offer, accept, reject, cancel, done) are MessagePack bodies, signed and
+ * sealed to the other member like direct messages (see `client/signing.ts`). The offer carries
+ * a fresh random key for this transfer to this one recipient; the content then streams as
+ * chunks encrypted with it (ChaCha20-Poly1305, the chunk number in the nonce, the transfer id
+ * as associated data), and the recipient's acknowledgements flow back the same way under the
+ * other direction's nonces. The host relays both and can read neither.
+ *
+ * @module
+ */
+import { decode, encode } from "@msgpack/msgpack";
+import { z } from "zod";
+import { sodium } from "../handshake/sodium.ts";
+
+/** Most files in one offer (it must fit in one sealed message). */
+export const MAX_OFFER_FILES = 1000;
+/** Longest file path in an offer, in UTF-16 code units. */
+export const MAX_PATH_CHARS = 1024;
+/** Bytes in flight (sent, not yet acknowledged as written) per transfer. */
+export const WINDOW_BYTES = 1024 * 1024;
+
+const bytes = (length: number) =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === length, `${length} bytes`);
+const id = bytes(16);
+const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const reason = z.string().max(200);
+
+/** One file in an offer. */
+export const OfferedFileInfo = z.object({
+  path: z.string().min(1).max(MAX_PATH_CHARS),
+  size,
+  type: z.string().max(100),
+  hash: bytes(32),
+});
+export type OfferedFileInfo = z.infer<typeof OfferedFileInfo>;
+
+/** A file-transfer control message. */
+export const TransferMessage = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("offer"),
+    id,
+    key: bytes(32),
+    files: z.array(OfferedFileInfo).min(1).max(MAX_OFFER_FILES),
+  }),
+  /** Accepted: where to start each file (bytes already held, for a resumed transfer). */
+  z.object({ kind: z.literal("accept"), id, from: z.array(size).max(MAX_OFFER_FILES) }),
+  z.object({ kind: z.literal("reject"), id }),
+  z.object({ kind: z.literal("cancel"), id, reason }),
+  /** The recipient's verdict once everything arrived: every hash checked, or not. */
+  z.object({ kind: z.literal("done"), id, ok: z.boolean(), reason: reason.optional() }),
+]);
+export type TransferMessage = z.infer<typeof TransferMessage>;
+
+/** Encodes a control message. */
+export function encodeTransfer(message: TransferMessage): Uint8Array {
+  return encode(message);
+}
+
+/** Decodes and validates a control message; `null` for anything malformed. */
+export function decodeTransfer(body: Uint8Array): TransferMessage | null {
+  try {
+    const parsed = TransferMessage.safeParse(decode(body, { useBigInt64: false }));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Which way a stream frame goes: content from the sender, or acknowledgements back. */
+export type StreamDirection = "content" | "acks";
+
+function nonce(direction: StreamDirection, n: number): Uint8Array {
+  const out = new Uint8Array(12);
+  out[0] = direction === "content" ? 1 : 2;
+  const view = new DataView(out.buffer);
+  view.setUint32(4, Math.floor(n / 2 ** 32));
+  view.setUint32(8, n >>> 0);
+  return out;
+}
+
+/** Encrypts and decrypts one transfer's stream frames. */
+export class StreamCipher {
+  readonly #key: Uint8Array;
+  readonly #id: Uint8Array;
+
+  constructor(key: Uint8Array, transferId: Uint8Array) {
+    this.#key = key;
+    this.#id = transferId;
+  }
+
+  /** Frame `n` of `direction`. */
+  seal(direction: StreamDirection, n: number, plaintext: Uint8Array): Uint8Array {
+    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
+      plaintext,
+      this.#id,
+      null,
+      nonce(direction, n),
+      this.#key,
+    );
+  }
+
+  /** Frame `n` of `direction`, or `null` when it is not genuine. */
+  open(direction: StreamDirection, n: number, body: Uint8Array): Uint8Array | null {
+    if (body.length < 16) return null;
+    try {
+      return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+        null,
+        body,
+        this.#id,
+        nonce(direction, n),
+        this.#key,
+      );
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** An acknowledgement: bytes of the transfer written so far, as 8 bytes. */
+export function encodeAck(written: number): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(written / 2 ** 32));
+  view.setUint32(4, written >>> 0);
+  return out;
+}
+
+/** The count in an acknowledgement, or `null` when it is not one. */
+export function decodeAck(plaintext: Uint8Array): number | null {
+  if (plaintext.length !== 8) return null;
+  const view = new DataView(plaintext.buffer, plaintext.byteOffset, 8);
+  const n = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+  return Number.isSafeInteger(n) ? n : null;
+}
