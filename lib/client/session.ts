@@ -23,9 +23,10 @@ export interface Session {
   next(): Promise<RoomMessage | null>;
   /**
    * Resolves when more bulk data (file chunks) for `to` may be sent: what is queued on the way
-   * is short again. Senders of files wait on it, so chat never queues behind megabytes.
+   * is short again (`null`: now). Senders of files wait on it, so chat never queues behind
+   * megabytes.
    */
-  ready(to: string): Promise<void>;
+  ready(to: string): Promise<void> | null;
   /** Leaves: says goodbye and closes. */
   close(): Promise<void>;
 }
@@ -47,7 +48,7 @@ export class RemoteSession implements Session {
     this.#conn.send(encodeMessage(message));
   }
 
-  ready(_to: string): Promise<void> {
+  ready(_to: string): Promise<void> | null {
     return this.#conn.hasRoom(SEND_QUEUE_BYTES);
   }
 
@@ -109,7 +110,7 @@ export class LocalSession implements Session {
     this.#membership.receive(message);
   }
 
-  ready(to: string): Promise<void> {
+  ready(to: string): Promise<void> | null {
     return this.#membership.readyFor(to);
   }
 

@@ -30,7 +30,11 @@ export function encodeFrame(payload: Uint8Array, maxBytes: number = MAX_FRAME_BY
  * frame and keeps the rest. A length prefix over the limit throws before anything is buffered.
  */
 export class FrameReader {
-  #buffer = new Uint8Array(0);
+  readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
+  #headerFill = 0;
+  /** The frame being filled, allocated at its exact size once its length is known. */
+  #frame: Uint8Array | null = null;
+  #frameFill = 0;
   #maxBytes: number;
 
   constructor(maxBytes: number = MAX_FRAME_BYTES) {
@@ -51,44 +55,53 @@ export class FrameReader {
 
   /** Bytes received but not yet part of a complete frame. */
   get pending(): number {
-    return this.#buffer.length;
+    return this.#headerFill + this.#frameFill;
   }
 
-  /** Adds received bytes; returns the complete frames now available (copies, safe to keep). */
+  /**
+   * Adds received bytes; returns the complete frames now available (copies, safe to keep).
+   * Each byte is copied once, straight into its frame, however the stream was cut.
+   */
   push(chunk: Uint8Array): Uint8Array[] {
-    let buffer: Uint8Array;
-    if (this.#buffer.length === 0) buffer = chunk;
-    else {
-      buffer = new Uint8Array(this.#buffer.length + chunk.length);
-      buffer.set(this.#buffer);
-      buffer.set(chunk, this.#buffer.length);
-    }
     const frames: Uint8Array[] = [];
     let offset = 0;
-    while (buffer.length - offset >= FRAME_HEADER_BYTES) {
-      const length = new DataView(buffer.buffer, buffer.byteOffset + offset, 4).getUint32(0);
-      if (length > this.#maxBytes) {
-        this.#buffer = new Uint8Array(0);
-        throw new RtError(
-          "frame-too-large",
-          `Peer announced a frame of ${length} bytes; the limit is ${this.#maxBytes}`,
-        );
+    while (offset < chunk.length || (this.#frame && this.#frameFill === this.#frame.length)) {
+      if (this.#frame === null) {
+        const take = Math.min(FRAME_HEADER_BYTES - this.#headerFill, chunk.length - offset);
+        this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
+        this.#headerFill += take;
+        offset += take;
+        if (this.#headerFill < FRAME_HEADER_BYTES) break;
+        const length = new DataView(this.#header.buffer).getUint32(0);
+        if (length > this.#maxBytes) {
+          this.#headerFill = 0;
+          throw new RtError(
+            "frame-too-large",
+            `Peer announced a frame of ${length} bytes; the limit is ${this.#maxBytes}`,
+          );
+        }
+        this.#frame = new Uint8Array(length);
+        this.#frameFill = 0;
       }
-      if (buffer.length - offset - FRAME_HEADER_BYTES < length) break;
-      const start = offset + FRAME_HEADER_BYTES;
-      frames.push(buffer.slice(start, start + length));
-      offset = start + length;
+      const take = Math.min(this.#frame.length - this.#frameFill, chunk.length - offset);
+      this.#frame.set(chunk.subarray(offset, offset + take), this.#frameFill);
+      this.#frameFill += take;
+      offset += take;
+      if (this.#frameFill < this.#frame.length) break;
+      frames.push(this.#frame);
+      this.#frame = null;
+      this.#frameFill = 0;
+      this.#headerFill = 0;
     }
-    this.#buffer = offset === buffer.length ? new Uint8Array(0) : buffer.slice(offset);
     return frames;
   }
 
   /** Call at end of stream: throws when a frame was cut short. */
   end(): void {
-    if (this.#buffer.length > 0) {
+    if (this.pending > 0) {
       throw new RtError(
         "frame-truncated",
-        `Connection ended in the middle of a frame (${this.#buffer.length} bytes pending)`,
+        `Connection ended in the middle of a frame (${this.pending} bytes pending)`,
       );
     }
   }

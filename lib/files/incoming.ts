@@ -53,6 +53,9 @@ export class Incoming {
   /** Bytes received and bytes written in this transfer. */
   #received = 0;
   #written = 0;
+  /** Bytes acknowledged, and writes queued: acknowledgements go out in batches. */
+  #acked = 0;
+  #queuedWrites = 0;
   #chain: Promise<void> = Promise.resolve();
   #handle: Deno.FsFile | null = null;
   #hasher: FileHasher | null = null;
@@ -143,6 +146,7 @@ export class Incoming {
     const index = this.#file;
     const start = this.#position;
     this.#position += plaintext.length;
+    this.#queuedWrites++;
     this.#then(() => this.#write(index, start, plaintext));
     this.#advance();
   }
@@ -193,7 +197,11 @@ export class Incoming {
     }
     this.#hasher!.update(data);
     this.#written += data.length;
-    this.#sink!.written(this.#written);
+    // Acknowledge when the writes queued are done, or a good part of the window is written.
+    if (--this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
+      this.#acked = this.#written;
+      this.#sink!.written(this.#written);
+    }
   }
 
   async #finish(index: number): Promise<void> {

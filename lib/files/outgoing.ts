@@ -10,6 +10,9 @@ import type { ClientMessage } from "../codec/messages.ts";
 import { CHUNK_BYTES } from "../codec/messages.ts";
 import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
 
+/** Bytes read from a file at a time. */
+const READ_BYTES = 1024 * 1024;
+
 /** A file as the sender has it. */
 export interface SourceFile {
   path: string;
@@ -21,8 +24,8 @@ export interface SourceFile {
 export interface OutgoingLink {
   /** Sends one message to the room. Throws when the session is over. */
   send(message: ClientMessage): void;
-  /** Resolves when more bulk data for `to` may be queued. */
-  ready(to: string): Promise<void>;
+  /** Resolves when more bulk data for `to` may be queued; `null` when it may now. */
+  ready(to: string): Promise<void> | null;
 }
 
 /** An offer of files from this member to one other. */
@@ -75,7 +78,8 @@ export class Outgoing {
       throw new Error("the recipient asked for parts that were not offered");
     }
     this.#from = from;
-    const buffer = new Uint8Array(CHUNK_BYTES);
+    // Read in large pieces (fewer system calls), send in chunks.
+    const buffer = new Uint8Array(READ_BYTES);
     for (const [i, file] of this.files.entries()) {
       if (from[i] === file.size) continue;
       using handle = await Deno.open(file.source, { read: true });
@@ -84,18 +88,21 @@ export class Outgoing {
       await handle.seek(from[i]!, Deno.SeekMode.Start);
       let left = file.size - from[i]!;
       while (left > 0) {
-        const want = Math.min(CHUNK_BYTES, left);
+        const want = Math.min(buffer.length, left);
         let filled = 0;
         while (filled < want) {
           const n = await handle.read(buffer.subarray(filled, want));
           if (n === null) throw new Error(`${file.path} changed since it was offered`);
           filled += n;
         }
-        await this.#room(want);
-        if (this.#stopped) return;
-        const body = this.#cipher.seal("content", this.#n, buffer.subarray(0, want));
-        this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
-        this.#sent += want;
+        for (let at = 0; at < want; at += CHUNK_BYTES) {
+          const piece = buffer.subarray(at, Math.min(want, at + CHUNK_BYTES));
+          await this.#room(piece.length);
+          if (this.#stopped) return;
+          const body = this.#cipher.seal("content", this.#n, piece);
+          this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
+          this.#sent += piece.length;
+        }
         left -= want;
       }
     }
@@ -106,7 +113,8 @@ export class Outgoing {
     while (!this.#stopped && this.#sent + bytes - this.#acked > WINDOW_BYTES) {
       await new Promise<void>((resolve) => this.#wakeSender = resolve);
     }
-    if (!this.#stopped) await this.#link.ready(this.to);
+    const ready = this.#stopped ? null : this.#link.ready(this.to);
+    if (ready) await ready;
   }
 
   /** Takes acknowledgement frame `n` from the recipient; `false` when it is not genuine. */

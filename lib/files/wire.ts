@@ -12,14 +12,14 @@
  */
 import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
-import { sodium } from "../handshake/sodium.ts";
+import { open, seal } from "../handshake/aead.ts";
 
 /** Most files in one offer (it must fit in one sealed message). */
 export const MAX_OFFER_FILES = 1000;
 /** Longest file path in an offer, in UTF-16 code units. */
 export const MAX_PATH_CHARS = 1024;
 /** Bytes in flight (sent, not yet acknowledged as written) per transfer. */
-export const WINDOW_BYTES = 1024 * 1024;
+export const WINDOW_BYTES = 8 * 1024 * 1024;
 
 const bytes = (length: number) =>
   z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === length, `${length} bytes`);
@@ -92,26 +92,14 @@ export class StreamCipher {
 
   /** Frame `n` of `direction`. */
   seal(direction: StreamDirection, n: number, plaintext: Uint8Array): Uint8Array {
-    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-      plaintext,
-      this.#id,
-      null,
-      nonce(direction, n),
-      this.#key,
-    );
+    return seal(this.#key, nonce(direction, n), plaintext, this.#id);
   }
 
   /** Frame `n` of `direction`, or `null` when it is not genuine. */
   open(direction: StreamDirection, n: number, body: Uint8Array): Uint8Array | null {
     if (body.length < 16) return null;
     try {
-      return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
-        null,
-        body,
-        this.#id,
-        nonce(direction, n),
-        this.#key,
-      );
+      return open(this.#key, nonce(direction, n), body, this.#id);
     } catch {
       return null;
     }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { sodium } from "./sodium.ts";
+import { open, seal } from "./aead.ts";
 import { RtError } from "../errors.ts";
 
 /** Key length of the AEAD. */
@@ -40,13 +40,7 @@ export class Sealer {
   seal(plaintext: Uint8Array): Uint8Array {
     if (this.#counter >= Number.MAX_SAFE_INTEGER) throw new RangeError("Frame counter exhausted");
     const nonce = nonceFor(this.#counter++);
-    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-      plaintext,
-      null,
-      null,
-      nonce,
-      this.#key,
-    );
+    return seal(this.#key, nonce, plaintext);
   }
 }
 
@@ -68,13 +62,7 @@ export class Opener {
     const nonce = nonceFor(this.#counter);
     let plaintext: Uint8Array;
     try {
-      plaintext = sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
-        null,
-        ciphertext,
-        null,
-        nonce,
-        this.#key,
-      );
+      plaintext = open(this.#key, nonce, ciphertext);
     } catch {
       throw new RtError(
         "decrypt-failed",

@@ -301,7 +301,8 @@ export class RoomHost {
           // stop reading from the sender until the recipient's queue is short again. One
           // that reads nothing for a long time is dropped as stalled (and the sender freed).
           membership.receive(message);
-          await this.#recipientReady(membership, message.to);
+          const ready = membership.readyFor(message.to);
+          if (ready) await this.#recipientReady(ready, message.to);
           continue;
         }
         if (message.t === "say" || message.t === "dm" || message.t === "file") {
@@ -337,15 +338,13 @@ export class RoomHost {
     membership.leave(said);
   }
 
-  async #recipientReady(
-    membership: { readyFor(name: string): Promise<void> },
-    name: string,
-  ): Promise<void> {
+  /** Waits for a recipient to have room; one that does not for too long is dropped. */
+  async #recipientReady(ready: Promise<void>, name: string): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stalled = new Promise<"stalled">((resolve) => {
       timer = setTimeout(() => resolve("stalled"), RELAY_STALL_MS);
     });
-    const outcome = await Promise.race([membership.readyFor(name), stalled]);
+    const outcome = await Promise.race([ready, stalled]);
     clearTimeout(timer);
     if (outcome === "stalled") this.#room.remove(name, "you stopped receiving for too long");
   }

@@ -15,9 +15,9 @@ export interface MemberLink {
   disconnect(): void;
   /**
    * Resolves when the member can take more bulk data (file chunks): its outgoing queue is
-   * short again. Absent: always ready.
+   * short again. `null`, or absent: ready now.
    */
-  ready?(): Promise<void>;
+  ready?(): Promise<void> | null;
 }
 
 /** Room activity the host's operator may want to log. */
@@ -52,10 +52,11 @@ export interface Membership {
   /** The member's connection ended. */
   leave(reason: LeaveReason): void;
   /**
-   * Resolves when the member called `name` can take more bulk data, or is gone: the relay of
-   * file chunks waits on it, so a slow recipient slows its sender instead of being dropped.
+   * Resolves when the member called `name` can take more bulk data, or is gone (`null`: now):
+   * the relay of file chunks waits on it, so a slow recipient slows its sender instead of
+   * being dropped.
    */
-  readyFor(name: string): Promise<void>;
+  readyFor(name: string): Promise<void> | null;
   /** The member's name once joined. */
   readonly name: string | null;
 }
@@ -108,7 +109,7 @@ export class Room {
     return {
       receive: (message) => this.#receive(member, message),
       leave: (reason) => this.#leave(member, reason),
-      readyFor: (name) => this.#find(name)?.link.ready?.() ?? Promise.resolve(),
+      readyFor: (name) => this.#find(name)?.link.ready?.() ?? null,
       get name() {
         return member.name;
       },

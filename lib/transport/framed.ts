@@ -26,7 +26,7 @@ export interface FramedOptions {
   readAhead?: number;
 }
 
-const READ_CHUNK = 64 * 1024;
+const READ_CHUNK = 256 * 1024;
 /** Bytes of queued frames gathered into one write. */
 const WRITE_BATCH = 64 * 1024;
 
@@ -205,9 +205,10 @@ export class FramedConnection {
   /**
    * Resolves once at most `bytes` are waiting to be written (or the connection closed): how a
    * sender of bulk data keeps its queue short without ever being taken for a stalled peer.
+   * `null` when that is already so (no promise to wait on in the common case).
    */
-  hasRoom(bytes: number): Promise<void> {
-    if (this.#queuedBytes <= bytes || this.#closed) return Promise.resolve();
+  hasRoom(bytes: number): Promise<void> | null {
+    if (this.#queuedBytes <= bytes || this.#closed) return null;
     return new Promise((resolve) => this.#roomWaiters.push({ bytes, resolve }));
   }
 

@@ -70,7 +70,7 @@ export class SecureConnection {
   }
 
   /** Resolves once at most `bytes` are queued for the peer (see `FramedConnection.hasRoom`). */
-  hasRoom(bytes: number): Promise<void> {
+  hasRoom(bytes: number): Promise<void> | null {
     return this.#framed.hasRoom(bytes);
   }
 

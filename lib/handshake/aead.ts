@@ -1,0 +1,62 @@
+/**
+ * ChaCha20-Poly1305 (RFC 8439, the IETF variant) with the fastest implementation for the size:
+ * libsodium for small messages (chat), the runtime's native `node:crypto` for large ones (file
+ * chunks: 2.5 times faster at 64 KiB, measured). Both produce the same bytes; the tests hold
+ * each to RFC 8439's vector and to the other.
+ *
+ * @module
+ */
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { sodium } from "./sodium.ts";
+
+/** At and above this many bytes the native implementation is the faster one (measured). */
+export const NATIVE_FROM_BYTES = 4096;
+const TAG_BYTES = 16;
+
+/** Encrypts and authenticates: the ciphertext with its 16-byte tag appended. */
+export function seal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  ad: Uint8Array | null = null,
+  native = plaintext.length >= NATIVE_FROM_BYTES,
+): Uint8Array {
+  if (!native) {
+    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key);
+  }
+  const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_BYTES });
+  if (ad) cipher.setAAD(ad, { plaintextLength: plaintext.length });
+  const out = new Uint8Array(plaintext.length + TAG_BYTES);
+  const body = cipher.update(plaintext);
+  out.set(body);
+  const rest = cipher.final();
+  out.set(rest, body.length);
+  out.set(cipher.getAuthTag(), body.length + rest.length);
+  return out;
+}
+
+/** Checks and decrypts; throws when the ciphertext, tag, nonce, key or `ad` do not match. */
+export function open(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  ad: Uint8Array | null = null,
+  native = ciphertext.length - TAG_BYTES >= NATIVE_FROM_BYTES,
+): Uint8Array {
+  if (ciphertext.length < TAG_BYTES) throw new RangeError("Too short to be genuine");
+  if (!native) {
+    return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key);
+  }
+  const length = ciphertext.length - TAG_BYTES;
+  const decipher = createDecipheriv("chacha20-poly1305", key, nonce, {
+    authTagLength: TAG_BYTES,
+  });
+  if (ad) decipher.setAAD(ad, { plaintextLength: length });
+  decipher.setAuthTag(ciphertext.subarray(length));
+  const out = new Uint8Array(length);
+  const body = decipher.update(ciphertext.subarray(0, length));
+  out.set(body);
+  // Throws when the tag does not verify: what `update` returned is then thrown away.
+  out.set(decipher.final(), body.length);
+  return out;
+}
