@@ -10,7 +10,9 @@
  * - File-transfer message (offer, accept...): its body signed over
  *   `["rt/1", room id, seq, recipient key, body]` and sealed the same way.
  * - `seq` counts up across all kinds for each author within one room; receivers drop any
- *   message whose `seq` is not above the last one seen from that author.
+ *   message whose `seq` is not above the last one seen from that author. It starts from the
+ *   clock (microseconds), not from 1, so that a member who comes back to the same room with
+ *   the same key (after a crash, say) is not taken for a replay of their earlier messages.
  *
  * @module
  */
@@ -74,11 +76,17 @@ const DirectInner = z.object({
 export class MessageSigner {
   readonly #identity: Identity;
   readonly #room: Uint8Array;
-  #seq = 0;
+  #seq: number;
 
-  constructor(identity: Identity, room: Uint8Array) {
+  /**
+   * `after`: the first message gets `after + 1`. By default the time in microseconds, so that
+   * a later signer for the same key and room (the member came back) starts above every number
+   * an earlier one used, as long as that one sent fewer than 1000 messages per millisecond.
+   */
+  constructor(identity: Identity, room: Uint8Array, after: number = Date.now() * 1000) {
     this.#identity = identity;
     this.#room = room;
+    this.#seq = after;
   }
 
   /**

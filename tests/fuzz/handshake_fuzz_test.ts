@@ -1052,7 +1052,11 @@ Deno.test("fuzz: a sealed direct message with any byte changed never opens", () 
       fc.boolean(),
       mutationsArb,
       (text, me, mutations) => {
-        const box = new MessageSigner(joinerIdentity, room).seal(hostIdentity.publicKey, text, me);
+        const box = new MessageSigner(joinerIdentity, room, 0).seal(
+          hostIdentity.publicKey,
+          text,
+          me,
+        );
         assertEquals(opener.open(box, joinerIdentity.publicKey), { text, me, seq: 1 });
         const changed = mutate(box, mutations);
         fc.pre(!sameBytes(changed, box));
