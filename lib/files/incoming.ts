@@ -87,6 +87,13 @@ export class Incoming {
     return held;
   }
 
+  /** Where the files are: the folder received, or the downloads folder. */
+  get folder(): string {
+    const tops = new Set(this.#destinations.map((d) => d.folder[0]));
+    const [top] = tops;
+    return tops.size === 1 && top !== undefined ? join(this.#downloads, top) : this.#downloads;
+  }
+
   /** Bytes done: held before plus written now. */
   get done(): number {
     return this.#from.reduce((sum, n) => sum + n, 0) + this.#written;

@@ -84,7 +84,6 @@ interface Receiving extends Common {
   incoming: Incoming;
   offered: OfferedFileInfo[];
   acks: AckSender;
-  folder?: string;
 }
 
 type Transfer = Sending | Receiving;
@@ -463,6 +462,7 @@ export class Transfers {
       files: transfer.files,
       total: transfer.total,
       seconds: Math.round((performance.now() - transfer.started) / 100) / 10,
+      ...(transfer.direction === "receive" ? { folder: transfer.incoming.folder } : {}),
     });
   }
 

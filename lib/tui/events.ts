@@ -177,12 +177,8 @@ export type ChatEvent =
   /** Your offer went out. */
   | { type: "file-offered"; id: number; to: string; name: string; files: number; total: number }
   /** A transfer moving: sent at most a few times a second. */
-  | {
+  | TransferRef & {
     type: "file-progress";
-    id: number;
-    direction: "send" | "receive";
-    peer: string;
-    name: string;
     done: number;
     total: number;
     bytesPerSecond: number;
@@ -201,12 +197,8 @@ export type ChatEvent =
     hash: string;
   }
   /** A transfer finished: every file arrived and matched its hash. */
-  | {
+  | TransferRef & {
     type: "file-done";
-    id: number;
-    direction: "send" | "receive";
-    peer: string;
-    name: string;
     files: number;
     total: number;
     seconds: number;
@@ -214,12 +206,8 @@ export type ChatEvent =
     folder?: string;
   }
   /** A transfer ended before finishing. */
-  | {
+  | TransferRef & {
     type: "file-stopped";
-    id: number;
-    direction: "send" | "receive";
-    peer: string;
-    name: string;
     /**
      * `rejected`, `cancelled`, `interrupted` (someone left or the connection was lost),
      * `corrupt` (a hash did not match), `failed`.
@@ -242,12 +230,19 @@ export interface FileView {
   hash: string;
 }
 
-/** A transfer as `/transfers` lists it. */
-export interface TransferView {
+/** Which transfer an event is about. */
+export interface TransferRef {
+  /** The transfer's number for `/accept`, `/cancel`... */
   id: number;
   direction: "send" | "receive";
+  /** The other member. */
   peer: string;
+  /** The offer's name: the file, the folder, or "N files". */
   name: string;
+}
+
+/** A transfer as `/transfers` lists it. */
+export interface TransferView extends TransferRef {
   files: number;
   total: number;
   done: number;

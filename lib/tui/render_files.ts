@@ -98,7 +98,8 @@ export function renderFileEvent(
       if (event.files === 1) return null;
       return s.green("✓ ") +
         `All ${event.files} files of ${name(event.name)} from ${who(event.peer)} arrived and ` +
-        `match their hashes ${s.dim(`(${size})`)}`;
+        `match their hashes ${s.dim(`(${size})`)}` +
+        (event.folder ? `: ${sanitize(event.folder)}` : "");
     }
     case "file-stopped": {
       const text = `✗ ${sanitize(event.text)}`;
