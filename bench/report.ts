@@ -136,6 +136,13 @@ function caseRow(label: string, c: TransferCase, ratio: string): string {
 export function transferLines(t: TransferResult): string[] {
   const ratio = (v: number) => Number.isFinite(v) ? `${Math.round(v * 100)}%` : "-";
   const saved = (c: TransferCase) => c.runs.map((r) => r.savedSeconds?.toFixed(2) ?? "-").join(" ");
+  const background = [t.raw, t.rawRelay, t.hostToJoiner, t.joinerToJoiner]
+    .flatMap((c) => c.runs.map((r) => r.backgroundCpu)).filter((v) => v !== null);
+  const mean = background.reduce((a, b) => a + b, 0) / background.length;
+  const others = `other processes, in the ${background.length} half seconds before the runs: ` +
+    `${pct(background.length ? mean : null)} of a core on average, up to ${
+      pct(background.length ? Math.max(...background) : null)
+    }`;
   return [
     `File transfer on loopback: ${t.bytes / 2 ** 20} MiB of random data, file to file, ` +
     `${t.repeats} runs each (MB/s = 10^6 bytes/s)`,
@@ -152,6 +159,7 @@ export function transferLines(t: TransferResult): string[] {
     "  receiver to the sender's file-done; rt joiner -> joiner is compared with the relayed copy.",
     `  receiver's file-saved after (s): host -> joiner ${saved(t.hostToJoiner)}; ` +
     `joiner -> joiner ${saved(t.joinerToJoiner)}`,
+    mean >= 0.1 ? `WARNING: ${others}; the figures are disturbed by them.` : `  ${others}`,
   ];
 }
 

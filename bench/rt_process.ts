@@ -29,7 +29,8 @@ export class RtProcess {
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #reading: Promise<void>;
-  readonly #stderr: Promise<string>;
+  readonly #stderrDone: Promise<void>;
+  #stderr = "";
   #ended = false;
   readonly #listeners = new Set<() => void>();
 
@@ -49,7 +50,14 @@ export class RtProcess {
     }).spawn();
     this.#stdin = this.#child.stdin.getWriter();
     this.#reading = this.#read();
-    this.#stderr = new Response(this.#child.stderr).text();
+    this.#stderrDone = this.#readStderr();
+  }
+
+  /** Keeps the end of stderr, for failure messages. */
+  async #readStderr(): Promise<void> {
+    for await (const text of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
+      this.#stderr = (this.#stderr + text).slice(-4000);
+    }
   }
 
   async #read(): Promise<void> {
@@ -111,7 +119,8 @@ export class RtProcess {
 
   #error(text: string): Error {
     const last = this.events.slice(-5).map((s) => `  ${JSON.stringify(s.event)}`);
-    return new Error(`[rt ${this.label}] ${text}; last events:\n${last.join("\n")}`);
+    const stderr = this.#stderr.trim() === "" ? "" : `\nstderr:\n${this.#stderr.trimEnd()}`;
+    return new Error(`[rt ${this.label}] ${text}; last events:\n${last.join("\n")}${stderr}`);
   }
 
   /** Types one line. */
@@ -120,7 +129,7 @@ export class RtProcess {
   }
 
   /** Ends input (a joiner leaves, the host closes the room); kills it if it lingers. */
-  async stop(): Promise<string> {
+  async stop(): Promise<void> {
     try {
       await this.#stdin.close();
     } catch {
@@ -135,7 +144,6 @@ export class RtProcess {
     }, STOP_TIMEOUT_MS);
     await this.#child.status;
     clearTimeout(killer);
-    await this.#reading;
-    return await this.#stderr;
+    await Promise.all([this.#reading, this.#stderrDone]);
   }
 }

@@ -3,10 +3,10 @@
  * data (host to joiner, and joiner to joiner through the host), beside a raw TCP copy of the
  * same file in the same run (straight, and through a relay process), which is the ceiling.
  *
- * Every case is measured `TRANSFER_REPEATS` times, in rounds (each round runs every case once,
- * so a slow spell of the machine spreads over the cases instead of hitting one). The test file
- * and rt's folders live in one temporary folder, removed at the end; each received copy is
- * deleted as soon as it is measured.
+ * Every case is measured `TRANSFER_REPEATS` times (by default), in rounds: each round runs every
+ * case once, so a slow spell of the machine spreads over the cases instead of hitting one. The
+ * test file and rt's folders live in one temporary folder, removed at the end; each received
+ * copy is deleted as soon as it is measured.
  *
  * @module
  */
@@ -26,6 +26,7 @@ import { rawCopy } from "./raw_copy.ts";
 import { RtProcess } from "./rt_process.ts";
 
 const START_TIMEOUT_MS = 30_000;
+const IDLE_SAMPLE_MS = 500;
 const MB = 1e6;
 
 /** One measured transfer. */
@@ -42,6 +43,11 @@ export interface TransferRun {
   cpuS?: number[];
   /** Busy cores of the whole machine over the run (1 = one core). */
   machineCpu: number | null;
+  /**
+   * Busy cores of the machine in the `IDLE_SAMPLE_MS` just before the run, while none of the
+   * benchmark's processes worked: other programs, which would disturb the figures.
+   */
+  backgroundCpu: number | null;
 }
 
 /** Median, min and max of a case's runs, in MB/s. */
@@ -113,6 +119,13 @@ function busyCores(start: { cpu: number; at: number }): number | null {
 
 const now = () => ({ cpu: machineCpuSeconds(), at: performance.now() });
 
+/** The machine's busy cores over the next `IDLE_SAMPLE_MS`. */
+async function idleCpu(): Promise<number | null> {
+  const start = now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  return busyCores(start);
+}
+
 /** A host and two joiners of one room, each `rt --json` in its own process. */
 class RtRoom {
   readonly host: RtProcess;
@@ -176,7 +189,12 @@ class RtRoom {
 }
 
 /** `from` sends `path` to `to`, who accepts it; timed from the accept. */
-async function rtTransfer(from: RtProcess, to: RtProcess, path: string): Promise<TransferRun> {
+async function rtTransfer(
+  from: RtProcess,
+  to: RtProcess,
+  path: string,
+  bytes: number,
+): Promise<Omit<TransferRun, "backgroundCpu">> {
   const sinceFrom = from.events.length;
   const sinceTo = to.events.length;
   const stopped = (e: { type: string }) => e.type === "file-stopped" || e.type === "error";
@@ -195,7 +213,7 @@ async function rtTransfer(from: RtProcess, to: RtProcess, path: string): Promise
   const sinceAccept = to.events.length;
   const cpu = now();
   await to.type(`/accept ${offer.event.id}`);
-  const [done, saved] = await Promise.all([
+  const ends = [
     from.next("file-done", {
       since: sinceFrom,
       timeoutMs: TRANSFER_TIMEOUT_MS,
@@ -208,50 +226,65 @@ async function rtTransfer(from: RtProcess, to: RtProcess, path: string): Promise
       match: (e) => e.id === offer.event.id,
       fail: stopped,
     }),
-  ]);
+  ] as const;
+  // The first failure is thrown; the other one, handled here, must not end the process.
+  for (const end of ends) end.catch(() => {});
+  const [done, saved] = await Promise.all(ends);
   const machineCpu = busyCores(cpu);
   const seconds = (done.at - cpu.at) / 1000;
   await Deno.remove(saved.event.path);
-  if (saved.event.size !== TRANSFER_BYTES || done.event.total !== TRANSFER_BYTES) {
-    throw new Error(`rt moved ${done.event.total} bytes, not ${TRANSFER_BYTES}`);
+  if (saved.event.size !== bytes || done.event.total !== bytes) {
+    throw new Error(`rt moved ${done.event.total} bytes, not ${bytes}`);
   }
   return {
     seconds,
-    mbPerS: TRANSFER_BYTES / MB / seconds,
+    mbPerS: bytes / MB / seconds,
     savedSeconds: (saved.at - cpu.at) / 1000,
     rtSeconds: done.event.seconds,
     machineCpu,
   };
 }
 
-async function rawRun(folder: string, source: string, relay: boolean): Promise<TransferRun> {
+async function rawRun(
+  folder: string,
+  source: string,
+  relay: boolean,
+  bytes: number,
+): Promise<Omit<TransferRun, "backgroundCpu">> {
   const target = join(folder, "raw-copy.bin");
   const cpu = now();
   const copy = await rawCopy(folder, source, target, relay, TRANSFER_TIMEOUT_MS);
   const machineCpu = busyCores(cpu);
   await Deno.remove(target);
-  if (copy.bytes !== TRANSFER_BYTES) throw new Error(`raw copy moved ${copy.bytes} bytes`);
+  if (copy.bytes !== bytes) throw new Error(`raw copy moved ${copy.bytes} bytes, not ${bytes}`);
   return {
     seconds: copy.seconds,
-    mbPerS: TRANSFER_BYTES / MB / copy.seconds,
+    mbPerS: bytes / MB / copy.seconds,
     cpuS: copy.cpuS,
     machineCpu,
   };
 }
 
+const pct = (v: number | null) => v === null ? "-" : `${Math.round(v * 100)}%`;
 const runText = (run: TransferRun) =>
   `${run.mbPerS.toFixed(1)} MB/s (${run.seconds.toFixed(2)} s, machine CPU ${
-    run.machineCpu === null ? "-" : `${Math.round(run.machineCpu * 100)}%`
-  })`;
+    pct(run.machineCpu)
+  }, ${pct(run.backgroundCpu)} before it)`;
 
-/** Measures every case `TRANSFER_REPEATS` times; cleans up after itself whatever happens. */
-export async function benchTransfers(progress: Progress): Promise<TransferResult> {
+/**
+ * Measures every case `repeats` times with a file of `bytes` (by default as in config.ts);
+ * cleans up after itself whatever happens.
+ */
+export async function benchTransfers(
+  progress: Progress,
+  { bytes = TRANSFER_BYTES, repeats = TRANSFER_REPEATS }: { bytes?: number; repeats?: number } = {},
+): Promise<TransferResult> {
   const started = performance.now();
   const folder = await Deno.makeTempDir({ dir: TEMP_PARENT, prefix: "rt-bench-files-" });
   try {
     const source = join(folder, "random.bin");
-    progress(`writing ${TRANSFER_BYTES / 2 ** 20} MiB of random data to ${source}`);
-    await writeRandomFile(source, TRANSFER_BYTES);
+    progress(`writing ${bytes / 2 ** 20} MiB of random data to ${source}`);
+    await writeRandomFile(source, bytes);
     progress("starting rt: a host and two joiners");
     const room = await RtRoom.open(folder);
     const runs = {
@@ -261,27 +294,28 @@ export async function benchTransfers(progress: Progress): Promise<TransferResult
       joinerToJoiner: [] as TransferRun[],
     };
     try {
-      for (let round = 1; round <= TRANSFER_REPEATS; round++) {
+      for (let round = 1; round <= repeats; round++) {
         const step = async (
           label: string,
           into: TransferRun[],
-          measure: () => Promise<TransferRun>,
+          measure: () => Promise<Omit<TransferRun, "backgroundCpu">>,
         ) => {
-          const run = await measure();
+          const backgroundCpu = await idleCpu();
+          const run = { ...await measure(), backgroundCpu };
           into.push(run);
-          progress(`round ${round}/${TRANSFER_REPEATS}: ${label} ${runText(run)}`);
+          progress(`round ${round}/${repeats}: ${label} ${runText(run)}`);
         };
-        await step("raw TCP", runs.raw, () => rawRun(folder, source, false));
-        await step("raw TCP via relay", runs.rawRelay, () => rawRun(folder, source, true));
+        await step("raw TCP", runs.raw, () => rawRun(folder, source, false, bytes));
+        await step("raw TCP via relay", runs.rawRelay, () => rawRun(folder, source, true, bytes));
         await step(
           "rt host -> joiner",
           runs.hostToJoiner,
-          () => rtTransfer(room.host, room.alice, source),
+          () => rtTransfer(room.host, room.alice, source, bytes),
         );
         await step(
           "rt joiner -> joiner",
           runs.joinerToJoiner,
-          () => rtTransfer(room.alice, room.bob, source),
+          () => rtTransfer(room.alice, room.bob, source, bytes),
         );
       }
     } finally {
@@ -292,8 +326,8 @@ export async function benchTransfers(progress: Progress): Promise<TransferResult
     const hostToJoiner = summarizeRuns(runs.hostToJoiner);
     const joinerToJoiner = summarizeRuns(runs.joinerToJoiner);
     return {
-      bytes: TRANSFER_BYTES,
-      repeats: TRANSFER_REPEATS,
+      bytes,
+      repeats,
       rawBufferBytes: RAW_BUFFER_BYTES,
       raw,
       rawRelay,
