@@ -52,3 +52,16 @@ export const BACKLOG_LIMIT_MS = 5_000;
 export const DRAIN_TIMEOUT_MS = 10_000;
 /** No new search step starts after this much time since the suite began, in ms. */
 export const TIME_BUDGET_MS = 100_000;
+
+/** File transfers: bytes of random data in the test file (256 MiB). */
+export const TRANSFER_BYTES = 256 * 1024 * 1024;
+/** Times each transfer (and each raw copy) is measured; the median is reported. */
+export const TRANSFER_REPEATS = 3;
+/** Deadline for one transfer, from accept to done, in ms. */
+export const TRANSFER_TIMEOUT_MS = 120_000;
+/** Deadline for rt to hash the file and make its offer, in ms. */
+export const OFFER_TIMEOUT_MS = 60_000;
+/** The buffer of the raw copy's read/write loops (rt's chunks are 64 KiB). */
+export const RAW_BUFFER_BYTES = 256 * 1024;
+/** Where the test file and rt's folders go (a fresh folder in it, removed after). */
+export const TEMP_PARENT = "/tmp";

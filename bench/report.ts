@@ -9,6 +9,7 @@ import type { StepResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { SearchResult } from "./search.ts";
 import type { Summary } from "./stats.ts";
+import type { TransferCase, TransferResult } from "./transfer.ts";
 
 /** Everything one run of the suite measured. */
 export interface BenchReport {
@@ -29,6 +30,9 @@ export interface BenchReport {
   handshake: HandshakeResult;
   fixedRate: StepResult;
   search: SearchResult | null;
+  /** File-transfer throughput beside raw TCP; null when that part failed (see `transferError`). */
+  transfers: TransferResult | null;
+  transferError?: string;
   /** Host notices and dropped members until the load ended. */
   hostIncidents: HostIncident[];
   /** How many more came while the members left at the end. */
@@ -116,6 +120,49 @@ function interference(r: BenchReport): string[] {
   ];
 }
 
+const mbs = (v: number) => Number.isFinite(v) ? v.toFixed(v < 100 ? 1 : 0) : "-";
+
+function caseRow(label: string, c: TransferCase, ratio: string): string {
+  const s = c.mbPerS;
+  const seconds = c.runs.map((r) => r.seconds.toFixed(2)).join(" ");
+  const cpu = c.runs.map((r) => pct(r.machineCpu)).join(" ");
+  return pad(
+    [label, mbs(s.median), mbs(s.min), mbs(s.max), ratio],
+    [24, 8, 8, 8, 8],
+  ) + `   ${seconds}   ${cpu}`;
+}
+
+/** The file-transfer part of the report, as text lines. */
+export function transferLines(t: TransferResult): string[] {
+  const ratio = (v: number) => Number.isFinite(v) ? `${Math.round(v * 100)}%` : "-";
+  const saved = (c: TransferCase) => c.runs.map((r) => r.savedSeconds?.toFixed(2) ?? "-").join(" ");
+  const background = [t.raw, t.rawRelay, t.hostToJoiner, t.joinerToJoiner]
+    .flatMap((c) => c.runs.map((r) => r.backgroundCpu)).filter((v) => v !== null);
+  const mean = background.reduce((a, b) => a + b, 0) / background.length;
+  const others = `other processes, in the ${background.length} half seconds before the runs: ` +
+    `${pct(background.length ? mean : null)} of a core on average, up to ${
+      pct(background.length ? Math.max(...background) : null)
+    }`;
+  return [
+    `File transfer on loopback: ${t.bytes / 2 ** 20} MiB of random data, file to file, ` +
+    `${t.repeats} runs each (MB/s = 10^6 bytes/s)`,
+    pad(["", "median", "min", "max", "of raw"], [24, 8, 8, 8, 8]) +
+    "   seconds each run   machine CPU each run (100% = one core)",
+    caseRow("  raw TCP, 2 processes", t.raw, ""),
+    caseRow("  raw TCP via a relay", t.rawRelay, ""),
+    caseRow("  rt host -> joiner", t.hostToJoiner, ratio(t.ratios.hostToJoiner)),
+    caseRow("  rt joiner -> joiner", t.joinerToJoiner, ratio(t.ratios.joinerToJoiner)),
+    "  raw: plain read/write loops with a " +
+    `${t.rawBufferBytes / 1024} KiB buffer, timed from "go" to the receiver's file closed;`,
+    "  the relay is a third process piping one socket into the other.",
+    "  rt: `rt --json` processes (host --bind 127.0.0.1); timed from /accept typed at the",
+    "  receiver to the sender's file-done; rt joiner -> joiner is compared with the relayed copy.",
+    `  receiver's file-saved after (s): host -> joiner ${saved(t.hostToJoiner)}; ` +
+    `joiner -> joiner ${saved(t.joinerToJoiner)}`,
+    mean >= 0.1 ? `WARNING: ${others}; the figures are disturbed by them.` : `  ${others}`,
+  ];
+}
+
 /** The report as text. */
 export function formatReport(r: BenchReport): string {
   const m = r.machine;
@@ -155,5 +202,9 @@ export function formatReport(r: BenchReport): string {
     "Host notices and dropped members during the measurements:",
     ...incidents,
     `  (and ${r.teardownIncidents} while the ${r.setup.members} members left together)`,
+    "",
+    ...(r.transfers
+      ? transferLines(r.transfers)
+      : [`File transfer: not measured (${r.transferError ?? "not run"})`]),
   ].join("\n");
 }

@@ -24,10 +24,14 @@ import { LoadRoom, type StepResult } from "./load.ts";
 import { describeMachine } from "./machine.ts";
 import { type BenchReport, formatReport } from "./report.ts";
 import { searchMaxRate } from "./search.ts";
+import { benchTransfers } from "./transfer.ts";
 
 const HANDSHAKE_BUDGET_MS = 30_000;
-/** The whole suite is killed after this long, whatever happens. */
-const WATCHDOG_MS = 4 * 60_000;
+/**
+ * The whole suite is killed after this long, whatever happens: about 2 min of load steps, then
+ * the file transfers (about 1 min here; up to 6 min allowed for slow disks or a slow rt).
+ */
+const WATCHDOG_MS = 10 * 60_000;
 
 const progress = (text: string) =>
   console.error(`[${(performance.now() / 1000).toFixed(0)} s] ${text}`);
@@ -89,6 +93,7 @@ try {
       handshake,
       fixedRate,
       search,
+      transfers: null,
       hostIncidents: [...host.incidents],
       teardownIncidents: 0,
       elapsedS: 0,
@@ -100,6 +105,14 @@ try {
   await host.stop();
 }
 report.teardownIncidents = host.incidents.length - report.hostIncidents.length;
+// After the load, with the bench host gone: rt's own processes, and raw TCP beside them.
+progress("file transfers");
+try {
+  report.transfers = await benchTransfers(progress);
+} catch (error) {
+  report.transferError = error instanceof Error ? error.message : String(error);
+  progress(`file transfers failed: ${report.transferError}`);
+}
 report.elapsedS = (performance.now() - started) / 1000;
 
 const dir = new URL("./results/", import.meta.url);
