@@ -86,7 +86,7 @@ const box = anyBytes.refine((b) => b.length <= MAX_BOX_BYTES, "too large");
 export const MAX_FILE_BOX_BYTES = 192 * 1024;
 const fileBox = anyBytes.refine((b) => b.length <= MAX_FILE_BOX_BYTES, "too large");
 /** Bytes of file content per chunk. */
-export const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_BYTES = 128 * 1024;
 /** Largest encrypted chunk: the content and its 16-byte tag. */
 export const MAX_CHUNK_BODY_BYTES = CHUNK_BYTES + 16;
 const chunkBody = anyBytes.refine((b) => b.length <= MAX_CHUNK_BODY_BYTES, "too large");
