@@ -114,6 +114,7 @@ export function checkingHostKey(ui: ChatUi, announced: string): ChatUi {
     setPrompt: (prompt) => ui.setPrompt(prompt),
     configure: (setting, on) => ui.configure(setting, on),
     interrupt: () => ui.interrupt(),
+    status: (lines) => ui.status(lines),
     close: () => ui.close(),
   };
 }

@@ -80,6 +80,9 @@ export class JsonUi implements ChatUi {
     this.#inputs.push({ kind: "interrupt" });
   }
 
+  /** Progress goes out as events in JSON: nothing to draw. */
+  status(): void {}
+
   close(): void {}
 }
 

@@ -22,3 +22,14 @@ export function sanitize(text: string): string {
 export function sanitizeMultiline(text: string): string {
   return text.split("\n").map(sanitize).join("\n");
 }
+
+/**
+ * Like `sanitize`, but keeps SGR colour sequences (`ESC [ ... m`) as they are: for lines rt
+ * renders itself, with peer text already sanitised inside, that must still never move the
+ * cursor (a stray line break or escape would break the layout of the screen).
+ */
+export function sanitizeKeepingStyles(text: string): string {
+  // deno-lint-ignore no-control-regex -- the escape character is what is matched
+  return text.split(/(\x1b\[[0-9;]*m)/).map((part, i) => i % 2 === 1 ? part : sanitize(part))
+    .join("");
+}

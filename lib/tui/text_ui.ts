@@ -1,6 +1,12 @@
 /**
  * The interface for people: a line editor (node:readline) in a terminal, with incoming lines
- * printed above a half-typed message; plain lines when stdin or stdout is not a terminal.
+ * printed above a half-typed message and status lines (progress bars) kept just above the input;
+ * plain lines when stdin or stdout is not a terminal.
+ *
+ * The screen's bottom, in a terminal: the chat's lines, then the status lines (one row each, cut
+ * to the width), then the prompt and the input (wrapped over as many rows as it needs). Every
+ * redraw moves up from the cursor over the input's rows and the status rows, clears down, writes
+ * what goes above, the status lines, and lets readline redraw the prompt and input.
  *
  * @module
  */
@@ -11,10 +17,10 @@ import type { ChatEvent } from "./events.ts";
 import { readHiddenLine } from "./hidden_input.ts";
 import { readLines } from "./json_ui.ts";
 import { mentions, renderEvent } from "./render.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitize, sanitizeKeepingStyles } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
-import { charWidth } from "./width.ts";
+import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
 /** Options of the human interface. */
 export interface TextUiOptions {
@@ -37,6 +43,19 @@ export class TextUi implements ChatUi {
   #rl: readline.Interface | null = null;
   #prompt = "> ";
   #lineReader: Promise<void> | null = null;
+  /** The status lines asked for (controls made inert, colours kept). */
+  #status: string[] = [];
+  /** The status lines on the screen now, without styles, just above the prompt's row. */
+  #drawn: string[] = [];
+  /** The terminal's width when readline last drew (resizes change it). */
+  #columns = 0;
+  /** The width the status lines on the screen were cut to. */
+  #drawnColumns = 0;
+  /** Readline closed itself (Ctrl+D): nothing more is drawn through it. */
+  #editorClosed = false;
+  /** The last key's name, and whether this key is a second Tab in a row. */
+  #lastKey: string | undefined;
+  #tabAgain = false;
 
   constructor(options: TextUiOptions) {
     this.#interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
@@ -56,22 +75,25 @@ export class TextUi implements ChatUi {
       completer: (line: string) => this.#complete(line),
     });
     rl.on("line", (text) => {
-      this.#eraseSubmitted(text);
+      if (this.#self) this.#eraseSubmitted(text);
+      else if (this.#drawn.length > 0) this.#keepSubmitted(text);
       this.#inputs.push({ kind: "line", text });
     });
     rl.on("SIGINT", () => this.#inputs.push({ kind: "interrupt" }));
     rl.on("close", () => {
+      this.#editorClosed = true;
       process.stdout.off("resize", this.#beforeRedraw);
-      process.stdin.off("keypress", this.#syncSize);
+      process.stdin.off("keypress", this.#beforeKey);
       process.stdin.off("keypress", this.#afterKey);
       this.#inputs.push({ kind: "end" });
     });
     // Runs before readline's own redraw on resize (it was registered first).
     process.stdout.prependListener("resize", this.#beforeRedraw);
     // Run before and after readline handles each key.
-    process.stdin.prependListener("keypress", this.#syncSize);
+    process.stdin.prependListener("keypress", this.#beforeKey);
     process.stdin.on("keypress", this.#afterKey);
     this.#rl = rl;
+    this.#columns = process.stdout.columns || 80;
     return rl;
   }
 
@@ -84,6 +106,13 @@ export class TextUi implements ChatUi {
    */
   readonly #syncSize = (): void => {
     (process.stdout as unknown as { _refreshSize?: () => void })._refreshSize?.();
+  };
+
+  /** Before readline handles a key: the size, as above, and whether it is a second Tab. */
+  readonly #beforeKey = (_text: unknown, key?: { name?: string }): void => {
+    this.#syncSize();
+    this.#tabAgain = key?.name === "tab" && this.#lastKey === "tab";
+    this.#lastKey = key?.name;
   };
 
   /** Readline's own record of the row of the cursor below the prompt, as last drawn. */
@@ -116,18 +145,93 @@ export class TextUi implements ChatUi {
    * the prompt at the new width. Readline would leave rows of the old input above the new one
    * (narrower) or erase lines of chat above it (wider). So: clear from the prompt as the
    * terminal now shows it, and put the cursor where readline expects it.
+   *
+   * One case differs from readline's count: with the cursor at the end of an input that now
+   * fills its last row exactly, the terminal leaves the cursor at the end of that row, where
+   * readline counts it at the start of the next. Unless readline had itself drawn the input
+   * ending at the edge (it then writes a space to move to the next row, and the cursor sits
+   * on that space).
    */
   readonly #beforeRedraw = (): void => {
     const drawn = this.#drawnRows();
     if (!drawn) return;
+    const rl = this.#rl!;
+    const before = this.#columns;
+    this.#columns = process.stdout.columns || 80;
     const believed = drawn.get();
-    const now = this.#rl!.getCursorPos().rows;
-    if (now === believed) return;
-    readline.moveCursor(process.stdout, 0, -now);
-    readline.cursorTo(process.stdout, 0);
-    readline.clearScreenDown(process.stdout);
-    process.stdout.write("\n".repeat(believed));
+    const position = rl.getCursorPos();
+    let now = position.rows;
+    if (
+      now > 0 && position.cols === 0 && rl.cursor >= rl.line.length &&
+      endColumn(rl.getPrompt() + rl.line, before) !== 0
+    ) now--;
+    if (now === believed && this.#drawn.length === 0) return;
+    // The status lines were rewrapped too when narrower (see `#statusRows`): clear them with
+    // the input, and draw them again, cut to the new width.
+    process.stdout.write(
+      up(now + this.#statusRows()) + CLEAR_DOWN + this.#statusBlock() + "\n".repeat(believed),
+    );
   };
+
+  /**
+   * How many rows the status lines on the screen take now: one each as drawn, more when the
+   * terminal has since narrowed and rewrapped them (the input's rows are counted the same way).
+   */
+  #statusRows(): number {
+    const columns = process.stdout.columns || 80;
+    return this.#drawn.reduce((sum, line) => sum + rowsOf(line, columns), 0);
+  }
+
+  /**
+   * The status lines to write, each cut to the terminal's width (a wrapped one would take two
+   * rows, and throw every move up over the status area off) and ending its row; recorded as
+   * drawn.
+   */
+  #statusBlock(): string {
+    const columns = process.stdout.columns || 80;
+    const lines = this.#status.map((line) => cutToWidth(line, columns));
+    this.#drawn = lines.map(stripStyles);
+    this.#drawnColumns = columns;
+    return lines.map((line) => line + "\r\n").join("");
+  }
+
+  /**
+   * Redraws the bottom of the screen without disturbing what is half typed: from the top of the
+   * status area, clears down, writes `above` (new lines for the scrollback, each ending with a
+   * line break), the status lines, then as many line breaks as the cursor is below the prompt's
+   * row, so that readline's own redraw (which moves up that many rows first) puts the prompt and
+   * the input, wrapped or not, back with the cursor where it was.
+   */
+  #redraw(above = ""): void {
+    const rl = this.#rl!;
+    this.#syncSize();
+    const rows = rl.getCursorPos().rows;
+    process.stdout.write(
+      up(rows + this.#statusRows()) + CLEAR_DOWN + above + this.#statusBlock() +
+        "\n".repeat(rows),
+    );
+    rl.prompt(true);
+  }
+
+  /**
+   * A second Tab with several candidates: readline lists them below the input, then draws the
+   * prompt again below the list. The status lines would stay behind above the old input; take
+   * them out now (deleting their rows pulls the input up), and draw them again above the new
+   * prompt once readline is done.
+   */
+  #liftStatusForList(): void {
+    const rl = this.#rl!;
+    const { rows, cols } = rl.getCursorPos();
+    const statusRows = this.#statusRows();
+    process.stdout.write(
+      up(rows + statusRows) + `\x1b[${statusRows}M` + (rows > 0 ? `\x1b[${rows}B` : "") +
+        `\x1b[${cols + 1}G`,
+    );
+    this.#drawn = [];
+    setTimeout(() => {
+      if (this.#rl === rl && !this.#editorClosed) this.#redraw();
+    }, 0);
+  }
 
   /** Tab: commands at the start of a line, member names elsewhere. */
   #complete(line: string): [string[], string] {
@@ -138,6 +242,7 @@ export class TextUi implements ChatUi {
       ? this.#commands
       : [...this.#members.values()].filter((n) => n !== this.#self).map(sanitize);
     const hits = candidates.filter((c) => c.toLowerCase().startsWith(lower.replace(/^@/, "")));
+    if (hits.length > 1 && this.#tabAgain && this.#drawn.length > 0) this.#liftStatusForList();
     const prefix = word.startsWith("@") && !atStart ? "@" : "";
     const suffix = atStart && !word.startsWith("/") ? ": " : " ";
     if (hits.length === 1) return [[prefix + hits[0]! + suffix], word];
@@ -151,6 +256,21 @@ export class TextUi implements ChatUi {
     readline.moveCursor(process.stdout, 0, -rowsBelow(this.#prompt + text, columns));
     readline.cursorTo(process.stdout, 0);
     readline.clearScreenDown(process.stdout);
+  }
+
+  /**
+   * After Enter before the room knows the user (a name asked for), the typed line stays on the
+   * screen, and the status lines must not stay above it: write the line again in their place;
+   * they come back above the next prompt.
+   */
+  #keepSubmitted(text: string): void {
+    const rl = this.#rl!;
+    const columns = process.stdout.columns || 80;
+    const shown = rl.getPrompt() + text;
+    process.stdout.write(
+      up(rowsBelow(shown, columns) + this.#statusRows()) + CLEAR_DOWN + shown + "\r\n",
+    );
+    this.#drawn = [];
   }
 
   #startPlainLines(): void {
@@ -184,16 +304,22 @@ export class TextUi implements ChatUi {
       console.log(text + (ring ? "\x07" : ""));
       return;
     }
+    // Above the status lines and the input, without disturbing what is half typed.
+    this.#redraw(text + (ring ? "\x07" : "") + "\n");
+  }
+
+  status(lines: string[]): void {
+    if (!this.#interactive) return;
+    const wanted = lines.map(sanitizeKeepingStyles);
+    const same = wanted.length === this.#status.length &&
+      wanted.every((line, i) => line === this.#status[i]);
+    this.#status = wanted;
+    if (!this.#rl || this.#editorClosed) return;
     this.#syncSize();
-    // Print above the input line without disturbing what is half typed: move to the start
-    // of the prompt, clear it, print, then let readline redraw the prompt and the input
-    // (after as many newlines as the input spans, so a wrapped input is not overwritten).
-    const rows = rl.getCursorPos().rows;
-    readline.moveCursor(process.stdout, 0, -rows);
-    readline.cursorTo(process.stdout, 0);
-    readline.clearScreenDown(process.stdout);
-    process.stdout.write(text + (ring ? "\x07" : "") + "\n" + "\n".repeat(rows));
-    rl.prompt(true);
+    const drawnNow = this.#drawn.length === wanted.length &&
+      (wanted.length === 0 || this.#drawnColumns === (process.stdout.columns || 80));
+    if (same && drawnNow) return;
+    this.#redraw();
   }
 
   async ask(question: Question): Promise<UserInput> {
@@ -204,15 +330,19 @@ export class TextUi implements ChatUi {
     if (question.hidden && !this.#rl) return readHiddenLine(question.prompt);
     const rl = this.#editor();
     rl.setPrompt(question.prompt);
-    rl.prompt();
+    if (this.#status.length > 0 || this.#drawn.length > 0) this.#redraw();
+    else rl.prompt();
     const answer = (await this.#inputs.next()) ?? { kind: "end" };
     rl.setPrompt(this.#prompt);
     return answer;
   }
 
   async next(): Promise<UserInput> {
-    if (this.#interactive) this.#editor().prompt(true);
-    else this.#startPlainLines();
+    if (!this.#interactive) this.#startPlainLines();
+    else if (this.#status.length > 0 || this.#drawn.length > 0) {
+      this.#editor();
+      this.#redraw();
+    } else this.#editor().prompt(true);
     return (await this.#inputs.next()) ?? { kind: "end" };
   }
 
@@ -233,27 +363,66 @@ export class TextUi implements ChatUi {
   }
 
   close(): void {
+    this.#status = [];
     if (this.#rl) {
       const rl = this.#rl;
       this.#rl = null;
-      readline.cursorTo(process.stdout, 0);
-      readline.clearLine(process.stdout, 0);
+      if (this.#drawn.length > 0) {
+        // The status lines go, with the prompt and the input below them.
+        process.stdout.write(up(rl.getCursorPos().rows + this.#statusRows()) + CLEAR_DOWN);
+        this.#drawn = [];
+      } else {
+        readline.cursorTo(process.stdout, 0);
+        readline.clearLine(process.stdout, 0);
+      }
       rl.close();
     }
   }
 }
 
 /**
- * How many rows below the start of `text` the cursor is after readline has written it and
- * a line break, laid out as readline does: a wide character that would straddle the edge goes
- * to the next row, and a text that exactly fills its last row gets one more (blank) row.
+ * To the start of the row, then clear it and everything below. Not by clearing to the end of
+ * the screen from there at once: from the screen's top left corner, tmux (`scroll-on-clear`)
+ * takes that for a clear screen and first pushes the screen into the scrollback, so a status
+ * area at the top would leave a copy there at every redraw. So: erase the row, then from the
+ * next one down (with the cursor saved and restored; at the bottom row it stays put).
  */
-function rowsBelow(text: string, columns: number): number {
+const CLEAR_DOWN = "\x1b[1G\x1b[2K\x1b7\x1b[B\x1b[0J\x1b8";
+
+/** Moves the cursor up `rows` rows (none for 0). */
+function up(rows: number): string {
+  return rows > 0 ? `\x1b[${rows}A` : "";
+}
+
+/**
+ * The cells `text` takes from the start of a row, laid out `columns` wide as readline and the
+ * terminal do: a wide character that would straddle the edge goes to the next row, leaving the
+ * last cell of the row empty.
+ */
+function cells(text: string, columns: number): number {
   let offset = 0;
   for (const char of text) {
     const width = charWidth(char);
     if (width === 2 && (offset + 1) % columns === 0) offset++;
     offset += width;
   }
-  return Math.floor(offset / columns) + 1;
+  return offset;
+}
+
+/** How many rows a line of `text` ended by a line break takes, `columns` wide. */
+function rowsOf(text: string, columns: number): number {
+  return Math.max(1, Math.ceil(cells(text, columns) / columns));
+}
+
+/** The column after `text`, laid out `columns` wide. */
+function endColumn(text: string, columns: number): number {
+  return cells(text, columns) % columns;
+}
+
+/**
+ * How many rows below the start of `text` the cursor is after readline has written it and
+ * a line break: a text that exactly fills its last row gets one more (blank) row.
+ */
+function rowsBelow(text: string, columns: number): number {
+  return Math.floor(cells(text, columns) / columns) + 1;
 }

@@ -38,6 +38,11 @@ export interface ChatUi {
   configure(setting: "timestamps" | "bell", on: boolean): void;
   /** Delivers an interrupt (from a signal) to whoever is waiting for input. */
   interrupt(): void;
+  /**
+   * Lines kept just above the input line (progress bars); replaces the previous ones; [] removes
+   * them.
+   */
+  status(lines: string[]): void;
   /** Releases the terminal. */
   close(): void;
 }

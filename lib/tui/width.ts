@@ -48,3 +48,29 @@ export function stripStyles(text: string): string {
   // deno-lint-ignore no-control-regex -- the escape character is what is matched
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
+
+/**
+ * Cuts text that may hold SGR colour sequences to at most `columns` terminal columns; the
+ * sequences take no room. A cut line that had styles ends with a reset, so no colour leaks.
+ */
+export function cutToWidth(text: string, columns: number): string {
+  let width = 0;
+  let out = "";
+  let styled = false;
+  // deno-lint-ignore no-control-regex -- the escape character is what is matched
+  const parts = text.split(/(\x1b\[[0-9;]*m)/);
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 1) {
+      out += parts[i];
+      styled = true;
+      continue;
+    }
+    for (const char of parts[i]!) {
+      const w = charWidth(char);
+      if (width + w > columns) return out + (styled ? "\x1b[0m" : "");
+      width += w;
+      out += char;
+    }
+  }
+  return out;
+}

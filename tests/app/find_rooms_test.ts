@@ -30,6 +30,7 @@ class FakeUi implements ChatUi {
   setPrompt(): void {}
   configure(): void {}
   interrupt(): void {}
+  status(): void {}
   close(): void {}
 }
 

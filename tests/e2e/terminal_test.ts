@@ -10,7 +10,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ClientMessage, decodeMessage, encodeMessage } from "../../lib/codec/messages.ts";
 import { acceptJoiner, FramedConnection, listenTcp } from "../../lib/transport/mod.ts";
 import { nameColourIndex } from "../../lib/tui/style.ts";
-import { displayWidth } from "../../lib/tui/width.ts";
+import { cutToWidth, displayWidth } from "../../lib/tui/width.ts";
 import { E2e } from "./harness.ts";
 import { screenLines, Terminal, type TerminalOptions, visible } from "./tmux.ts";
 
@@ -675,3 +675,120 @@ terminalTest(
     await assertNoCrash(plain);
   },
 );
+
+terminalTest("status lines stay just above a half-typed line, once, through resizes", async () => {
+  // A stand-in program: a TextUi whose status line (a download's progress) is redrawn every
+  // 50 ms, 60 times, while messages arrive every 200 ms; typed lines come back as messages.
+  await using demo = await Terminal.open({
+    label: "demo",
+    script: "tests/e2e/fixtures/status_demo.ts",
+    args: ["3"],
+    width: 60,
+    height: 20,
+  });
+  /** Lines with a percentage: status lines, wherever they are. */
+  const statusLines = (screen: string) => chatLines(screen).filter((l) => /\d+%/.test(l));
+  const percent = (screen: string) => Number(/(\d+)%/.exec(statusLines(screen).at(-1) ?? "")?.[1]);
+  // Every capture, from the scrollback's start: never two status lines at once.
+  let most = 0;
+  const watch = (what: string, done: (screen: string) => boolean) =>
+    demo.waitForScreen((s) => {
+      most = Math.max(most, statusLines(s).length);
+      return done(s);
+    }, { history: true, join: true, what });
+  /** Waits until the status line has moved on from `from`% (or the transfer is over). */
+  const movedOn = (from: number) =>
+    watch(`progress past ${from}%`, (s) => percent(s) > from || percent(s) === 100);
+
+  const first = await watch("the prompt, below a status line", (s) => {
+    const lines = chatLines(s);
+    return lines.at(-1) === "me>" && /\d+%/.test(lines.at(-2) ?? "");
+  });
+
+  // A draft that wraps at every width here, with wide characters, and the cursor inside it;
+  // the status line is redrawn under it, and after the terminal narrows, then widens (rt is
+  // stopped meanwhile: tmux rewraps at once but may tell the program's terminal late).
+  const draft =
+    "a half-typed draft with 漢字 and more words, long enough to wrap over the edge, unsent";
+  await demo.type(draft);
+  await demo.press("Left", "Left", "Left", "Left", "Left", "Left");
+  const typed = await movedOn(percent(first));
+  await demo.whileStopped(() => demo.resize(45, 20));
+  const narrower = await movedOn(percent(typed));
+  await demo.whileStopped(() => demo.resize(70, 20));
+  await movedOn(percent(narrower));
+  const done = await watch(
+    "the transfer's end, with the draft whole below the status line",
+    (s) => chatLines(s).includes("bob: transfer done") && chatLines(s).at(-1) === `me> ${draft}`,
+  );
+  assertEquals(most, 1, `never more than one status line\n${await demo.describe()}`);
+
+  // Everything in order: the messages, the status line once (at 100%), the draft last.
+  const lines = chatLines(done);
+  const status = lines.findIndex((l) => /\d+%/.test(l));
+  assertEquals(status, lines.length - 2, `the status line above the input:\n${lines.join("\n")}`);
+  assertOk(lines[status]!.startsWith("#3 ↓ from bob  holiday"), lines[status]);
+  assertOk(lines[status]!.includes("100%"), lines[status]);
+  const ticks = lines.filter((l) => /^bob: tick \d+$/.test(l));
+  assertOk(ticks.length > 0, "messages arrived");
+  assertEquals(ticks, ticks.map((_, i) => `bob: tick ${i + 1}`), "every message once, in order");
+  assertEquals(lines.indexOf("bob: transfer done"), status - 1, "the last message above it");
+
+  // The cursor stayed where it was in the draft: a key typed now goes there.
+  await demo.type("X");
+  const edited = `${draft.slice(0, -6)}X${draft.slice(-6)}`;
+  await demo.waitForScreen((s) => chatLines(s).at(-1) === `me> ${edited}`, {
+    join: true,
+    what: "X typed six characters before the end",
+  });
+
+  // Enter: the line comes back as a message above the status line, the input is empty again.
+  await demo.press("Enter");
+  await watch(
+    "the message above the status line, then an empty prompt",
+    (s) => chatLines(s).slice(-3).join("\n") === [`me: ${edited}`, lines[status], "me>"].join("\n"),
+  );
+
+  // Tab twice lists /who and /whois below the input: the status line moves below the list.
+  await demo.type("/wh");
+  await demo.press("Tab");
+  await demo.waitForScreen(inputIs("me>", "/who"), { what: "/wh completed to /who" });
+  await demo.press("Tab");
+  await demo.waitForScreen((s) => chatLines(s).includes("/who    /whois"), { what: "the list" });
+  await demo.press("Enter");
+  await watch(
+    "/who sent, below the list",
+    (s) => chatLines(s).slice(-3).join("\n") === ["me: /who", lines[status], "me>"].join("\n"),
+  );
+  assertEquals(most, 1, `never more than one status line\n${await demo.describe()}`);
+
+  // An input that fills its last row exactly once the terminal is narrower, the cursor at its
+  // end: the terminal leaves the cursor on that row, not the next; nothing above is erased.
+  const exact = "x".repeat(86);
+  assertEquals(displayWidth(`me> ${exact}`), 2 * 45);
+  await demo.type(exact);
+  const wide = await demo.waitForScreen((s) => chatLines(s).at(-1) === `me> ${exact}`, {
+    history: true,
+    join: true,
+    what: "the long input",
+  });
+  await demo.whileStopped(() => demo.resize(45, 20));
+  // A key after the resize: rt has seen the new size by the time it shows.
+  await demo.type("y");
+  const narrow = await watch(
+    "the long input after narrowing",
+    (s) => chatLines(s).at(-1) === `me> ${exact}y`,
+  );
+  assertEquals(chatLines(narrow).slice(0, -2), chatLines(wide).slice(0, -2), "lines above kept");
+  // And the status line between, cut to the new width.
+  assertEquals(chatLines(narrow).at(-2), cutToWidth(lines[status]!, 45).trimEnd());
+  await demo.press("C-u");
+
+  // Closing the interface takes the status line away.
+  await demo.type("/quit");
+  await demo.press("Enter");
+  assertEquals(await demo.waitForExit(), 0, "the demo's exit status");
+  const end = await demo.screen({ history: true, join: true });
+  assertEquals(statusLines(end), [], "no status line left after close");
+  await assertNoCrash(demo);
+});

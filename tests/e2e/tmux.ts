@@ -18,8 +18,10 @@ import { DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
 export interface TerminalOptions {
   /** A label for failure messages, e.g. `alice`. */
   label: string;
-  /** Arguments after `main.ts`. */
+  /** Arguments after `main.ts` (or `script`). */
   args: string[];
+  /** The program to run instead of `main.ts`, relative to the checkout (a test fixture). */
+  script?: string;
   /** Extra environment of `rt` (e.g. `RT_PASSWORD`, `USER`), on top of a clean one. */
   env?: Record<string, string>;
   /** Leave `NO_COLOR` unset, so rt uses colours (default: `NO_COLOR=1`, plain text). */
@@ -123,7 +125,14 @@ export class Terminal implements AsyncDisposable {
       "env -i",
       'TERM="$TERM"',
       ...Object.entries(env).map(([k, v]) => shQuote(`${k}=${v}`)),
-      ...[Deno.execPath(), "run", ...RUN_FLAGS, ...homeFlags, "main.ts", ...options.args].map(
+      ...[
+        Deno.execPath(),
+        "run",
+        ...RUN_FLAGS,
+        ...homeFlags,
+        options.script ?? "main.ts",
+        ...options.args,
+      ].map(
         shQuote,
       ),
     ].join(" ");

@@ -1,5 +1,6 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { sanitize } from "../../lib/tui/sanitize.ts";
+import { sanitize, sanitizeKeepingStyles } from "../../lib/tui/sanitize.ts";
+import { stripStyles } from "../../lib/tui/width.ts";
 
 const HOSTILE: [string, string][] = [
   ["colour", "\x1b[31mred"],
@@ -25,4 +26,17 @@ Deno.test("hostile text is shown inert", () => {
   }
   assertEquals(sanitize("\x1b[31mred"), "\\x1b[31mred");
   assertEquals(sanitize("ok: 日本語 ✓ 👍"), "ok: 日本語 ✓ 👍");
+});
+
+Deno.test("sanitizeKeepingStyles keeps colours, makes everything else inert", () => {
+  assertEquals(sanitizeKeepingStyles("\x1b[32m██\x1b[39m 52%"), "\x1b[32m██\x1b[39m 52%");
+  assertEquals(
+    sanitizeKeepingStyles("a\nb\r\x1b[2J\x1b]0;t\x07\x1b[1m!"),
+    "a\\x0ab\\x0d\\x1b[2J\\x1b]0;t\\x07\x1b[1m!",
+  );
+  for (const [what, input] of HOSTILE) {
+    const out = stripStyles(sanitizeKeepingStyles(input));
+    // deno-lint-ignore no-control-regex
+    assertOk(!/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(out), what);
+  }
 });
