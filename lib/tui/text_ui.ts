@@ -20,6 +20,12 @@ import { mentions, renderEvent } from "./render.ts";
 import { sanitize, sanitizeKeepingStyles } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
+import { detectImageProtocol, inlineImage } from "./inline_image.ts";
+import { renderProgress, type TransferProgress } from "./progress.ts";
+
+/** Most terminal columns and rows a received picture takes. */
+const PICTURE_COLUMNS = 60;
+const PICTURE_ROWS = 16;
 import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
 /** Options of the human interface. */
@@ -56,6 +62,8 @@ export class TextUi implements ChatUi {
   /** The last key's name, and whether this key is a second Tab in a row. */
   #lastKey: string | undefined;
   #tabAgain = false;
+  /** Transfers moving, by id: one progress line each. */
+  readonly #transfers = new Map<number, TransferProgress>();
 
   constructor(options: TextUiOptions) {
     this.#interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
@@ -289,8 +297,42 @@ export class TextUi implements ChatUi {
     }
   }
 
+  /**
+   * Transfers' progress, as status lines: a bar per transfer moving, gone once it ends. Returns
+   * whether the event was only that.
+   */
+  #progress(event: ChatEvent): boolean {
+    if (event.type === "file-progress") {
+      const { id, direction, peer, name, done, total, bytesPerSecond } = event;
+      this.#transfers.set(id, { id, direction, peer, name, done, total, bytesPerSecond });
+    } else if (event.type === "file-done" || event.type === "file-stopped") {
+      if (!this.#transfers.delete(event.id)) return false;
+    } else return false;
+    const columns = process.stdout.columns || 80;
+    this.status([...this.#transfers.values()].map((p) => renderProgress(p, columns, this.#style)));
+    return event.type === "file-progress";
+  }
+
+  /** Draws a received picture in the chat, in terminals that can; elsewhere its path was shown. */
+  async #picture(path: string): Promise<void> {
+    const env = (name: string) => {
+      try {
+        return Deno.env.get(name);
+      } catch {
+        return undefined;
+      }
+    };
+    const protocol = detectImageProtocol(env);
+    if (!protocol || !this.#rl) return;
+    const columns = Math.min(process.stdout.columns || 80, PICTURE_COLUMNS);
+    const drawing = await inlineImage(path, protocol, { columns, maxRows: PICTURE_ROWS });
+    if (drawing === null || !this.#rl || this.#editorClosed) return;
+    this.#redraw(drawing + "\n");
+  }
+
   show(event: ChatEvent): void {
     this.#track(event);
+    if (this.#progress(event)) return;
     const text = renderEvent(event, {
       style: this.#style,
       timestamps: this.#timestamps,
@@ -306,6 +348,9 @@ export class TextUi implements ChatUi {
     }
     // Above the status lines and the input, without disturbing what is half typed.
     this.#redraw(text + (ring ? "\x07" : "") + "\n");
+    if (event.type === "file-saved" && event.mediaType.startsWith("image/")) {
+      void this.#picture(event.path);
+    }
   }
 
   status(lines: string[]): void {
