@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { CHUNK_BYTES } from "../codec/messages.ts";
+import { toHex } from "../handshake/bytes.ts";
 import { FileHasher, hashFile } from "./hash.ts";
 import type { PartialStore } from "./partials.ts";
 import { placeFile, reserveFolder } from "./place.ts";
@@ -80,8 +81,10 @@ export class Incoming {
   /** Bytes already held for each file from an earlier, interrupted offer of the same content. */
   async held(): Promise<number[]> {
     const held: number[] = [];
-    for (const file of this.files) {
-      const bytes = await this.#partials.held(this.#sender, file.hash);
+    const firsts = this.#firsts();
+    for (const [i, file] of this.files.entries()) {
+      // Files with the same content share one part: it is the first one's to resume.
+      const bytes = firsts[i] ? await this.#partials.held(this.#sender, file.hash) : 0;
       held.push(bytes <= file.size ? bytes : 0);
     }
     return held;
@@ -92,6 +95,17 @@ export class Incoming {
     const tops = new Set(this.#destinations.map((d) => d.folder[0]));
     const [top] = tops;
     return tops.size === 1 && top !== undefined ? join(this.#downloads, top) : this.#downloads;
+  }
+
+  /** For each file, whether it is the first of the offer with its content (its hash). */
+  #firsts(): boolean[] {
+    const seen = new Set<string>();
+    return this.files.map((file) => {
+      const hex = toHex(file.hash);
+      if (seen.has(hex)) return false;
+      seen.add(hex);
+      return true;
+    });
   }
 
   /** Bytes done: held before plus written now. */
@@ -107,9 +121,10 @@ export class Incoming {
     this.#sink = sink;
     await this.#partials.prepare();
     const held = await this.held();
+    const firsts = this.#firsts();
     // A part longer than its file cannot be ours: start that one again.
     for (const [i, file] of this.files.entries()) {
-      if (held[i] === 0) await this.#partials.remove(this.#sender, file.hash);
+      if (held[i] === 0 && firsts[i]) await this.#partials.remove(this.#sender, file.hash);
     }
     this.#from = held;
     const folders = new Map<string, string>();

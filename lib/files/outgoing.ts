@@ -43,6 +43,8 @@ export class Outgoing {
   #acked = 0;
   #stopped = false;
   #wakeSender: (() => void) | null = null;
+  /** Resolved by `stop()`: ends a wait for the link that may not end by itself. */
+  readonly #stopping = Promise.withResolvers<void>();
 
   constructor(options: {
     to: string;
@@ -114,7 +116,7 @@ export class Outgoing {
       await new Promise<void>((resolve) => this.#wakeSender = resolve);
     }
     const ready = this.#stopped ? null : this.#link.ready(this.to);
-    if (ready) await ready;
+    if (ready) await Promise.race([ready, this.#stopping.promise]);
   }
 
   /** Takes acknowledgement frame `n` from the recipient; `false` when it is not genuine. */
@@ -132,6 +134,7 @@ export class Outgoing {
   /** Stops sending. */
   stop(): void {
     this.#stopped = true;
+    this.#stopping.resolve();
     this.#wake();
   }
 

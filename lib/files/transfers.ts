@@ -259,8 +259,13 @@ export class Transfers {
           `${transfer.peer} cancelled ${transfer.name}`,
         );
       case "done":
-        if (transfer.direction !== "send" || transfer.state !== "verifying") return;
-        if (control.ok) return this.#finished(transfer);
+        // Also while still "active": the last chunk's send may not have returned yet.
+        if (transfer.direction !== "send") return;
+        if (transfer.state !== "verifying" && transfer.state !== "active") return;
+        if (control.ok) {
+          transfer.outgoing.stop();
+          return this.#finished(transfer);
+        }
         return this.#end(
           transfer,
           "corrupt",
@@ -471,11 +476,12 @@ export class Transfers {
     if (!["offered", "active", "verifying"].includes(transfer.state)) return;
     const wasActive = transfer.state !== "offered";
     transfer.state = reason;
-    // Parts are kept to resume from unless the transfer was called off, or was corrupt.
-    const resumable = transfer.direction === "receive" && wasActive &&
-      (reason === "interrupted" || reason === "failed");
+    // Parts are kept to resume from unless the transfer was called off, or was corrupt: also
+    // those of an earlier transfer when this offer of the same files is interrupted unanswered.
+    const keep = reason === "interrupted" || reason === "failed";
+    const resumable = transfer.direction === "receive" && wasActive && keep;
     if (transfer.direction === "send") transfer.outgoing.stop();
-    else void transfer.incoming.stop(resumable);
+    else void transfer.incoming.stop(keep);
     this.#progressEnded(transfer);
     this.#show({
       type: "file-stopped",

@@ -1,0 +1,740 @@
+import { join } from "node:path";
+import { assertEquals, assertOk } from "../assert.ts";
+import type { ClientMessage, RoomMessage } from "../../lib/codec/messages.ts";
+import { hashHex } from "../../lib/files/hash.ts";
+import { PartialStore } from "../../lib/files/partials.ts";
+import { Transfers } from "../../lib/files/transfers.ts";
+import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
+import type { ChatEvent, KeyStatus } from "../../lib/tui/events.ts";
+import { tempDir } from "./temp_dir.ts";
+
+type Event<T extends ChatEvent["type"]> = Extract<ChatEvent, { type: T }>;
+type FileMessage = Extract<RoomMessage, { t: "file" }>;
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+  return bytes;
+}
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Every file under `dir`, relative to it, sorted. */
+async function filesUnder(dir: string): Promise<string[]> {
+  if (!(await exists(dir))) return [];
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) out.push(...(await filesUnder(path)).map((p) => join(entry.name, p)));
+    else out.push(entry.name);
+  }
+  return out.sort();
+}
+
+/**
+ * A room in memory: members' links deliver to each other's transfers as RoomMessages, later
+ * (never within `send`) and in order, the way `runChat` hands them over. Sealing is a pass-through:
+ * the box is the body, and the room says who it is from.
+ */
+class Room {
+  readonly members = new Map<string, Member>();
+  /** Each name's key: joining again under a name is the same person coming back. */
+  readonly #keys = new Map<string, Uint8Array>();
+  constructor(readonly dir: string) {}
+
+  find(name: string): Member | undefined {
+    return [...this.members.values()].find((m) => m.name.toLowerCase() === name.toLowerCase());
+  }
+
+  join(
+    name: string,
+    options: { key?: Uint8Array; autoAcceptFrom?: string[]; progressMs?: number } = {},
+  ): Member {
+    const key = options.key ?? this.#keys.get(name) ?? randomBytes(32);
+    this.#keys.set(name, key);
+    const member = new Member(this, name, key, options);
+    this.members.set(name, member);
+    return member;
+  }
+
+  /** `name` leaves: its session ends, and everyone else is told. */
+  async leave(name: string): Promise<void> {
+    const member = this.members.get(name)!;
+    this.members.delete(name);
+    member.gone = true;
+    for (const other of this.members.values()) other.transfers.left(name);
+    await member.transfers.close();
+  }
+}
+
+class Member {
+  readonly events: ChatEvent[] = [];
+  readonly transfers: Transfers;
+  readonly downloads: string;
+  /** How this member sees the others' keys. */
+  readonly status = new Map<string, KeyStatus>();
+  readonly inbox: RoomMessage[] = [];
+  /** While set, what arrives waits in the inbox. */
+  paused = false;
+  gone = false;
+  /** Sees each message from the room before it is handled; may pause. */
+  onMessage: (message: RoomMessage) => void = () => {};
+  /** Every control message this member sent, decoded by the fake seal. */
+  readonly controls: { to: string; body: Uint8Array }[] = [];
+  #waiters: (() => void)[] = [];
+  #draining = false;
+
+  constructor(
+    readonly room: Room,
+    readonly name: string,
+    readonly key: Uint8Array,
+    options: { autoAcceptFrom?: string[]; progressMs?: number },
+  ) {
+    this.downloads = join(room.dir, name, "downloads");
+    this.transfers = new Transfers({
+      downloads: this.downloads,
+      autoAcceptFrom: options.autoAcceptFrom,
+      progressMs: options.progressMs ?? 5,
+      show: (event) => {
+        this.events.push(event);
+        for (const wake of this.#waiters.splice(0)) wake();
+      },
+      peers: {
+        sealFile: (to, body) => {
+          const seat = this.room.find(to);
+          if (!seat) return { error: `Nobody called "${to}" is in the room` };
+          if (seat === this) return { error: "That is you" };
+          this.controls.push({ to: seat.name, body });
+          return { message: { t: "file", to: seat.name, box: body }, to: seat.name };
+        },
+        openFile: (message: FileMessage) => {
+          const author = this.room.find(message.from);
+          if (!author) {
+            return { type: "warning", code: "bad-file-message", name: message.from, text: "?" };
+          }
+          return {
+            from: author.name,
+            key: author.key,
+            status: this.status.get(author.name) ?? "known",
+            body: message.box,
+          };
+        },
+        others: () => [...this.room.members.keys()].filter((n) => n !== this.name),
+        nameOf: (name) => this.room.find(name)?.name,
+      },
+      link: {
+        send: (message: ClientMessage) => {
+          if (this.gone) throw new Error("You have left the room");
+          if (message.t !== "file" && message.t !== "data") throw new Error(message.t);
+          const to = this.room.find(message.to);
+          if (!to) return; // the host drops what is for nobody
+          to.deliver(
+            message.t === "file"
+              ? { t: "file", from: this.name, box: message.box, at: Date.now() }
+              : { t: "data", from: this.name, id: message.id, n: message.n, body: message.body },
+          );
+        },
+        ready: () => null,
+      },
+    });
+  }
+
+  deliver(message: RoomMessage): void {
+    this.inbox.push(message);
+    this.#drainLater();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.#drainLater();
+  }
+
+  /**
+   * Hands what arrived to the transfers as `runChat` does: later than it was sent, in order,
+   * control messages in the background, and one message per turn of an awaiting loop (so what
+   * a message set going without waiting, such as a sender's promise settling, settles first).
+   */
+  #drainLater(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    setTimeout(async () => {
+      while (!this.paused && !this.gone && this.inbox.length > 0) {
+        const message = this.inbox.shift()!;
+        this.onMessage(message);
+        if (message.t === "file") {
+          this.transfers.receiveFile(message).catch((error) => {
+            this.events.push({ type: "error", code: "file-transfer", message: String(error) });
+          });
+        } else if (message.t === "data") {
+          this.transfers.receiveData(message);
+        }
+        await Promise.resolve();
+      }
+      this.#draining = false;
+    }, 0);
+  }
+
+  /** The first event of `type` that passes `test`; waits for it. */
+  async next<T extends ChatEvent["type"]>(
+    type: T,
+    test: (event: Event<T>) => boolean = () => true,
+    ms = 10_000,
+  ): Promise<Event<T>> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.events.find((e): e is Event<T> => e.type === type && test(e as Event<T>));
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${this.name}: no ${type} event; had ${
+            JSON.stringify(this.events.filter((e) => e.type !== "file-progress"))
+          }`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 20);
+      });
+    }
+  }
+
+  of<T extends ChatEvent["type"]>(type: T): Event<T>[] {
+    return this.events.filter((e): e is Event<T> => e.type === type);
+  }
+
+  partials(): Promise<string[]> {
+    return filesUnder(new PartialStore(this.downloads).directory);
+  }
+
+  /** What this member has in downloads, partials aside. */
+  async saved(): Promise<string[]> {
+    return (await filesUnder(this.downloads)).filter((p) => !p.startsWith(".rt-partial"));
+  }
+}
+
+async function withRoom(fn: (room: Room) => Promise<void>): Promise<void> {
+  const dir = await tempDir("rt-transfers-");
+  const room = new Room(dir);
+  try {
+    await fn(room);
+  } finally {
+    for (const member of room.members.values()) await member.transfers.close();
+    await tick(10);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A file to send, in the room's folder. */
+async function source(room: Room, name: string, content: Uint8Array): Promise<string> {
+  const dir = join(room.dir, "sources");
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await Deno.writeFile(path, content);
+  return path;
+}
+
+Deno.test("offer, accept: the file is saved in the recipient's downloads; both are done", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    const content = randomBytes(3 * 65_536 + 77);
+    await ann.transfers.send("BOB", [await source(room, "cat.jpg", content)]);
+    const offered = await ann.next("file-offered");
+    assertEquals(offered.to, "bob");
+    assertEquals(offered.files, 1);
+    assertEquals(offered.total, content.length);
+    const offer = await bob.next("file-offer");
+    assertEquals(offer.from, "ann");
+    assertEquals(offer.name, "cat.jpg");
+    assertEquals(offer.held, 0);
+    assertEquals(offer.autoAccepted, false);
+    assertEquals(offer.files[0]!.hash, hashHex(await sha256(content)));
+    // Nothing is written before the answer.
+    await tick(20);
+    assertEquals(await filesUnder(bob.downloads), []);
+    assertEquals(bob.transfers.list(), {
+      type: "transfers",
+      transfers: [{
+        id: offer.id,
+        direction: "receive",
+        peer: "ann",
+        name: "cat.jpg",
+        files: 1,
+        total: content.length,
+        done: 0,
+        state: "offered",
+      }],
+    });
+    await bob.transfers.accept(offer.id);
+    const saved = await bob.next("file-saved");
+    assertEquals(saved.path, join(bob.downloads, "cat.jpg"));
+    assertEquals(saved.size, content.length);
+    assertEquals(await Deno.readFile(saved.path), content);
+    const received = await bob.next("file-done");
+    assertEquals(received.direction, "receive");
+    assertEquals(received.peer, "ann");
+    const sent = await ann.next("file-done");
+    assertEquals(sent.direction, "send");
+    assertEquals(sent.peer, "bob");
+    assertEquals(sent.total, content.length);
+    assertEquals(await bob.partials(), []);
+    assertEquals(await bob.saved(), ["cat.jpg"]);
+    // Progress ends at the total, on both sides.
+    assertEquals(bob.of("file-progress").at(-1)?.done, content.length);
+    assertEquals(ann.of("file-progress").at(-1)?.done, content.length);
+    for (const member of [ann, bob]) {
+      const list = member.transfers.list();
+      assertOk(list.type === "transfers");
+      assertEquals(list.transfers.map((t) => [t.state, t.done]), [["done", content.length]]);
+      assertEquals(member.of("file-stopped"), []);
+      assertEquals(member.of("error"), []);
+    }
+  });
+});
+
+Deno.test("a folder larger than the window arrives whole, acknowledged on the way", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    const folder = join(room.dir, "sources", "album");
+    await Deno.mkdir(join(folder, "2024"), { recursive: true });
+    const big = randomBytes(WINDOW_BYTES + 3 * 65_536 + 5);
+    await Deno.writeFile(join(folder, "big.bin"), big);
+    await Deno.writeFile(join(folder, "2024", "empty"), new Uint8Array(0));
+    await Deno.writeFile(join(folder, "2024", "small.txt"), new TextEncoder().encode("hi"));
+    await ann.transfers.send("bob", [folder]);
+    const offer = await bob.next("file-offer");
+    assertEquals(offer.name, "album");
+    assertEquals(offer.files.length, 3);
+    await bob.transfers.accept();
+    await bob.next("file-done");
+    await ann.next("file-done");
+    assertEquals(await bob.saved(), [
+      join("album", "2024", "empty"),
+      join("album", "2024", "small.txt"),
+      join("album", "big.bin"),
+    ]);
+    assertEquals(await Deno.readFile(join(bob.downloads, "album", "big.bin")), big);
+    assertEquals(bob.of("file-saved").length, 3);
+    assertEquals(await bob.partials(), []);
+  });
+});
+
+Deno.test("reject: the sender is told, nothing is written", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await ann.transfers.send("bob", [await source(room, "x.txt", randomBytes(100))]);
+    const offer = await bob.next("file-offer");
+    bob.transfers.reject(offer.id);
+    const mine = await bob.next("file-stopped");
+    assertEquals([mine.reason, mine.by, mine.resumable], ["rejected", "you", false]);
+    const theirs = await ann.next("file-stopped");
+    assertEquals([theirs.reason, theirs.by, theirs.direction], ["rejected", "peer", "send"]);
+    assertEquals(await bob.saved(), []);
+    // Answered: it no longer waits.
+    await bob.transfers.accept(offer.id);
+    assertEquals((await bob.next("error")).code, "no-such-transfer");
+  });
+});
+
+/** Ann offers bob a file of `size`; bob accepts; resolves once bob has some of it. */
+async function midway(room: Room, size = 4 * WINDOW_BYTES) {
+  const ann = room.join("ann");
+  const bob = room.join("bob");
+  const content = randomBytes(size);
+  await ann.transfers.send("bob", [await source(room, "big.bin", content)]);
+  const offer = await bob.next("file-offer");
+  const sent = (await ann.next("file-offered")).id;
+  // Bob's link holds what comes after the first chunks, so the transfer is caught half way.
+  let chunks = 0;
+  bob.onMessage = (message) => {
+    if (message.t === "data" && ++chunks === 20) bob.paused = true;
+  };
+  await bob.transfers.accept(offer.id);
+  while (!bob.paused) await tick(1);
+  await bob.next("file-progress", (e) => e.done > 0);
+  return { ann, bob, content, received: offer.id, sent };
+}
+
+Deno.test("cancel by the sender: the recipient is told and deletes what it received", async () => {
+  await withRoom(async (room) => {
+    const { ann, bob, sent } = await midway(room);
+    assertOk((await bob.partials()).length === 1);
+    ann.transfers.cancel(sent);
+    const mine = await ann.next("file-stopped");
+    assertEquals([mine.reason, mine.by, mine.resumable], ["cancelled", "you", false]);
+    bob.resume();
+    const theirs = await bob.next("file-stopped");
+    assertEquals([theirs.reason, theirs.by, theirs.resumable], ["cancelled", "peer", false]);
+    await tick(50);
+    assertEquals(await bob.partials(), []);
+    assertEquals(await bob.saved(), []);
+    assertEquals(ann.of("file-done"), []);
+    assertEquals(bob.of("file-done"), []);
+  });
+});
+
+Deno.test("cancel by the recipient: the sender is told and stops", async () => {
+  await withRoom(async (room) => {
+    const { ann, bob, received } = await midway(room);
+    bob.transfers.cancel(received);
+    const mine = await bob.next("file-stopped");
+    assertEquals([mine.reason, mine.by, mine.resumable], ["cancelled", "you", false]);
+    const theirs = await ann.next("file-stopped");
+    assertEquals([theirs.reason, theirs.by], ["cancelled", "peer"]);
+    bob.resume();
+    await tick(50);
+    assertEquals(await bob.partials(), []);
+    assertEquals(await bob.saved(), []);
+    // Cancelled: it cannot be cancelled again.
+    bob.transfers.cancel(received);
+    assertEquals((await bob.next("error")).code, "no-such-transfer");
+  });
+});
+
+Deno.test("the sender cancels an offer not yet answered", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await ann.transfers.send("bob", [await source(room, "x", randomBytes(10))]);
+    const offer = await bob.next("file-offer");
+    ann.transfers.cancel((await ann.next("file-offered")).id);
+    const stopped = await bob.next("file-stopped");
+    assertEquals([stopped.reason, stopped.by, stopped.id], ["cancelled", "peer", offer.id]);
+    await bob.transfers.accept(offer.id);
+    assertEquals((await bob.next("error")).code, "no-such-transfer");
+  });
+});
+
+Deno.test("the sender leaving interrupts; offered again, the file carries on", async () => {
+  await withRoom(async (room) => {
+    const { bob, content } = await midway(room);
+    await room.leave("ann");
+    const stopped = await bob.next("file-stopped");
+    assertEquals([stopped.reason, stopped.by, stopped.resumable], ["interrupted", null, true]);
+    bob.resume();
+    await tick(50);
+    assertEquals((await bob.partials()).length, 1);
+    assertEquals(await bob.saved(), []);
+    const ann = room.join("ann");
+    await ann.transfers.send("bob", [join(room.dir, "sources", "big.bin")]);
+    const offer = await bob.next("file-offer", (e) => e.id !== stopped.id);
+    assertOk(offer.held > 0 && offer.held < content.length, `${offer.held}`);
+    bob.onMessage = () => {};
+    await bob.transfers.accept(offer.id);
+    const saved = await bob.next("file-saved");
+    assertEquals(await Deno.readFile(saved.path), content);
+    await ann.next("file-done");
+    assertEquals(await bob.partials(), []);
+  });
+});
+
+Deno.test("the recipient leaving interrupts the sender's side", async () => {
+  await withRoom(async (room) => {
+    const { ann } = await midway(room);
+    await room.leave("bob");
+    const stopped = await ann.next("file-stopped");
+    assertEquals([stopped.reason, stopped.direction, stopped.resumable], [
+      "interrupted",
+      "send",
+      false,
+    ]);
+  });
+});
+
+Deno.test("the sender leaving before the answer keeps a part from before", async () => {
+  await withRoom(async (room) => {
+    const { bob } = await midway(room);
+    await room.leave("ann");
+    await bob.next("file-stopped");
+    bob.resume();
+    await tick(50);
+    const [part] = await bob.partials();
+    assertOk(part);
+    const held = (await Deno.stat(join(bob.downloads, ".rt-partial", part))).size;
+    // Offered again, then gone again before bob answers.
+    const ann = room.join("ann");
+    await ann.transfers.send("bob", [join(room.dir, "sources", "big.bin")]);
+    const offer = await bob.next("file-offer", (e) => e.held > 0);
+    await room.leave("ann");
+    const stopped = await bob.next("file-stopped", (e) => e.id === offer.id);
+    assertEquals(stopped.reason, "interrupted");
+    await tick(50);
+    assertEquals(await bob.partials(), [part]);
+    assertEquals((await Deno.stat(join(bob.downloads, ".rt-partial", part))).size, held);
+  });
+});
+
+Deno.test("close() stops everything and keeps parts to resume", async () => {
+  await withRoom(async (room) => {
+    const { bob } = await midway(room);
+    await bob.transfers.close();
+    bob.resume();
+    await tick(50);
+    assertEquals((await bob.partials()).length, 1);
+    const list = bob.transfers.list();
+    assertOk(list.type === "transfers");
+    assertEquals(list.transfers[0]!.state, "interrupted");
+  });
+});
+
+Deno.test("auto-accept only when the sender's key is verified", async () => {
+  for (const status of ["verified", "known", "new", "key-changed"] as KeyStatus[]) {
+    await withRoom(async (room) => {
+      const ann = room.join("Ann");
+      const bob = room.join("bob", { autoAcceptFrom: ["ANN"] });
+      bob.status.set("Ann", status);
+      const content = randomBytes(1000);
+      await ann.transfers.send("bob", [await source(room, "x.bin", content)]);
+      const offer = await bob.next("file-offer");
+      if (status === "verified") {
+        assertEquals(offer.autoAccepted, true);
+        assertEquals(offer.note, undefined);
+        const saved = await bob.next("file-saved");
+        assertEquals(await Deno.readFile(saved.path), content);
+        await ann.next("file-done");
+      } else {
+        assertEquals(offer.autoAccepted, false, status);
+        assertOk(offer.note?.includes("not verified"), offer.note);
+        await tick(50);
+        assertEquals(await filesUnder(bob.downloads), []);
+        assertEquals(ann.of("file-progress"), []);
+      }
+    });
+  }
+});
+
+Deno.test("a verified sender not listed for auto-accept waits for an answer", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob", { autoAcceptFrom: ["carol"] });
+    bob.status.set("ann", "verified");
+    await ann.transfers.send("bob", [await source(room, "x", randomBytes(10))]);
+    const offer = await bob.next("file-offer");
+    assertEquals(offer.autoAccepted, false);
+    assertEquals(offer.note, undefined);
+    await tick(50);
+    assertEquals(await filesUnder(bob.downloads), []);
+  });
+});
+
+Deno.test("/accept and /reject need an id only when several offers wait", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await bob.transfers.accept();
+    assertOk((await bob.next("error")).message.includes("No offer"));
+    bob.events.length = 0;
+    await ann.transfers.send("bob", [await source(room, "one", randomBytes(10))]);
+    await bob.next("file-offer");
+    await ann.transfers.send("bob", [await source(room, "two", randomBytes(20))]);
+    await bob.next("file-offer", (e) => e.name === "two");
+    await bob.transfers.accept();
+    assertOk((await bob.next("error")).message.includes("Several"));
+    bob.transfers.reject();
+    assertEquals(bob.of("error").length, 2);
+    bob.transfers.reject((bob.of("file-offer").find((e) => e.name === "one"))!.id);
+    await bob.next("file-stopped");
+    // One waits now: no id needed.
+    await bob.transfers.accept();
+    const saved = await bob.next("file-saved");
+    assertEquals(saved.name, "two");
+    await ann.next("file-done");
+    assertEquals(await bob.saved(), ["two"]);
+  });
+});
+
+Deno.test("unknown ids and unknown members are errors, not crashes", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    await ann.transfers.accept(42);
+    ann.transfers.reject(42);
+    ann.transfers.cancel(42);
+    assertEquals(ann.of("error").map((e) => e.code), [
+      "no-such-transfer",
+      "no-such-transfer",
+      "no-such-transfer",
+    ]);
+    await ann.transfers.send("zed", [await source(room, "x", randomBytes(1))]);
+    assertEquals(ann.of("error").at(-1)?.code, "no-such-member");
+    await ann.transfers.send("all", [join(room.dir, "sources", "x")]);
+    assertEquals(ann.of("error").at(-1)?.code, "no-such-member");
+    room.join("bob");
+    await ann.transfers.send("bob", [join(room.dir, "sources", "missing")]);
+    assertEquals(ann.of("error").at(-1)?.code, "send-failed");
+    assertEquals(ann.of("file-offered"), []);
+  });
+});
+
+Deno.test("/send all offers to everyone else, each with their own transfer", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    const carol = room.join("carol");
+    const content = randomBytes(5000);
+    await ann.transfers.send("all", [await source(room, "x", content)]);
+    assertEquals(ann.of("file-offered").map((e) => e.to), ["bob", "carol"]);
+    for (const member of [bob, carol]) {
+      await member.transfers.accept((await member.next("file-offer")).id);
+      assertEquals(await Deno.readFile((await member.next("file-saved")).path), content);
+    }
+    await ann.next("file-done", (e) => e.peer === "carol");
+    await ann.next("file-done", (e) => e.peer === "bob");
+    // Each recipient had an offer of their own, with its own id and key.
+    const offers = ann.controls.map((c) => ({ to: c.to, control: decodeTransfer(c.body) }))
+      .filter((o) => o.control?.kind === "offer");
+    assertEquals(offers.map((o) => o.to), ["bob", "carol"]);
+    const [first, second] = offers.map((o) => o.control as { id: Uint8Array; key: Uint8Array });
+    assertOk(hashHex(first!.key) !== hashHex(second!.key));
+    assertOk(hashHex(first!.id) !== hashHex(second!.id));
+  });
+});
+
+Deno.test("messages that are not genuine transfer messages are warned about or ignored", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await bob.transfers.receiveFile({ t: "file", from: "ann", box: new Uint8Array([1, 2]), at: 0 });
+    assertEquals(bob.of("warning").at(-1)?.code, "bad-file-message");
+    // Control messages and data for transfers that do not exist change nothing.
+    const id = randomBytes(16);
+    for (
+      const body of [
+        encodeTransfer({ kind: "accept", id, from: [0] }),
+        encodeTransfer({ kind: "cancel", id, reason: "x" }),
+        encodeTransfer({ kind: "done", id, ok: true }),
+      ]
+    ) await bob.transfers.receiveFile({ t: "file", from: "ann", box: body, at: 0 });
+    bob.transfers.receiveData({ t: "data", from: "ann", id, n: 0, body: randomBytes(40) });
+    assertEquals(bob.events.length, 1);
+    // An offer from someone not in the room does not open.
+    await bob.transfers.receiveFile({
+      t: "file",
+      from: "mallory",
+      box: encodeTransfer({
+        kind: "offer",
+        id,
+        key: randomBytes(32),
+        files: [{ path: "x", size: 1, type: "t", hash: randomBytes(32) }],
+      }),
+      at: 0,
+    });
+    assertEquals(bob.of("file-offer"), []);
+    assertEquals(ann.events, []);
+  });
+});
+
+Deno.test("a recipient's verdict is believed only once everything was sent", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await ann.transfers.send("bob", [await source(room, "x", randomBytes(10))]);
+    const offer = await bob.next("file-offer");
+    // A "done" before the accept: ignored.
+    const wire = ann.controls[0]!.body;
+    const control = decodeTransfer(wire);
+    assertOk(control?.kind === "offer");
+    await ann.transfers.receiveFile({
+      t: "file",
+      from: "bob",
+      box: encodeTransfer({ kind: "done", id: control.id, ok: true }),
+      at: 0,
+    });
+    assertEquals(ann.of("file-done"), []);
+    await bob.transfers.accept(offer.id);
+    await ann.next("file-done");
+    assertEquals(ann.of("file-done").length, 1);
+  });
+});
+
+Deno.test("a forged acknowledgement ends the sender's transfer as failed", async () => {
+  await withRoom(async (room) => {
+    const { ann } = await midway(room);
+    const offer = ann.controls.find((c) => c.to === "bob")!;
+    const control = decodeTransfer(offer.body);
+    assertOk(control?.kind === "offer");
+    // The sender has had no acknowledgement yet (bob's link is held), so the next is number 0;
+    // but this one is not sealed under the transfer's key.
+    ann.transfers.receiveData({
+      t: "data",
+      from: "bob",
+      id: control.id,
+      n: 0,
+      body: randomBytes(24),
+    });
+    const stopped = await ann.next("file-stopped");
+    assertEquals([stopped.reason, stopped.by], ["failed", null]);
+    const cancel = decodeTransfer(ann.controls.at(-1)!.body);
+    assertEquals(cancel?.kind, "cancel");
+  });
+});
+
+Deno.test("a file that is corrupt on arrival is reported to both, and not kept", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    const path = await source(room, "x.bin", randomBytes(200_000));
+    await ann.transfers.send("bob", [path]);
+    const offer = await bob.next("file-offer");
+    // Changed after it was hashed, same size: only the hash can tell.
+    await Deno.writeFile(path, randomBytes(200_000));
+    await bob.transfers.accept(offer.id);
+    const mine = await bob.next("file-stopped");
+    assertEquals([mine.reason, mine.resumable], ["corrupt", false]);
+    const theirs = await ann.next("file-stopped");
+    assertEquals([theirs.reason, theirs.by], ["corrupt", "peer"]);
+    await tick(50);
+    assertEquals(await filesUnder(bob.downloads), []);
+  });
+});
+
+Deno.test("an offer of an empty file completes on both sides", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    await ann.transfers.send("bob", [await source(room, "empty", new Uint8Array(0))]);
+    await bob.transfers.accept((await bob.next("file-offer")).id);
+    assertEquals((await bob.next("file-saved")).size, 0);
+    await bob.next("file-done");
+    await ann.next("file-done");
+    assertEquals(await bob.saved(), ["empty"]);
+  });
+});
+
+Deno.test("a file held whole from before is saved without sending it again", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    const content = randomBytes(300_000);
+    const partials = new PartialStore(bob.downloads);
+    await partials.prepare();
+    await Deno.writeFile(partials.pathFor(ann.key, await sha256(content)), content);
+    let chunks = 0;
+    bob.onMessage = (message) => {
+      if (message.t === "data") chunks++;
+    };
+    await ann.transfers.send("bob", [await source(room, "x.bin", content)]);
+    const offer = await bob.next("file-offer");
+    assertEquals(offer.held, content.length);
+    await bob.transfers.accept(offer.id);
+    assertEquals(await Deno.readFile((await bob.next("file-saved")).path), content);
+    await ann.next("file-done");
+    assertEquals(chunks, 0);
+    assertEquals(await bob.partials(), []);
+  });
+});
