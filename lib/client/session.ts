@@ -6,8 +6,11 @@
  */
 import {
   type ClientMessage,
+  dataHeader,
+  decodeBulk,
   decodeMessage,
   encodeMessage,
+  RoomDataHeader,
   RoomMessage,
 } from "../codec/messages.ts";
 import { RtError } from "../errors.ts";
@@ -45,7 +48,9 @@ export class RemoteSession implements Session {
 
   send(message: ClientMessage): void {
     if (this.#closed) throw new RtError("connection-closed", "You have left the room");
-    this.#conn.send(encodeMessage(message));
+    if (message.t === "data") {
+      this.#conn.sendBulk(encodeMessage(dataHeader(message)), message.body);
+    } else this.#conn.send(encodeMessage(message));
   }
 
   ready(_to: string): Promise<void> | null {
@@ -55,8 +60,11 @@ export class RemoteSession implements Session {
   async next(): Promise<RoomMessage | null> {
     if (this.#closed) return null;
     try {
-      const plaintext = await this.#conn.receive();
-      return plaintext === null ? null : decodeMessage(RoomMessage, plaintext);
+      const frame = await this.#conn.receiveFrame();
+      if (frame === null) return null;
+      return frame.body === null
+        ? decodeMessage(RoomMessage, frame.plaintext)
+        : decodeBulk(RoomDataHeader, frame.plaintext, frame.body);
     } catch (error) {
       if (this.#closed) return null;
       this.#conn.close();
@@ -77,7 +85,7 @@ export class RemoteSession implements Session {
     const deadline = Date.now() + 1000;
     try {
       while (Date.now() < deadline) {
-        if ((await this.#conn.receive(Math.max(1, deadline - Date.now()))) === null) break;
+        if ((await this.#conn.receiveFrame(Math.max(1, deadline - Date.now()))) === null) break;
       }
     } catch {
       // Timed out or already failed: close anyway.

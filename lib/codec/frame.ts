@@ -11,17 +11,29 @@ export const FRAME_HEADER_BYTES = 4;
 /** Largest frame rt ever sends or accepts, in bytes (payload only). */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
-/** Encodes one frame: length prefix and payload. */
-export function encodeFrame(payload: Uint8Array, maxBytes: number = MAX_FRAME_BYTES): Uint8Array {
-  if (payload.length > maxBytes) {
+/**
+ * Encodes one frame: length prefix and payload. A payload given in parts is joined in the
+ * frame itself (each byte copied once).
+ */
+export function encodeFrame(
+  payload: Uint8Array | Uint8Array[],
+  maxBytes: number = MAX_FRAME_BYTES,
+): Uint8Array {
+  const parts = Array.isArray(payload) ? payload : [payload];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  if (length > maxBytes) {
     throw new RtError(
       "frame-too-large",
-      `Frame of ${payload.length} bytes exceeds the limit of ${maxBytes}`,
+      `Frame of ${length} bytes exceeds the limit of ${maxBytes}`,
     );
   }
-  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  new DataView(out.buffer).setUint32(0, payload.length);
-  out.set(payload, FRAME_HEADER_BYTES);
+  const out = new Uint8Array(FRAME_HEADER_BYTES + length);
+  new DataView(out.buffer).setUint32(0, length);
+  let offset = FRAME_HEADER_BYTES;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
   return out;
 }
 

@@ -107,6 +107,14 @@ export const ClientMessage = z.discriminatedUnion("t", [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
+/** A member's `data` message as the header of a bulk frame: all but the body. */
+export const ClientDataHeader = z.object({
+  t: z.literal("data"),
+  to: recipient,
+  id: transferId,
+  n: seq,
+});
+
 /** Why a member left. */
 export const LeaveReason = z.enum(["quit", "lost", "removed"]);
 export type LeaveReason = z.infer<typeof LeaveReason>;
@@ -135,7 +143,38 @@ export const RoomMessage = z.discriminatedUnion("t", [
 ]);
 export type RoomMessage = z.infer<typeof RoomMessage>;
 
+/** The room's `data` message as the header of a bulk frame: all but the body. */
+export const RoomDataHeader = z.object({
+  t: z.literal("data"),
+  from: name,
+  id: transferId,
+  n: seq,
+});
+
 // ---- encoding -----------------------------------------------------------------------------
+
+/** A `data` message's header without its body, to send as a bulk frame's sealed part. */
+export function dataHeader<T extends { t: "data"; body: Uint8Array }>(
+  message: T,
+): Omit<T, "body"> {
+  const { body: _, ...header } = message;
+  return header;
+}
+
+/**
+ * A `data` message from a bulk frame: its header validated against `schema`, its body bounded.
+ * Anything else throws `RtError` with code `message-invalid`.
+ */
+export function decodeBulk<T extends { t: "data" }>(
+  schema: z.ZodType<T>,
+  header: Uint8Array,
+  body: Uint8Array,
+): T & { body: Uint8Array } {
+  if (body.length > MAX_CHUNK_BODY_BYTES) {
+    throw new RtError("message-invalid", "Peer sent an invalid message (body: too large)");
+  }
+  return { ...decodeMessage(schema, header), body };
+}
 
 /** Encodes a message to MessagePack. */
 export function encodeMessage(message: object): Uint8Array {

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { ClientMessage, decodeMessage, encodeMessage } from "../codec/messages.ts";
+import {
+  ClientDataHeader,
+  ClientMessage,
+  dataHeader,
+  decodeBulk,
+  decodeMessage,
+  encodeMessage,
+} from "../codec/messages.ts";
 import { RtError } from "../errors.ts";
 import { toHex } from "../handshake/bytes.ts";
 import type { Identity } from "../identity/keys.ts";
@@ -281,7 +288,10 @@ export class RoomHost {
 
   async #member(secure: SecureConnection, address: string): Promise<void> {
     const membership = this.#room.connect({
-      deliver: (message) => secure.send(encodeOnce(message)),
+      deliver: (message) =>
+        message.t === "data"
+          ? secure.sendBulk(encodeMessage(dataHeader(message)), message.body)
+          : secure.send(encodeOnce(message)),
       disconnect: () => void secure.end(1000),
       ready: () => secure.hasRoom(RELAY_QUEUE_BYTES),
     }, { address, key: secure.peerKey });
@@ -291,11 +301,13 @@ export class RoomHost {
     let said = "lost" as "quit" | "lost";
     try {
       while (true) {
-        const plaintext = await secure.receive(
+        const frame = await secure.receiveFrame(
           membership.name === null ? nameTimeoutMs : undefined,
         );
-        if (plaintext === null) break;
-        const message = decodeMessage(ClientMessage, plaintext);
+        if (frame === null) break;
+        const message = frame.body === null
+          ? decodeMessage(ClientMessage, frame.plaintext)
+          : decodeBulk(ClientDataHeader, frame.plaintext, frame.body);
         if (message.t === "data") {
           // Bulk data is not held to the message rate; it is paced by its recipient instead:
           // stop reading from the sender until the recipient's queue is short again. One

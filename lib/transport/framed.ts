@@ -156,10 +156,11 @@ export class FramedConnection {
   }
 
   /**
-   * Queues one frame. When the queue would pass its limit the peer is treated as stalled: the
-   * connection closes and this throws `RtError("connection-closed")`.
+   * Queues one frame (its payload whole, or in parts joined in the frame). When the queue would
+   * pass its limit the peer is treated as stalled: the connection closes and this throws
+   * `RtError("connection-closed")`.
    */
-  send(payload: Uint8Array): void {
+  send(payload: Uint8Array | Uint8Array[]): void {
     if (this.#closed) {
       throw this.#closeReason ?? new RtError("connection-closed", "Connection is closed");
     }

@@ -32,7 +32,27 @@ export const DEFAULT_TRIES = 3;
 /** How long either side waits for the other during the handshake (a person may be typing). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
-/** An authenticated, encrypted connection: plaintext frames in and out. */
+/** Kinds of frame once sealed (the first byte). */
+const SEALED = 0;
+const BULK = 1;
+const SEALED_KIND = new Uint8Array([SEALED]);
+/** Largest sealed header of a bulk frame. */
+const MAX_BULK_HEADER_BYTES = 1024;
+
+/** A frame received: its plaintext, and for a bulk frame its body. */
+export interface ReceivedFrame {
+  plaintext: Uint8Array;
+  /** A bulk frame's body: bytes that are encrypted end to end already, passed on as they are. */
+  body: Uint8Array | null;
+}
+
+/**
+ * An authenticated, encrypted connection: plaintext frames in and out. Two kinds of frame:
+ * sealed (all of it encrypted and authenticated), and bulk, for file chunks that are already
+ * encrypted end to end for their recipient: its header (who it is for, which transfer, which
+ * chunk) is sealed like any frame, and its body is sent as it is rather than encrypted a
+ * second time (the recipient authenticates it; a body altered on the way fails there).
+ */
 export class SecureConnection {
   readonly #framed: FramedConnection;
   readonly #sealer: Sealer;
@@ -55,13 +75,42 @@ export class SecureConnection {
 
   /** Seals and queues one message. Throws `RtError` when the connection is closed or stalled. */
   send(plaintext: Uint8Array): void {
-    this.#framed.send(this.#sealer.seal(plaintext));
+    this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
   }
 
-  /** The next plaintext, `null` at a clean end; rejects on any tampering or failure. */
-  async receive(timeoutMs?: number): Promise<Uint8Array | null> {
+  /** Queues a bulk frame: `header` sealed, `body` (encrypted end to end already) as it is. */
+  sendBulk(header: Uint8Array, body: Uint8Array): void {
+    const sealed = this.#sealer.seal(header);
+    if (sealed.length > MAX_BULK_HEADER_BYTES) throw new RangeError("Bulk header too large");
+    const prefix = new Uint8Array([BULK, sealed.length >> 8, sealed.length & 0xff]);
+    this.#framed.send([prefix, sealed, body]);
+  }
+
+  /**
+   * The next frame, `null` at a clean end; rejects on any tampering with what is sealed, a
+   * malformed frame, or any failure.
+   */
+  async receiveFrame(timeoutMs?: number): Promise<ReceivedFrame | null> {
     const frame = await this.#framed.next(timeoutMs);
-    return frame === null ? null : this.#opener.open(frame);
+    if (frame === null) return null;
+    if (frame[0] === SEALED) return { plaintext: this.#opener.open(frame.subarray(1)), body: null };
+    if (frame[0] === BULK && frame.length >= 3) {
+      const length = (frame[1]! << 8) | frame[2]!;
+      if (length <= MAX_BULK_HEADER_BYTES && 3 + length <= frame.length) {
+        const plaintext = this.#opener.open(frame.subarray(3, 3 + length));
+        return { plaintext, body: frame.subarray(3 + length) };
+      }
+    }
+    // Not a frame this connection's peer could have sent: as for any frame that does not open.
+    throw new RtError("decrypt-failed", "Received a frame that is not genuine");
+  }
+
+  /** The next sealed message, `null` at a clean end; a bulk frame here is an error. */
+  async receive(timeoutMs?: number): Promise<Uint8Array | null> {
+    const frame = await this.receiveFrame(timeoutMs);
+    if (frame === null) return null;
+    if (frame.body !== null) throw new RtError("message-invalid", "Unexpected bulk frame");
+    return frame.plaintext;
   }
 
   /** Bytes queued for the peer. */

@@ -185,7 +185,8 @@ function proofFrame(
   if (mode === "unsealed") return plaintext;
   const sealed = sealer.seal(plaintext);
   if (mode === "tampered") sealed[sealed.length - 1]! ^= 1;
-  return sealed;
+  // A sealed frame: its kind (0), then the sealed bytes.
+  return concatBytes([new Uint8Array([0]), sealed]);
 }
 
 // ---- a real exchange, recorded ------------------------------------------------------------
