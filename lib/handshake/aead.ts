@@ -53,10 +53,12 @@ export function open(
   });
   if (ad) decipher.setAAD(ad, { plaintextLength: length });
   decipher.setAuthTag(ciphertext.subarray(length));
-  const out = new Uint8Array(length);
   const body = decipher.update(ciphertext.subarray(0, length));
-  out.set(body);
   // Throws when the tag does not verify: what `update` returned is then thrown away.
-  out.set(decipher.final(), body.length);
+  const rest = decipher.final();
+  if (rest.length === 0) return new Uint8Array(body.buffer, body.byteOffset, body.length);
+  const out = new Uint8Array(length);
+  out.set(body);
+  out.set(rest, body.length);
   return out;
 }
