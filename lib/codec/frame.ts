@@ -72,40 +72,64 @@ export class FrameReader {
 
   /**
    * Adds received bytes; returns the complete frames now available (copies, safe to keep).
-   * Each byte is copied once, straight into its frame, however the stream was cut.
+   * Frames wholly inside `chunk` are sliced out of it; a frame cut by the end of a chunk is
+   * filled in place, in a buffer of its exact size: each byte is copied once.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
-    let offset = 0;
-    while (offset < chunk.length || (this.#frame && this.#frameFill === this.#frame.length)) {
+    // First the end of a frame cut by the previous chunk, if any.
+    let offset = this.pending > 0 || this.#frame !== null ? this.#fill(chunk, 0, frames) : 0;
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+      const length = this.#checked(view.getUint32(offset));
+      const start = offset + FRAME_HEADER_BYTES;
+      if (chunk.length - start < length) break;
+      frames.push(chunk.slice(start, start + length));
+      offset = start + length;
+    }
+    this.#fill(chunk, offset, frames);
+    return frames;
+  }
+
+  #checked(length: number): number {
+    if (length > this.#maxBytes) {
+      this.#headerFill = 0;
+      this.#frame = null;
+      throw new RtError(
+        "frame-too-large",
+        `Peer announced a frame of ${length} bytes; the limit is ${this.#maxBytes}`,
+      );
+    }
+    return length;
+  }
+
+  /**
+   * Takes bytes from `offset` into the frame being filled (starting one when there is none)
+   * until it is complete or the chunk ends; returns where it stopped.
+   */
+  #fill(chunk: Uint8Array, offset: number, frames: Uint8Array[]): number {
+    while (offset < chunk.length) {
       if (this.#frame === null) {
         const take = Math.min(FRAME_HEADER_BYTES - this.#headerFill, chunk.length - offset);
         this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
         this.#headerFill += take;
         offset += take;
-        if (this.#headerFill < FRAME_HEADER_BYTES) break;
-        const length = new DataView(this.#header.buffer).getUint32(0);
-        if (length > this.#maxBytes) {
-          this.#headerFill = 0;
-          throw new RtError(
-            "frame-too-large",
-            `Peer announced a frame of ${length} bytes; the limit is ${this.#maxBytes}`,
-          );
-        }
-        this.#frame = new Uint8Array(length);
+        if (this.#headerFill < FRAME_HEADER_BYTES) return offset;
+        this.#frame = new Uint8Array(this.#checked(new DataView(this.#header.buffer).getUint32(0)));
         this.#frameFill = 0;
       }
       const take = Math.min(this.#frame.length - this.#frameFill, chunk.length - offset);
       this.#frame.set(chunk.subarray(offset, offset + take), this.#frameFill);
       this.#frameFill += take;
       offset += take;
-      if (this.#frameFill < this.#frame.length) break;
+      if (this.#frameFill < this.#frame.length) return offset;
       frames.push(this.#frame);
       this.#frame = null;
       this.#frameFill = 0;
       this.#headerFill = 0;
+      return offset;
     }
-    return frames;
+    return offset;
   }
 
   /** Call at end of stream: throws when a frame was cut short. */

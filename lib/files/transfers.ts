@@ -109,6 +109,8 @@ export class Transfers {
   readonly #transfers = new Map<number, Transfer>();
   readonly #autoAccept: Set<string>;
   #nextId = 1;
+  /** Control messages being handled, in order. */
+  #controls: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: TransfersOptions) {
@@ -224,9 +226,22 @@ export class Transfers {
 
   // ---- what the room says ---------------------------------------------------------------
 
-  /** A sealed control message. */
-  async receiveFile(message: Extract<RoomMessage, { t: "file" }>): Promise<void> {
+  /**
+   * A sealed control message. Handled in the order they came, each after the one before is
+   * done (an offer reads the disk for parts to resume from; a cancel right behind it must not
+   * overtake it).
+   */
+  receiveFile(message: Extract<RoomMessage, { t: "file" }>): Promise<void> {
+    // Opened at once, in arrival order: the replay guard sees the numbers in order.
     const opened = this.#options.peers.openFile(message);
+    const handled = this.#controls.then(() => this.#handleControl(opened));
+    this.#controls = handled.catch(() => {});
+    return handled;
+  }
+
+  async #handleControl(
+    opened: ReturnType<TransferPeers["openFile"]>,
+  ): Promise<void> {
     if ("type" in opened) return this.#show(opened);
     const control = decodeTransfer(opened.body);
     if (!control) {

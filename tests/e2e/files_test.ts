@@ -260,6 +260,44 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
   }
 });
 
+Deno.test("the host's own seat receives a file and sends one back", async () => {
+  await using e2e = new E2e();
+  const dir = await tempDir("rt-e2e-files-");
+  try {
+    const toHost = join(dir, "for-the-host.bin");
+    const toAlice = join(dir, "for-alice.bin");
+    await randomFile(toHost, 10 * MB + 1);
+    await randomFile(toAlice, 10 * MB - 1);
+    const hostHome = e2e.home();
+    const { process: host, port } = await e2e.host({ name: "hana", home: hostHome });
+    const aliceHome = e2e.home();
+    const alice = await e2e.join(port, "alice", "pw", aliceHome);
+    await host.next("joined", (e) => e.name === "alice");
+    for (
+      const [sender, recipient, source, home] of [
+        [alice, host, toHost, hostHome],
+        [host, alice, toAlice, aliceHome],
+      ] as const
+    ) {
+      const { offered, offer: got } = await offer(sender, recipient, source);
+      await recipient.type(`/accept ${got.id}`);
+      const saved = await recipient.next("file-saved", (e) => e.id === got.id, {
+        timeoutMs: TRANSFER_MS,
+      });
+      await sender.next("file-done", (e) => e.id === offered.id, { timeoutMs: TRANSFER_MS });
+      check(
+        e2e,
+        saved.path.startsWith(downloadsOf(home).downloads),
+        `saved outside ${recipient.label}'s downloads: ${saved.path}`,
+      );
+      assertEquals(await sha256(saved.path), await sha256(source));
+    }
+    quiet(e2e, [host, alice]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an offer turned down with /reject: the sender is told, nothing is written", async () => {
   await using e2e = new E2e();
   const dir = await tempDir("rt-e2e-files-");
