@@ -20,12 +20,38 @@ import { mentions, renderEvent } from "./render.ts";
 import { sanitize, sanitizeKeepingStyles } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
-import { detectImageProtocol, inlineImage } from "./inline_image.ts";
+import { detectImageProtocol, type ImageProtocol } from "./inline_image.ts";
 import { renderProgress, type TransferProgress } from "./progress.ts";
 
 /** Most terminal columns and rows a received picture takes. */
 const PICTURE_COLUMNS = 60;
 const PICTURE_ROWS = 16;
+/** A picture not drawn by then is given up. */
+const PICTURE_TIMEOUT_MS = 30_000;
+
+/** The escape sequence that draws the picture at `path`, made by a worker; `null` when none. */
+function drawPicture(
+  path: string,
+  protocol: ImageProtocol,
+  columns: number,
+): Promise<string | null> {
+  const worker = new Worker(new URL("./picture_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  return new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), PICTURE_TIMEOUT_MS);
+    worker.onmessage = (event) => {
+      clearTimeout(timer);
+      resolve(typeof event.data === "string" ? event.data : null);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      resolve(null);
+    };
+    worker.postMessage({ path, protocol, columns, maxRows: PICTURE_ROWS });
+  }).finally(() => worker.terminate());
+}
 import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
 /** Options of the human interface. */
@@ -325,7 +351,7 @@ export class TextUi implements ChatUi {
     const protocol = detectImageProtocol(env);
     if (!protocol || !this.#rl) return;
     const columns = Math.min(process.stdout.columns || 80, PICTURE_COLUMNS);
-    const drawing = await inlineImage(path, protocol, { columns, maxRows: PICTURE_ROWS });
+    const drawing = await drawPicture(path, protocol, columns);
     if (drawing === null || !this.#rl || this.#editorClosed) return;
     this.#redraw(drawing + "\n");
   }
