@@ -7,6 +7,7 @@
 import { encode as encodePng } from "fast-png";
 import { assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
+import { available } from "./programs.ts";
 import { poll, screenLines, Terminal } from "./tmux.ts";
 
 async function randomFile(path: string, bytes: number): Promise<void> {
@@ -20,7 +21,11 @@ async function randomFile(path: string, bytes: number): Promise<void> {
   }
 }
 
-Deno.test("files in a real terminal: offer, progress above the input, a picture drawn", async () => {
+Deno.test({
+  name: "files in a real terminal: offer, progress above the input, a picture drawn",
+  // tmux drives it; where tmux is missing (Windows, a bare macOS) it is skipped.
+  ignore: !available("tmux"),
+}, async () => {
   await using e2e = new E2e();
   const dir = await Deno.makeTempDir({ prefix: "rt-e2e-files-tty-" });
   try {
