@@ -61,6 +61,8 @@ export class Incoming {
   #handle: Deno.FsFile | null = null;
   #hasher: FileHasher | null = null;
   #stopped = false;
+  /** Whether this transfer holds its parts (see `PartialStore.claim`). */
+  #claimed = false;
 
   constructor(options: {
     files: OfferedFileInfo[];
@@ -118,6 +120,10 @@ export class Incoming {
    * gets a new name), and returns where each file's content should start.
    */
   async accept(sink: IncomingSink): Promise<number[]> {
+    if (!this.#partials.claim(this.#sender, this.#hashes())) {
+      throw new Error("the same file from this sender is being received already");
+    }
+    this.#claimed = true;
     this.#sink = sink;
     await this.#partials.prepare();
     const held = await this.held();
@@ -184,6 +190,7 @@ export class Incoming {
     if (this.#file === this.files.length) {
       this.#then(() => {
         this.#stopped = true;
+        this.#release();
         this.#sink!.complete();
       });
     }
@@ -255,10 +262,21 @@ export class Incoming {
     this.#sink!.saved(file, path);
   }
 
+  #hashes(): Uint8Array[] {
+    return this.files.map((file) => file.hash);
+  }
+
+  /** Lets other transfers have this one's parts again. */
+  #release(): void {
+    if (this.#claimed) this.#partials.release(this.#sender, this.#hashes());
+    this.#claimed = false;
+  }
+
   #fail(code: "corrupt" | "failed", reason: string): void {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#closeHandle();
+    this.#release();
     this.#sink?.failed(code, reason);
   }
 
@@ -279,9 +297,12 @@ export class Incoming {
     this.#stopped = true;
     await this.#chain;
     this.#closeHandle();
-    if (!keep) {
+    // Parts another transfer is writing are not this one's to delete.
+    if (!this.#claimed) this.#claimed = this.#partials.claim(this.#sender, this.#hashes());
+    if (!keep && this.#claimed) {
       for (const file of this.files) await this.#partials.remove(this.#sender, file.hash);
     }
+    this.#release();
   }
 
   /** Whether it has stopped (finished, failed or stopped). */

@@ -13,6 +13,8 @@ import { toHex } from "../handshake/bytes.ts";
 export class PartialStore {
   /** The hidden folder. */
   readonly directory: string;
+  /** Parts a transfer is writing now: no other may touch them. */
+  readonly #inUse = new Set<string>();
 
   constructor(downloads: string) {
     this.directory = join(downloads, ".rt-partial");
@@ -20,7 +22,38 @@ export class PartialStore {
 
   /** Where the part of `hash` from `sender` is kept. */
   pathFor(sender: Uint8Array, hash: Uint8Array): string {
-    return join(this.directory, `${toHex(sender).slice(0, 16)}-${toHex(hash)}.part`);
+    return join(this.directory, `${toHex(sender)}-${toHex(hash)}.part`);
+  }
+
+  /**
+   * Claims the parts of `hashes` from `sender` for one transfer; `false` (and nothing claimed)
+   * when another transfer has one of them. Two transfers writing one part would let the second
+   * change a file after the first checked it.
+   */
+  claim(sender: Uint8Array, hashes: Uint8Array[]): boolean {
+    const paths = [...new Set(hashes.map((hash) => this.pathFor(sender, hash)))];
+    if (paths.some((path) => this.#inUse.has(path))) return false;
+    for (const path of paths) this.#inUse.add(path);
+    return true;
+  }
+
+  /** Gives back what `claim` took. */
+  release(sender: Uint8Array, hashes: Uint8Array[]): void {
+    for (const hash of hashes) this.#inUse.delete(this.pathFor(sender, hash));
+  }
+
+  /** Deletes parts nobody has offered to resume for `maxAgeMs` (default: a week). */
+  async prune(maxAgeMs = 7 * 24 * 3600_000, now = Date.now()): Promise<void> {
+    try {
+      for await (const entry of Deno.readDir(this.directory)) {
+        const path = join(this.directory, entry.name);
+        if (!entry.isFile || !entry.name.endsWith(".part") || this.#inUse.has(path)) continue;
+        const info = await Deno.stat(path);
+        if (now - (info.mtime?.getTime() ?? now) > maxAgeMs) await Deno.remove(path);
+      }
+    } catch {
+      // No folder yet, or it cannot be read: nothing to prune.
+    }
   }
 
   /** Bytes already held of `hash` from `sender`; 0 when none. */

@@ -25,12 +25,13 @@ export async function reserveFolder(parent: string, name: string): Promise<strin
   });
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Claims `path` by creating it empty; `false` when something is there already. */
+async function createNew(path: string): Promise<boolean> {
   try {
-    await Deno.lstat(path);
+    (await Deno.open(path, { write: true, createNew: true })).close();
     return true;
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
+    if (error instanceof Deno.errors.AlreadyExists) return false;
     throw error;
   }
 }
@@ -44,16 +45,17 @@ export async function placeFile(source: string, directory: string, name: string)
   let linked = true;
   const chosen = await unusedName(name, async (candidate) => {
     const target = join(directory, candidate);
-    if (!linked) return await exists(target);
+    if (!linked) return !(await createNew(target));
     try {
       // A hard link fails when the name exists: claiming it cannot race with another writer.
       await Deno.link(source, target);
       return false;
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) return true;
-      // No hard links here (some file systems, some permissions): check, then rename.
+      // No hard links here (some file systems, some permissions): claim the name with an empty
+      // file created only if there is none, then move the file over that claim.
       linked = false;
-      return await exists(target);
+      return !(await createNew(target));
     }
   });
   const target = join(directory, chosen);

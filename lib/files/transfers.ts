@@ -88,8 +88,10 @@ interface Receiving extends Common {
 
 type Transfer = Sending | Receiving;
 
-/** Offers from others waiting for an answer, at most. */
-const MAX_WAITING_OFFERS = 100;
+/** Offers from one member waiting for an answer, at most. */
+const MAX_WAITING_OFFERS_PER_SENDER = 20;
+/** Transfers that ended, kept for `/transfers`, at most. */
+const MAX_ENDED = 200;
 
 /** What an offer of these paths is called. */
 function offerName(paths: string[]): string {
@@ -107,6 +109,8 @@ export class Transfers {
   readonly #options: TransfersOptions;
   readonly #partials: PartialStore;
   readonly #transfers = new Map<number, Transfer>();
+  /** The same transfers by the other member's name and the transfer's id on the wire. */
+  readonly #byWire = new Map<string, Transfer>();
   readonly #autoAccept: Set<string>;
   #nextId = 1;
   /** Control messages being handled, in order. */
@@ -116,6 +120,7 @@ export class Transfers {
   constructor(options: TransfersOptions) {
     this.#options = options;
     this.#partials = new PartialStore(options.downloads);
+    void this.#partials.prune();
     this.#autoAccept = new Set((options.autoAcceptFrom ?? []).map(nameKey));
   }
 
@@ -168,7 +173,7 @@ export class Transfers {
         direction: "send",
         outgoing,
       };
-      this.#transfers.set(transfer.id, transfer);
+      this.#add(transfer);
       this.#show({
         type: "file-offered",
         id: transfer.id,
@@ -267,6 +272,14 @@ export class Transfers {
         }
         return;
       case "cancel":
+        if (control.resumable) {
+          return this.#end(
+            transfer,
+            "failed",
+            "peer",
+            `${transfer.peer}'s rt stopped ${transfer.name}: ${control.reason}`,
+          );
+        }
         return this.#end(
           transfer,
           "cancelled",
@@ -300,7 +313,8 @@ export class Transfers {
       this.#control(transfer.peer, {
         kind: "cancel",
         id: transfer.wire,
-        reason: "acknowledgement did not verify",
+        reason: "an acknowledgement did not verify",
+        resumable: true,
       });
       this.#end(transfer, "failed", null, `${transfer.name}: an acknowledgement did not verify`);
     }
@@ -362,10 +376,16 @@ export class Transfers {
   ): Promise<void> {
     if (this.#find(sender.from, offer.id)) return;
     const waiting = [...this.#transfers.values()].filter((t) =>
-      t.direction === "receive" && t.state === "offered"
+      t.direction === "receive" && t.state === "offered" && t.peer === sender.from
     );
-    if (waiting.length >= MAX_WAITING_OFFERS) {
+    if (waiting.length >= MAX_WAITING_OFFERS_PER_SENDER) {
       this.#control(sender.from, { kind: "reject", id: offer.id });
+      this.#show({
+        type: "notice",
+        code: "offer-turned-down",
+        text: `Turned down an offer from ${sender.from}: ${waiting.length} of their offers ` +
+          "already wait for an answer (/transfers)",
+      });
       return;
     }
     const incoming = new Incoming({
@@ -384,7 +404,7 @@ export class Transfers {
       offered: offer.files,
       acks: new AckSender(offer.key, offer.id),
     };
-    this.#transfers.set(transfer.id, transfer);
+    this.#add(transfer);
     const held = (await incoming.held()).reduce((sum, n) => sum + n, 0);
     const listed = this.#autoAccept.has(nameKey(sender.from));
     const auto = listed && sender.status === "verified";
@@ -438,14 +458,19 @@ export class Transfers {
             transfer.peer,
             code === "corrupt"
               ? { kind: "done", id: transfer.wire, ok: false, reason }
-              : { kind: "cancel", id: transfer.wire, reason },
+              : { kind: "cancel", id: transfer.wire, reason, resumable: true },
           );
           this.#end(transfer, code, null, `${transfer.name} from ${transfer.peer}: ${reason}`);
         },
       });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      this.#control(transfer.peer, { kind: "cancel", id: transfer.wire, reason: "cannot save" });
+      this.#control(transfer.peer, {
+        kind: "cancel",
+        id: transfer.wire,
+        reason: "cannot save",
+        resumable: true,
+      });
       return this.#end(transfer, "failed", null, `Cannot save ${transfer.name}: ${why}`);
     }
     transfer.lastDone = transfer.incoming.done;
@@ -464,7 +489,12 @@ export class Transfers {
     }, (error) => {
       if (transfer.state !== "active") return;
       const why = error instanceof Error ? error.message : String(error);
-      this.#control(transfer.peer, { kind: "cancel", id: transfer.wire, reason: why });
+      this.#control(transfer.peer, {
+        kind: "cancel",
+        id: transfer.wire,
+        reason: why,
+        resumable: true,
+      });
       this.#end(transfer, "failed", null, `Could not send ${transfer.name}: ${why}`);
     });
     transfer.lastDone = transfer.outgoing.done;
@@ -472,6 +502,7 @@ export class Transfers {
 
   #finished(transfer: Transfer): void {
     transfer.state = "done";
+    this.#evict();
     this.#progressEnded(transfer);
     this.#show({
       type: "file-done",
@@ -491,8 +522,10 @@ export class Transfers {
     if (!["offered", "active", "verifying"].includes(transfer.state)) return;
     const wasActive = transfer.state !== "offered";
     transfer.state = reason;
-    // Parts are kept to resume from unless the transfer was called off, or was corrupt: also
-    // those of an earlier transfer when this offer of the same files is interrupted unanswered.
+    this.#evict();
+    // Parts are kept to resume from unless someone called the transfer off, or it was corrupt:
+    // also those of an earlier transfer when this offer of the same files is interrupted
+    // unanswered. Parts no one resumes are deleted after a week.
     const keep = reason === "interrupted" || reason === "failed";
     const resumable = transfer.direction === "receive" && wasActive && keep;
     if (transfer.direction === "send") transfer.outgoing.stop();
@@ -509,6 +542,17 @@ export class Transfers {
       text: resumable ? `${text}; offered again, it will carry on where it stopped` : text,
       resumable,
     });
+  }
+
+  /** Forgets the oldest ended transfers beyond `MAX_ENDED`. */
+  #evict(): void {
+    const ended = [...this.#transfers.values()].filter((t) =>
+      !["offered", "active", "verifying"].includes(t.state)
+    );
+    for (const transfer of ended.slice(0, Math.max(0, ended.length - MAX_ENDED))) {
+      this.#transfers.delete(transfer.id);
+      this.#byWire.delete(this.#wireKey(transfer.peer, transfer.wire));
+    }
   }
 
   /** A transfer waiting for this member's answer. */
@@ -531,12 +575,17 @@ export class Transfers {
     return transfer ?? null;
   }
 
+  #wireKey(peer: string, wire: Uint8Array): string {
+    return `${peer}\u0000${toHex(wire)}`;
+  }
+
   #find(peer: string, wire: Uint8Array): Transfer | undefined {
-    const hex = toHex(wire);
-    for (const transfer of this.#transfers.values()) {
-      if (transfer.peer === peer && toHex(transfer.wire) === hex) return transfer;
-    }
-    return undefined;
+    return this.#byWire.get(this.#wireKey(peer, wire));
+  }
+
+  #add(transfer: Transfer): void {
+    this.#transfers.set(transfer.id, transfer);
+    this.#byWire.set(this.#wireKey(transfer.peer, transfer.wire), transfer);
   }
 
   /** Sends a control message; `false` when it could not be sealed or sent. */

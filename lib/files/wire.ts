@@ -47,7 +47,11 @@ export const TransferMessage = z.discriminatedUnion("kind", [
   /** Accepted: where to start each file (bytes already held, for a resumed transfer). */
   z.object({ kind: z.literal("accept"), id, from: z.array(size).max(MAX_OFFER_FILES) }),
   z.object({ kind: z.literal("reject"), id }),
-  z.object({ kind: z.literal("cancel"), id, reason }),
+  /**
+   * Stopped. `resumable`: not by the person but by their rt (something failed, e.g. a frame
+   * altered on the way): what was received is kept to carry on from.
+   */
+  z.object({ kind: z.literal("cancel"), id, reason, resumable: z.boolean().optional() }),
   /** The recipient's verdict once everything arrived: every hash checked, or not. */
   z.object({ kind: z.literal("done"), id, ok: z.boolean(), reason: reason.optional() }),
 ]);

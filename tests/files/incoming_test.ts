@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, sep } from "node:path";
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
 import { Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
@@ -733,5 +733,35 @@ Deno.test("stop(false) before anything arrived deletes a part left from before",
     await Deno.writeFile(setup.partialOf(0), content.subarray(0, 50));
     await incoming.stop(false);
     assertEquals(await partialsLeft(downloads), []);
+  });
+});
+
+Deno.test("one part, one writer: a second offer of the same content from the same sender waits its turn", async () => {
+  await withTempDir(async (downloads) => {
+    const sender = randomBytes(32);
+    const content = randomBytes(3 * CHUNK_BYTES);
+    const first = new Setup(downloads, sender);
+    const second = new Setup(downloads, sender);
+    // Both share one PartialStore, as the transfers of one member do.
+    (second as { partials: PartialStore }).partials = first.partials;
+    await first.offer([{ path: "release.iso", content }]);
+    await second.offer([{ path: "release.iso", content }]);
+    const sink = newSink();
+    await first.incoming.accept(sink);
+    await assertRejects(
+      () => second.incoming.accept(newSink()),
+      (e) => e instanceof Error && e.message.includes("being received already"),
+    );
+    // Rejecting the second does not touch the part the first is writing.
+    await second.incoming.stop(false);
+    first.sendAll([0]);
+    await sink.ended;
+    assertEquals(sink.failure, null);
+    assertEquals(savedOf(sink).length, 1);
+    assertEquals(await Deno.readFile(savedOf(sink)[0]!.path), content);
+    // Once the first is done, the content may come again.
+    await second.offer([{ path: "release.iso", content }]);
+    await second.incoming.accept(newSink());
+    await second.incoming.stop(false);
   });
 });

@@ -664,7 +664,7 @@ Deno.test("a recipient's verdict is believed only once everything was sent", asy
 
 Deno.test("a forged acknowledgement ends the sender's transfer as failed", async () => {
   await withRoom(async (room) => {
-    const { ann } = await midway(room);
+    const { ann, bob } = await midway(room);
     const offer = ann.controls.find((c) => c.to === "bob")!;
     const control = decodeTransfer(offer.body);
     assertOk(control?.kind === "offer");
@@ -680,7 +680,14 @@ Deno.test("a forged acknowledgement ends the sender's transfer as failed", async
     const stopped = await ann.next("file-stopped");
     assertEquals([stopped.reason, stopped.by], ["failed", null]);
     const cancel = decodeTransfer(ann.controls.at(-1)!.body);
-    assertEquals(cancel?.kind, "cancel");
+    assertOk(cancel?.kind === "cancel");
+    // Stopped by ann's rt, not by ann: bob keeps what he has, to carry on from.
+    assertEquals(cancel.resumable, true);
+    bob.resume();
+    const theirs = await bob.next("file-stopped");
+    assertEquals([theirs.reason, theirs.by, theirs.resumable], ["failed", "peer", true]);
+    await tick(50);
+    assertEquals((await bob.partials()).length, 1);
   });
 });
 
