@@ -305,6 +305,8 @@ export class Transfers {
 
   /** A chunk (for transfers coming in) or an acknowledgement (for those going out). */
   receiveData(message: Extract<RoomMessage, { t: "data" }>): void {
+    // An empty frame only opens a transfer at the host; it is never a chunk or an ack.
+    if (message.body.length === 0) return;
     const transfer = this.#find(message.from, message.id);
     if (!transfer || transfer.state !== "active") return;
     if (transfer.direction === "receive") {
@@ -475,6 +477,9 @@ export class Transfers {
     }
     transfer.lastDone = transfer.incoming.done;
     if (transfer.state !== "active") return;
+    // An empty frame first: it tells the host this member wants this transfer's chunks (the
+    // host relays none that their recipient did not ask for), before the sender can send any.
+    this.#data(transfer, 0, new Uint8Array(0));
     this.#control(transfer.peer, { kind: "accept", id: transfer.wire, from });
     this.#ticking();
   }

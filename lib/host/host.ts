@@ -312,9 +312,13 @@ export class RoomHost {
           // Bulk data is not held to the message rate; it is paced by its recipient instead:
           // stop reading from the sender until the recipient's queue is short again. One
           // that reads nothing for a long time is dropped as stalled (and the sender freed).
+          // Checked again after each wait: several senders woken at once by one recipient
+          // must not all deliver, or together they would overflow its queue.
+          for (let ready = membership.readyFor(message.to); ready;) {
+            if (!(await this.#recipientReady(ready, message.to))) break;
+            ready = membership.readyFor(message.to);
+          }
           membership.receive(message);
-          const ready = membership.readyFor(message.to);
-          if (ready) await this.#recipientReady(ready, message.to);
           continue;
         }
         if (message.t === "say" || message.t === "dm" || message.t === "file") {
@@ -350,15 +354,20 @@ export class RoomHost {
     membership.leave(said);
   }
 
-  /** Waits for a recipient to have room; one that does not for too long is dropped. */
-  async #recipientReady(ready: Promise<void>, name: string): Promise<void> {
+  /**
+   * Waits for a recipient to have room; one that does not for too long is dropped (then
+   * `false`).
+   */
+  async #recipientReady(ready: Promise<void>, name: string): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stalled = new Promise<"stalled">((resolve) => {
       timer = setTimeout(() => resolve("stalled"), RELAY_STALL_MS);
     });
     const outcome = await Promise.race([ready, stalled]);
     clearTimeout(timer);
-    if (outcome === "stalled") this.#room.remove(name, "you stopped receiving for too long");
+    if (outcome !== "stalled") return true;
+    this.#room.remove(name, "you stopped receiving for too long");
+    return false;
   }
 
   // ---- what the host can do -----------------------------------------------------------

@@ -43,6 +43,19 @@ interface Member {
   nameKey: string | null;
   since: number;
   gone: boolean;
+  /**
+   * Bulk streams this member accepts: `<sender's name key> <transfer id>`, opened by the
+   * member's own first frame of that transfer (its opening acknowledgement). Chunks nobody
+   * asked for are not relayed.
+   */
+  streams: Set<string>;
+}
+
+/** Bulk streams one member may have open, at most (the oldest are forgotten). */
+const MAX_STREAMS = 256;
+
+function streamKey(nameKey: string, id: Uint8Array): string {
+  return `${nameKey} ${Array.from(id, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** One member's handle on the room. */
@@ -101,6 +114,7 @@ export class Room {
       nameKey: null,
       since: this.#now(),
       gone: this.#closed,
+      streams: new Set(),
     };
     if (this.#closed) {
       this.#send(member, { t: "closed", reason: "the host closed the room" });
@@ -191,6 +205,19 @@ export class Room {
         // Chunks for someone who has left are dropped quietly: the sender learns of the leave.
         const to = this.#find(message.to);
         if (member.name === null || !to || to === member) return;
+        // A member's own frame of a transfer opens it the other way: the recipient sends an
+        // empty one when it accepts (kept here, not relayed), the sender's first chunk opens
+        // the way back for acknowledgements. Frames for a transfer its recipient never opened
+        // are dropped: nobody can push data at a member who did not ask for it.
+        const opening = streamKey(to.nameKey!, message.id);
+        if (!member.streams.has(opening)) {
+          member.streams.add(opening);
+          if (member.streams.size > MAX_STREAMS) {
+            member.streams.delete(member.streams.values().next().value!);
+          }
+        }
+        if (message.body.length === 0) return;
+        if (!to.streams.has(streamKey(member.nameKey!, message.id))) return;
         return this.#send(to, {
           t: "data",
           from: member.name,

@@ -107,3 +107,32 @@ Deno.test("closing tells everyone and disconnects them; late connections are tur
   assertEquals(late.kinds(), ["closed"]);
   assertOk(late.disconnected);
 });
+
+Deno.test("file chunks reach only a recipient who opened the transfer; openings are not relayed", () => {
+  const room = new Room();
+  const ann = seat(room, { host: true });
+  ann.membership.receive({ t: "join", name: "Ann" });
+  const bob = seat(room);
+  bob.membership.receive({ t: "join", name: "Bob" });
+  const eve = seat(room);
+  eve.membership.receive({ t: "join", name: "Eve" });
+  const id = new Uint8Array(16).fill(3);
+  const chunk = (n: number) => ({ t: "data" as const, id, n, body: new Uint8Array([n, 1, 2]) });
+  const data = (s: ReturnType<typeof seat>) => s.inbox.filter((m) => m.t === "data");
+
+  // Nobody asked: eve's chunks to bob, and ann's, are dropped.
+  eve.membership.receive({ ...chunk(0), to: "Bob" });
+  ann.membership.receive({ ...chunk(0), to: "bob" });
+  assertEquals(data(bob), []);
+  // Bob accepts ann's transfer: his empty frame opens it, and is not relayed.
+  bob.membership.receive({ t: "data", to: "Ann", id, n: 0, body: new Uint8Array(0) });
+  assertEquals(data(ann), []);
+  ann.membership.receive({ ...chunk(1), to: "Bob" });
+  assertEquals(data(bob).map((m) => m.t === "data" && [m.from, m.n]), [["Ann", 1]]);
+  // Ann's chunk opened the way back: bob's acknowledgements reach her.
+  bob.membership.receive({ ...chunk(0), to: "Ann" });
+  assertEquals(data(ann).map((m) => m.t === "data" && [m.from, m.n]), [["Bob", 0]]);
+  // Eve, with the same transfer id, still cannot push anything at bob.
+  eve.membership.receive({ ...chunk(2), to: "Bob" });
+  assertEquals(data(bob).length, 1);
+});
