@@ -38,6 +38,8 @@ export interface TransferPeers {
   others(): string[];
   /** The canonical name of a member, if present. */
   nameOf(name: string): string | undefined;
+  /** What this member knows of a member's key. */
+  statusOf?(name: string): KeyStatus | undefined;
 }
 
 /** Options of a member's transfers. */
@@ -152,6 +154,18 @@ export class Transfers {
     }
     const name = offerName(files.map((f) => f.path));
     for (const recipient of recipients) {
+      if (this.#options.peers.statusOf?.(recipient) === "key-changed") {
+        // The files would be encrypted to a key that may not be theirs.
+        this.#show({
+          type: "warning",
+          code: "key-changed",
+          name: recipient,
+          text: `Not offered to ${recipient}: their key is not the one you knew. Compare ` +
+            `/verify ${recipient} with them by phone or in person, then /trust ${recipient} and ` +
+            "send again.",
+        });
+        continue;
+      }
       const wire = crypto.getRandomValues(new Uint8Array(16));
       const key = crypto.getRandomValues(new Uint8Array(32));
       const offer: TransferMessage = {

@@ -26,6 +26,8 @@ import { renderProgress, type TransferProgress } from "./progress.ts";
 /** Most terminal columns and rows a received picture takes. */
 const PICTURE_COLUMNS = 60;
 const PICTURE_ROWS = 16;
+/** Pictures drawn of one transfer, at most. */
+const PICTURES_PER_TRANSFER = 5;
 /** A picture not drawn by then is given up. */
 const PICTURE_TIMEOUT_MS = 30_000;
 
@@ -88,6 +90,9 @@ export class TextUi implements ChatUi {
   /** The last key's name, and whether this key is a second Tab in a row. */
   #lastKey: string | undefined;
   #tabAgain = false;
+  /** Pictures being drawn, one after the other, and how many of each transfer. */
+  #pictures: Promise<void> = Promise.resolve();
+  readonly #picturesOf = new Map<number, number>();
   /** Transfers moving, by id: one progress line each. */
   readonly #transfers = new Map<number, TransferProgress>();
 
@@ -375,7 +380,12 @@ export class TextUi implements ChatUi {
     // Above the status lines and the input, without disturbing what is half typed.
     this.#redraw(text + (ring ? "\x07" : "") + "\n");
     if (event.type === "file-saved" && event.mediaType.startsWith("image/")) {
-      void this.#picture(event.path);
+      // One at a time, and a few per transfer: a folder of a thousand photos is not drawn.
+      const drawn = this.#picturesOf.get(event.id) ?? 0;
+      if (drawn < PICTURES_PER_TRANSFER) {
+        this.#picturesOf.set(event.id, drawn + 1);
+        this.#pictures = this.#pictures.then(() => this.#picture(event.path));
+      }
     }
   }
 

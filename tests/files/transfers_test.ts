@@ -135,6 +135,7 @@ class Member {
         },
         others: () => [...this.room.members.keys()].filter((n) => n !== this.name),
         nameOf: (name) => this.room.find(name)?.name,
+        statusOf: (name) => this.status.get(name),
       },
       link: {
         send: (message: ClientMessage) => {
@@ -743,5 +744,21 @@ Deno.test("a file held whole from before is saved without sending it again", asy
     await ann.next("file-done");
     assertEquals(chunks, 0);
     assertEquals(await bob.partials(), []);
+  });
+});
+
+Deno.test("nothing is offered to a member whose key changed: the sender is told why", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann");
+    const bob = room.join("bob");
+    room.join("cat");
+    ann.status.set("bob", "key-changed");
+    await ann.transfers.send("all", [await source(room, "secret.pdf", randomBytes(1000))]);
+    const warning = await ann.next("warning");
+    assertEquals([warning.code, warning.name], ["key-changed", "bob"]);
+    const offered = await ann.next("file-offered");
+    assertEquals(offered.to, "cat");
+    await tick(20);
+    assertEquals(bob.events.filter((e) => e.type === "file-offer"), []);
   });
 });
