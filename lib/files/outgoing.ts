@@ -9,6 +9,12 @@
 import type { ClientMessage } from "../codec/messages.ts";
 import { CHUNK_BYTES } from "../codec/messages.ts";
 import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
+import { Pacing } from "./pacing.ts";
+
+/** Window at the start of a transfer, in bytes; it adapts (see `pacing.ts`). */
+export const INITIAL_WINDOW_BYTES = 1024 * 1024;
+/** Queueing delay a transfer may add on the way, in ms. */
+const TARGET_QUEUE_MS = 100;
 
 /** Bytes read from a file at a time. */
 const READ_BYTES = 1024 * 1024;
@@ -43,6 +49,13 @@ export class Outgoing {
   #acked = 0;
   #stopped = false;
   #wakeSender: (() => void) | null = null;
+  /** How far ahead of the acknowledgements it may be. */
+  readonly #pacing = new Pacing({
+    minBytes: 2 * CHUNK_BYTES,
+    maxBytes: WINDOW_BYTES,
+    initialBytes: INITIAL_WINDOW_BYTES,
+    targetMs: TARGET_QUEUE_MS,
+  });
   /** Resolved by `stop()`: ends a wait for the link that may not end by itself. */
   readonly #stopping = Promise.withResolvers<void>();
 
@@ -104,6 +117,7 @@ export class Outgoing {
           const body = this.#cipher.seal("content", this.#n, piece);
           this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
           this.#sent += piece.length;
+          this.#pacing.sent(this.#sent);
         }
         left -= want;
       }
@@ -112,7 +126,7 @@ export class Outgoing {
 
   /** Waits until `bytes` more fit in the window and the connection has room. */
   async #room(bytes: number): Promise<void> {
-    while (!this.#stopped && this.#sent + bytes - this.#acked > WINDOW_BYTES) {
+    while (!this.#stopped && this.#sent + bytes - this.#acked > this.#pacing.window) {
       await new Promise<void>((resolve) => this.#wakeSender = resolve);
     }
     const ready = this.#stopped ? null : this.#link.ready(this.to);
@@ -127,6 +141,7 @@ export class Outgoing {
     if (written === null || written < this.#acked || written > this.#sent) return false;
     this.#acksN++;
     this.#acked = written;
+    this.#pacing.acked(written);
     this.#wake();
     return true;
   }

@@ -18,7 +18,7 @@ import { open, seal } from "../handshake/aead.ts";
 export const MAX_OFFER_FILES = 1000;
 /** Longest file path in an offer, in UTF-16 code units. */
 export const MAX_PATH_CHARS = 1024;
-/** Bytes in flight (sent, not yet acknowledged as written) per transfer. */
+/** Most bytes in flight (sent, not yet acknowledged as written) per transfer. */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 
 const bytes = (length: number) =>
