@@ -24,6 +24,7 @@ import { type Accepted, type Listening, listenTcp } from "../transport/tcp.ts";
 import { type AddressInfo, formatAddressInfo } from "./address_info.ts";
 import { addressKey } from "./address_key.ts";
 import { Gate } from "./gate.ts";
+import { nameKey } from "../room/names.ts";
 import { TokenBucket } from "./rate.ts";
 
 /**
@@ -43,8 +44,23 @@ function encodeOnce(message: object): Uint8Array {
 
 /** A recipient's queue above this makes the relay of file chunks wait for it. */
 const RELAY_QUEUE_BYTES = 1024 * 1024;
-/** A recipient whose queue does not go down for this long is dropped as stalled. */
-const RELAY_STALL_MS = 30_000;
+/**
+ * A recipient the relay waited for this long within `RELAY_PERIOD_MS` (in all, whoever was
+ * waiting) is dropped: it takes file data too slowly, and the senders' connections stood still
+ * meanwhile. Senders pace themselves, so an honest recipient hardly ever makes the relay wait.
+ */
+const RELAY_WAIT_BUDGET_MS = 10_000;
+const RELAY_PERIOD_MS = 30_000;
+
+/** How long the relay has waited for one recipient lately. */
+interface RelayWaits {
+  /** Relays waiting for it now, and since when the first of them has. */
+  waiting: number;
+  since: number;
+  /** Time spent waiting in the current period, and when the period began. */
+  spent: number;
+  period: number;
+}
 
 /** Something the host's operator should know about a connection. */
 export interface HostNotice {
@@ -77,6 +93,11 @@ export interface HostLimits {
   messageBurst?: number;
   /** Bytes waiting for one member before it is dropped as stalled. Default: 2 MiB. */
   maxQueueBytes?: number;
+  /**
+   * How long the relay of file chunks may wait for one recipient within 30 s before that
+   * recipient is dropped, in ms. Default: 10 s.
+   */
+  relayWaitMs?: number;
 }
 
 /** Options of a hosted room's listener. */
@@ -118,6 +139,8 @@ export class RoomHost {
   readonly #tasks = new Set<Promise<void>>();
   readonly #acceptLoop: Promise<void>;
   #notices: Promise<void> = Promise.resolve();
+  /** How long the relay of file chunks has waited for each recipient (by name key). */
+  readonly #relayWaits = new Map<string, RelayWaits>();
 
   private constructor(room: Room, options: HostOptions, listening: Listening) {
     this.#room = room;
@@ -131,6 +154,7 @@ export class RoomHost {
       messagesPerSecond: l.messagesPerSecond ?? 10,
       messageBurst: l.messageBurst ?? 30,
       maxQueueBytes: l.maxQueueBytes ?? 2 * 1024 * 1024,
+      relayWaitMs: l.relayWaitMs ?? RELAY_WAIT_BUDGET_MS,
     };
     this.#blocklist = options.blocklist ?? Blocklist.inMemory();
     this.#gate = new Gate(this.#blocklist, this.#limits);
@@ -359,14 +383,25 @@ export class RoomHost {
    * `false`).
    */
   async #recipientReady(ready: Promise<void>, name: string): Promise<boolean> {
+    const key = nameKey(name);
+    const now = performance.now();
+    let waits = this.#relayWaits.get(key);
+    if (!waits || (waits.waiting === 0 && now - waits.period > RELAY_PERIOD_MS)) {
+      waits = { waiting: 0, since: now, spent: 0, period: now };
+      this.#relayWaits.set(key, waits);
+    }
+    if (waits.waiting++ === 0) waits.since = now;
+    const left = this.#limits.relayWaitMs - waits.spent - (now - waits.since);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stalled = new Promise<"stalled">((resolve) => {
-      timer = setTimeout(() => resolve("stalled"), RELAY_STALL_MS);
+      timer = setTimeout(() => resolve("stalled"), Math.max(0, left));
     });
     const outcome = await Promise.race([ready, stalled]);
     clearTimeout(timer);
+    if (--waits.waiting === 0) waits.spent += performance.now() - waits.since;
     if (outcome !== "stalled") return true;
-    this.#room.remove(name, "you stopped receiving for too long");
+    this.#relayWaits.delete(key);
+    this.#room.remove(name, "you take file data too slowly; the room waited for you too long");
     return false;
   }
 

@@ -84,3 +84,60 @@ Deno.test("three wrong passwords close the connection and notify the host", asyn
   assertEquals(notices[0]!.address, "127.0.0.1");
   await host.close();
 });
+
+Deno.test("a recipient that keeps the relay of file chunks waiting too long is dropped; the sender talks again", async () => {
+  const room = new Room();
+  const host = RoomHost.start(room, {
+    password: () => "pw",
+    identity: generateIdentity(),
+    bind: "127.0.0.1",
+    port: 0,
+    limits: { relayWaitMs: 1000 },
+    onNotice: () => {},
+  });
+  const member = async (name: string, readAhead?: number) => {
+    const framed = new FramedConnection(
+      await connectTcp("127.0.0.1", host.port),
+      readAhead ? { readAhead } : {},
+    );
+    const secure = await joinHost(framed, {
+      identity: generateIdentity(),
+      password: () => Promise.resolve("pw"),
+    });
+    const session = new RemoteSession(secure);
+    session.send({ t: "join", name });
+    await until(session, "welcome");
+    return session;
+  };
+  const ann = await member("ann");
+  const bob = await member("bob");
+  // Vic accepts a transfer from ann (the empty opening frame), then reads nothing more.
+  const vic = await member("vic", 1);
+  const id = crypto.getRandomValues(new Uint8Array(16));
+  vic.send({ t: "data", to: "ann", id, n: 0, body: new Uint8Array(0) });
+  await until(bob, "joined");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Ann sends chunks until the host stops taking them (it waits for vic).
+  const body = new Uint8Array(128 * 1024 + 16);
+  for (let n = 0; n < 1024; n++) {
+    const ready = ann.ready("vic");
+    const room = ready === null || await Promise.race([
+      ready.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300)),
+    ]);
+    if (!room) break;
+    ann.send({ t: "data", to: "vic", id, n, body });
+  }
+  ann.send({ t: "say", text: "still there?", seq: 1, sig: new Uint8Array(64) });
+  // Vic is dropped once the relay has waited its budget; then ann's message gets through.
+  const seen: string[] = [];
+  while (!seen.includes("said")) {
+    const m = await bob.next();
+    assertOk(m !== null, "bob's session ended");
+    if (m.t === "left") seen.push(`left ${m.name} ${m.reason}`);
+    if (m.t === "said") seen.push("said");
+  }
+  assertEquals(seen, ["left vic removed", "said"]);
+  await Promise.all([ann.close(), bob.close(), vic.close()]);
+  await host.close();
+});
