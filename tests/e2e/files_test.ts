@@ -13,7 +13,7 @@
 import { createHash, randomFillSync } from "node:crypto";
 import { join, relative } from "node:path";
 import { assertEquals } from "../assert.ts";
-import { tempDir } from "../files/temp_dir.ts";
+import { tempDir } from "../files/support.ts";
 import { check, E2e, type Event, type RtProcess } from "./harness.ts";
 
 const MB = 1024 * 1024;

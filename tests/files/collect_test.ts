@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { collectFiles } from "../../lib/files/collect.ts";
 import { RtError, type RtErrorCode } from "../../lib/errors.ts";
-import { tempDir } from "./temp_dir.ts";
+import { withTempDir } from "./support.ts";
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9]);
@@ -17,15 +17,6 @@ const NO_LINKS = Deno.build.os === "windows";
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir("rt-collect-");
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 function rtError(code: RtErrorCode, mentions: string) {

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { FileHasher, hashFile, hashHex } from "../../lib/files/hash.ts";
-import { tempDir } from "./temp_dir.ts";
+import { randomBytes, tempDir } from "./support.ts";
 
 const EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -8,12 +8,6 @@ const MIB = 1024 * 1024;
 
 async function subtle(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
-function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
-  return bytes;
 }
 
 Deno.test("FileHasher gives the known SHA-256 digests, whole or in pieces", () => {

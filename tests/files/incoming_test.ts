@@ -4,46 +4,10 @@ import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
 import { Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
-import { tempDir } from "./temp_dir.ts";
+import { exists, filesUnder, randomBytes, withTempDir } from "./support.ts";
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
-function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
-  return bytes;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir("rt-incoming-");
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-/** Every file (not folder) under `dir`, as paths relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) out.push(...(await filesUnder(path)).map((p) => join(entry.name, p)));
-    else out.push(entry.name);
-  }
-  return out.sort();
 }
 
 /** What the sink heard, in order. */

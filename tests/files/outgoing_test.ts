@@ -9,24 +9,9 @@ import {
   type SourceFile,
 } from "../../lib/files/outgoing.ts";
 import { encodeAck, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
-import { tempDir } from "./temp_dir.ts";
+import { randomBytes, withTempDir } from "./support.ts";
 
 type Data = Extract<ClientMessage, { t: "data" }>;
-
-function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
-  return bytes;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir("rt-outgoing-");
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 

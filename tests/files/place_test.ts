@@ -1,28 +1,9 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
 import { placeFile, reserveFolder } from "../../lib/files/place.ts";
-import { tempDir } from "./temp_dir.ts";
+import { exists, withTempDir } from "./support.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir("rt-place-");
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 /** A file with `content` in `dir`'s staging folder, to be placed. */
 async function source(dir: string, name: string, content: string): Promise<string> {

@@ -6,44 +6,16 @@ import { PartialStore } from "../../lib/files/partials.ts";
 import { Transfers } from "../../lib/files/transfers.ts";
 import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import type { ChatEvent, KeyStatus } from "../../lib/tui/events.ts";
-import { tempDir } from "./temp_dir.ts";
+import { filesUnder, randomBytes, tempDir } from "./support.ts";
 
 type Event<T extends ChatEvent["type"]> = Extract<ChatEvent, { type: T }>;
 type FileMessage = Extract<RoomMessage, { t: "file" }>;
-
-function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
-  return bytes;
-}
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-/** Every file under `dir`, relative to it, sorted. */
-async function filesUnder(dir: string): Promise<string[]> {
-  if (!(await exists(dir))) return [];
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) out.push(...(await filesUnder(path)).map((p) => join(entry.name, p)));
-    else out.push(entry.name);
-  }
-  return out.sort();
-}
 
 /**
  * A room in memory: members' links deliver to each other's transfers as RoomMessages, later

@@ -1,19 +1,7 @@
 import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
 import { FramedConnection } from "../../lib/transport/framed.ts";
-import { connectTcp, listenTcp } from "../../lib/transport/tcp.ts";
+import { socketPair } from "./socket_pair.ts";
 import { RtError } from "../../lib/errors.ts";
-
-async function socketPair() {
-  const listening = listenTcp({ bind: "127.0.0.1", port: 0 });
-  const accepts = listening.accept()[Symbol.asyncIterator]();
-  const [client, accepted] = await Promise.all([
-    connectTcp("127.0.0.1", listening.port),
-    accepts.next(),
-  ]);
-  listening.close();
-  await accepts.return?.();
-  return { client, server: accepted.value!.conn, address: accepted.value!.address };
-}
 
 Deno.test("frames cross a real socket in order", async () => {
   const { client, server, address } = await socketPair();

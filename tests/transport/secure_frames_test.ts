@@ -8,7 +8,7 @@ import { RtError } from "../../lib/errors.ts";
 import { Sealer } from "../../lib/handshake/channel.ts";
 import { FramedConnection } from "../../lib/transport/framed.ts";
 import { SecureConnection } from "../../lib/transport/secure.ts";
-import { connectTcp, listenTcp } from "../../lib/transport/tcp.ts";
+import { socketPair } from "./socket_pair.ts";
 import { encodeFrame } from "../../lib/codec/frame.ts";
 
 const keys = {
@@ -19,15 +19,8 @@ const keys = {
 
 /** A sealed connection `secure` (keys as above) and the raw socket of its peer. */
 async function connectionAndPeer() {
-  const listening = listenTcp({ bind: "127.0.0.1", port: 0 });
-  const accepts = listening.accept()[Symbol.asyncIterator]();
-  const [client, accepted] = await Promise.all([
-    connectTcp("127.0.0.1", listening.port),
-    accepts.next(),
-  ]);
-  listening.close();
-  await accepts.return?.();
-  const framed = new FramedConnection(accepted.value!.conn);
+  const { client, server } = await socketPair();
+  const framed = new FramedConnection(server);
   const secure = new SecureConnection(framed, keys);
   // The peer: what `secure` receives, it seals with `keys.receive`.
   const peer = new SecureConnection(new FramedConnection(client), {
