@@ -22,6 +22,16 @@ import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
 import { detectImageProtocol, type ImageProtocol } from "./inline_image.ts";
 import { renderProgress, type TransferProgress } from "./progress.ts";
+import { completePath, lastPathWord } from "./path_completion.ts";
+
+/** The home folder, for `~` (unset, or not allowed: none). */
+function homeFolder(): string | undefined {
+  try {
+    return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  } catch {
+    return undefined;
+  }
+}
 
 /** Most terminal columns and rows a received picture takes. */
 const PICTURE_COLUMNS = 60;
@@ -274,6 +284,19 @@ export class TextUi implements ChatUi {
 
   /** Tab: commands at the start of a line, member names elsewhere. */
   #complete(line: string): [string[], string] {
+    // After `/send NAME `: paths.
+    if (/^\/(?:send|file)\s+\S+\s/i.test(line)) {
+      const word = lastPathWord(line);
+      const found = completePath(
+        word,
+        homeFolder(),
+        (folder) =>
+          [...Deno.readDirSync(folder)].map((e) => ({ name: e.name, isDirectory: e.isDirectory })),
+      );
+      if (found.length > 1 && this.#tabAgain && this.#drawn.length > 0) this.#liftStatusForList();
+      const only = found.length === 1 ? found[0]! : null;
+      return [only === null ? found : [only.endsWith("/") ? only : only + " "], word];
+    }
     const word = /\S*$/.exec(line)![0];
     const lower = word.toLowerCase();
     const atStart = word.length === line.length;

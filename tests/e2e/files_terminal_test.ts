@@ -45,6 +45,11 @@ Deno.test({
     const pixels = new Uint8Array(32 * 16 * 3).map((_, i) => (i * 7) & 0xff);
     const png = encodePng({ width: 32, height: 16, data: pixels, channels: 3, depth: 8 });
     await Deno.writeFile(`${dir}/sunset.png`, png);
+    // Tab completes paths after /send NAME.
+    await bob.type(`/send alice ${dir}/suns`);
+    await bob.press("Tab");
+    await bob.waitForText(`bob> /send alice ${dir}/sunset.png`);
+    await bob.press("C-u");
     await alice.type(`/send bob ${dir}/sunset.png`);
     await bob.waitForText("alice offers you sunset.png (image/png");
     await bob.type("/accept");
