@@ -37,7 +37,12 @@ export type Welcome = Extract<RoomMessage, { t: "welcome" }>;
 export async function chooseName(
   session: Session,
   ui: ChatUi,
-  options: { suggested: string; askFirst: boolean },
+  options: {
+    suggested: string;
+    askFirst: boolean;
+    /** This session's random number, sent with the name (see `MemberInfo.nonce`). */
+    nonce?: Uint8Array;
+  },
 ): Promise<Welcome | null> {
   let ask = options.askFirst;
   while (true) {
@@ -49,7 +54,7 @@ export async function chooseName(
       name = answer.text.trim() || options.suggested;
     }
     ask = true;
-    session.send({ t: "join", name });
+    session.send(options.nonce ? { t: "join", name, nonce: options.nonce } : { t: "join", name });
     while (true) {
       const message = await session.next();
       if (message === null) return null;

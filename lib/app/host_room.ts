@@ -148,7 +148,10 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     }
   }
   const session = new LocalSession(room, options.identity.publicKey);
+  // This session's random number: direct and file messages to this member must sign it.
+  const nonce = crypto.getRandomValues(new Uint8Array(16));
   const welcome = await chooseName(session, ui, {
+    nonce,
     suggested: options.name ?? options.loginName,
     askFirst: false,
   });
@@ -157,6 +160,7 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       identity: options.identity,
       peers: options.peers,
       host: true,
+      nonce,
     });
     const controls: HostControls = {
       blocked: () => host.blocked(),

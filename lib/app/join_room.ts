@@ -89,7 +89,10 @@ export async function joinRoom(
   }
   const session = new RemoteSession(secure);
   try {
+    // This session's random number: direct and file messages to this member must sign it.
+    const nonce = crypto.getRandomValues(new Uint8Array(16));
     const welcome = await chooseName(session, ui, {
+      nonce,
       suggested: options.name ?? options.loginName,
       askFirst: options.name === undefined,
     });
@@ -101,6 +104,7 @@ export async function joinRoom(
       identity: options.identity,
       peers: options.peers,
       host: false,
+      nonce,
     });
     const end = await runChat(session, ui, { view, files: options.files });
     await session.close();

@@ -14,6 +14,8 @@ import { type ChatEvent, isoTime, type KeyStatus, type MemberView } from "../tui
 interface Seat {
   name: string;
   key: Uint8Array;
+  /** The member's random number for this session (direct and file messages sign it). */
+  nonce?: Uint8Array;
   host: boolean;
   since: number;
   status: KeyStatus;
@@ -29,6 +31,8 @@ export interface RoomViewOptions {
   peers: PeerBook;
   /** Whether this member is the host. */
   host: boolean;
+  /** The random number this member sent with its `join`: messages to it must sign it. */
+  nonce?: Uint8Array;
 }
 
 /** The room as one member sees it. */
@@ -48,7 +52,7 @@ export class RoomView {
     this.#peers = options.peers;
     this.#room = welcome.room;
     this.#signer = new MessageSigner(options.identity, welcome.room);
-    this.#opener = new DirectOpener(options.identity, welcome.room);
+    this.#opener = new DirectOpener(options.identity, welcome.room, options.nonce);
     this.self = welcome.name;
     this.#isHost = options.host;
     this.#welcomeWarnings = welcome.members.flatMap((m) => this.#seat(m));
@@ -70,7 +74,9 @@ export class RoomView {
   }
 
   /** Seats a member: classifies their key, remembers it, and returns warnings. */
-  #seat(member: { name: string; key: Uint8Array; host: boolean; since: number }): ChatEvent[] {
+  #seat(
+    member: { name: string; key: Uint8Array; nonce?: Uint8Array; host: boolean; since: number },
+  ): ChatEvent[] {
     const own = nameKey(member.name) === nameKey(this.self) &&
       sameKey(member.key, this.#identity.publicKey);
     const classified = own
@@ -134,6 +140,7 @@ export class RoomView {
         const warnings = this.#seat({
           name: message.name,
           key: message.key,
+          ...(message.nonce ? { nonce: message.nonce } : {}),
           host: false,
           since: message.at,
         });
@@ -277,7 +284,7 @@ export class RoomView {
     if (!seat) return { error: `Nobody called "${name}" is in the room` };
     if (seat.status === "you") return { error: "That is you" };
     return {
-      message: { t: "file", to: seat.name, box: this.#signer.sealFile(seat.key, body) },
+      message: { t: "file", to: seat.name, box: this.#signer.sealFile(seat, body) },
       to: seat.name,
     };
   }
@@ -305,7 +312,7 @@ export class RoomView {
     if (!seat) return { error: `Nobody called "${name}" is in the room` };
     if (seat.status === "you") return { error: "That is you" };
     return {
-      message: { t: "dm", to: seat.name, box: this.#signer.seal(seat.key, text, me) },
+      message: { t: "dm", to: seat.name, box: this.#signer.seal(seat, text, me) },
       event: {
         type: "message",
         from: this.self,

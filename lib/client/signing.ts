@@ -5,7 +5,8 @@
  *
  * - Room message signature: Ed25519 over `["rt/1", room id, seq, me, text]`.
  * - Direct message: the signed inner message (which also names the recipient's key, so it
- *   cannot be forwarded to someone else) sealed with libsodium's sealed box (ephemeral X25519
+ *   cannot be forwarded to someone else, and the random number the recipient chose for this
+ *   session, so the host cannot play it again in a later one) sealed with libsodium's sealed box (ephemeral X25519
  *   + XSalsa20-Poly1305) to the recipient's identity key converted to X25519.
  * - File-transfer message (offer, accept...): its body signed over
  *   `["rt/1", room id, seq, recipient key, body]` and sealed the same way.
@@ -40,23 +41,33 @@ function roomPayload(room: Uint8Array, seq: number, me: boolean, text: string): 
   return encode(["rt/1", room, seq, me, text]);
 }
 
+/** What a member that gave no session number is addressed with. */
+const NO_NONCE = new Uint8Array(0);
+
+/** The recipient: its key, and its random number for this session. */
+export interface Recipient {
+  key: Uint8Array;
+  /** The number it chose when it joined (see `MemberInfo.nonce`); none: empty. */
+  nonce?: Uint8Array;
+}
+
 function directPayload(
   room: Uint8Array,
   seq: number,
-  recipient: Uint8Array,
+  recipient: Recipient,
   me: boolean,
   text: string,
 ): Uint8Array {
-  return encode(["rt/1", room, seq, recipient, me, text]);
+  return encode(["rt/1", room, seq, recipient.key, recipient.nonce ?? NO_NONCE, me, text]);
 }
 
 function filePayload(
   room: Uint8Array,
   seq: number,
-  recipient: Uint8Array,
+  recipient: Recipient,
   body: Uint8Array,
 ): Uint8Array {
-  return encode(["rt/1", room, seq, recipient, body]);
+  return encode(["rt/1", room, seq, recipient.key, recipient.nonce ?? NO_NONCE, body]);
 }
 
 const FileInner = z.object({
@@ -101,7 +112,7 @@ export class MessageSigner {
   }
 
   /** A direct message sealed to `recipient`'s identity key. */
-  seal(recipient: Uint8Array, text: string, me = false): Uint8Array {
+  seal(recipient: Recipient, text: string, me = false): Uint8Array {
     const seq = ++this.#seq;
     const sig = sign(
       this.#identity,
@@ -109,15 +120,21 @@ export class MessageSigner {
       directPayload(this.#room, seq, recipient, me, text),
     );
     const inner = encode({ text, me, seq, sig });
-    return sodium.crypto_box_seal(inner, sodium.crypto_sign_ed25519_pk_to_curve25519(recipient));
+    return sodium.crypto_box_seal(
+      inner,
+      sodium.crypto_sign_ed25519_pk_to_curve25519(recipient.key),
+    );
   }
 
   /** A file-transfer message (`body`, already encoded) signed and sealed to `recipient`. */
-  sealFile(recipient: Uint8Array, body: Uint8Array): Uint8Array {
+  sealFile(recipient: Recipient, body: Uint8Array): Uint8Array {
     const seq = ++this.#seq;
     const sig = sign(this.#identity, FILE_LABEL, filePayload(this.#room, seq, recipient, body));
     const inner = encode({ body, seq, sig });
-    return sodium.crypto_box_seal(inner, sodium.crypto_sign_ed25519_pk_to_curve25519(recipient));
+    return sodium.crypto_box_seal(
+      inner,
+      sodium.crypto_sign_ed25519_pk_to_curve25519(recipient.key),
+    );
   }
 }
 
@@ -142,14 +159,18 @@ export function verifySaid(
 
 /** Opens direct messages sent to one identity. */
 export class DirectOpener {
-  readonly #identity: Identity;
   readonly #room: Uint8Array;
   readonly #publicX: Uint8Array;
   readonly #secretX: Uint8Array;
+  readonly #self: Recipient;
 
-  constructor(identity: Identity, room: Uint8Array) {
-    this.#identity = identity;
+  /**
+   * `nonce`: the number this member chose for this session. Messages signed over any other
+   * (recorded in an earlier session and played again by the host) do not open.
+   */
+  constructor(identity: Identity, room: Uint8Array, nonce?: Uint8Array) {
     this.#room = room;
+    this.#self = { key: identity.publicKey, ...(nonce ? { nonce } : {}) };
     this.#publicX = sodium.crypto_sign_ed25519_pk_to_curve25519(identity.publicKey);
     this.#secretX = sodium.crypto_sign_ed25519_sk_to_curve25519(identity.secretKey);
   }
@@ -168,13 +189,7 @@ export class DirectOpener {
     } catch {
       return null;
     }
-    const payload = directPayload(
-      this.#room,
-      inner.seq,
-      this.#identity.publicKey,
-      inner.me,
-      inner.text,
-    );
+    const payload = directPayload(this.#room, inner.seq, this.#self, inner.me, inner.text);
     if (!verify(sender, DIRECT_LABEL, payload, inner.sig)) return null;
     return { text: inner.text, me: inner.me, seq: inner.seq };
   }
@@ -193,7 +208,7 @@ export class DirectOpener {
     } catch {
       return null;
     }
-    const payload = filePayload(this.#room, inner.seq, this.#identity.publicKey, inner.body);
+    const payload = filePayload(this.#room, inner.seq, this.#self, inner.body);
     if (!verify(sender, FILE_LABEL, payload, inner.sig)) return null;
     return { body: inner.body, seq: inner.seq };
   }

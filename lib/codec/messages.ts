@@ -73,7 +73,14 @@ export type IdentityProof = z.infer<typeof IdentityProof>;
 // ---- the room, encrypted --------------------------------------------------------------------
 
 /** A member as others see it: name, role, and the identity key proven in the handshake. */
-export const MemberInfo = z.object({ name, host: z.boolean(), since: time, key: bytes(32) });
+export const MemberInfo = z.object({
+  name,
+  host: z.boolean(),
+  since: time,
+  key: bytes(32),
+  /** The member's random number for this session: direct and file messages to it sign it. */
+  nonce: bytes(16).optional(),
+});
 export type MemberInfo = z.infer<typeof MemberInfo>;
 const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
 /** Per-author message counter: signed, strictly increasing within a room. */
@@ -95,7 +102,12 @@ const recipient = z.string().max(MAX_NAME_CHARS * 4);
 
 /** Member to room. */
 export const ClientMessage = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("join"), name: z.string().max(MAX_NAME_CHARS * 4) }),
+  z.object({
+    t: z.literal("join"),
+    name: z.string().max(MAX_NAME_CHARS * 4),
+    /** A random number for this session (see `MemberInfo`). */
+    nonce: bytes(16).optional(),
+  }),
   z.object({ t: z.literal("say"), text, me: z.boolean().optional(), seq, sig: signature }),
   z.object({ t: z.literal("dm"), to: recipient, box }),
   /** A file-transfer control message (offer, accept...), sealed to the recipient. */
@@ -123,7 +135,7 @@ export type LeaveReason = z.infer<typeof LeaveReason>;
 export const RoomMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("welcome"), name, room: bytes(16), members }),
   z.object({ t: z.literal("name-refused"), reason }),
-  z.object({ t: z.literal("joined"), name, at: time, key: bytes(32) }),
+  z.object({ t: z.literal("joined"), name, at: time, key: bytes(32), nonce: bytes(16).optional() }),
   z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),
   z.object({
     t: z.literal("said"),

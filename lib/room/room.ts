@@ -43,6 +43,8 @@ interface Member {
   nameKey: string | null;
   since: number;
   gone: boolean;
+  /** The member's random number for this session, from its `join`. */
+  nonce?: Uint8Array;
   /**
    * Bulk streams this member accepts: `<sender's name key> <transfer id>`, opened by the
    * member's own first frame of that transfer (its opening acknowledgement). Chunks nobody
@@ -92,7 +94,13 @@ export class Room {
   members(): MemberInfo[] {
     return [...this.#members]
       .filter((m) => m.name !== null && !m.gone)
-      .map((m) => ({ name: m.name!, host: m.host, since: m.since, key: m.key }));
+      .map((m) => ({
+        name: m.name!,
+        host: m.host,
+        since: m.since,
+        key: m.key,
+        ...(m.nonce ? { nonce: m.nonce } : {}),
+      }));
   }
 
   /** Whether the room was closed. */
@@ -174,7 +182,7 @@ export class Room {
     if (member.gone) return;
     switch (message.t) {
       case "join":
-        return this.#join(member, message.name);
+        return this.#join(member, message.name, message.nonce);
       case "say": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         if (message.text.trim().length === 0) return;
@@ -233,7 +241,7 @@ export class Room {
     }
   }
 
-  #join(member: Member, proposed: string): void {
+  #join(member: Member, proposed: string, nonce?: Uint8Array): void {
     if (member.name !== null) return this.#notice(member, `You are already ${member.name}`);
     const checked = checkName(proposed);
     if ("refused" in checked) {
@@ -250,8 +258,15 @@ export class Room {
     member.name = checked.display;
     member.nameKey = checked.key;
     member.since = this.#now();
+    if (nonce) member.nonce = nonce;
     this.#send(member, { t: "welcome", name: member.name, room: this.id, members: this.members() });
-    this.#broadcast({ t: "joined", name: member.name, at: member.since, key: member.key }, member);
+    this.#broadcast({
+      t: "joined",
+      name: member.name,
+      at: member.since,
+      key: member.key,
+      ...(member.nonce ? { nonce: member.nonce } : {}),
+    }, member);
     this.#onActivity({ kind: "joined", name: member.name, address: member.address });
   }
 

@@ -20,7 +20,7 @@ Deno.test("room messages verify only untouched, from their author, in their room
 
 Deno.test("direct messages open only for their recipient, from their sender", () => {
   const ann = generateIdentity(), bob = generateIdentity(), eve = generateIdentity();
-  const box = new MessageSigner(ann, room, 0).seal(bob.publicKey, "for bob only");
+  const box = new MessageSigner(ann, room, 0).seal({ key: bob.publicKey }, "for bob only");
   assertEquals(new DirectOpener(bob, room).open(box, ann.publicKey), {
     text: "for bob only",
     me: false,
@@ -40,7 +40,7 @@ Deno.test("a direct message sealed to one member and signed for another is refus
   // Eve (a member) receives a message from Ann and tries to pass it on to Bob as if Ann sent it
   // to him: she cannot re-seal the signed inner message without changing its recipient key.
   const ann = generateIdentity(), bob = generateIdentity(), eve = generateIdentity();
-  const forEve = new MessageSigner(ann, room).seal(eve.publicKey, "secret");
+  const forEve = new MessageSigner(ann, room).seal({ key: eve.publicKey }, "secret");
   assertOk(new DirectOpener(eve, room).open(forEve, ann.publicKey));
   const inner = sodium.crypto_box_seal_open(
     forEve,
@@ -76,9 +76,30 @@ Deno.test("a member who comes back to the room with the same key is not taken fo
   const again = after.say("back");
   assertOk(verifySaid(room, ann.publicKey, again));
   assertOk(guard.accept(ann.publicKey, again.seq), "the first message after coming back");
-  const sealed = after.seal(ann.publicKey, "direct");
+  const sealed = after.seal({ key: ann.publicKey }, "direct");
   assertOk(
     guard.accept(ann.publicKey, new DirectOpener(ann, room).open(sealed, ann.publicKey)!.seq),
   );
   assertOk(Number.isSafeInteger(again.seq));
+});
+
+Deno.test("direct and file messages open only in the recipient's session they were sealed for", () => {
+  const ann = generateIdentity();
+  const bob = generateIdentity();
+  const room = crypto.getRandomValues(new Uint8Array(16));
+  const thisSession = crypto.getRandomValues(new Uint8Array(16));
+  const lastSession = crypto.getRandomValues(new Uint8Array(16));
+  const signer = new MessageSigner(ann, room, 0);
+  const opener = new DirectOpener(bob, room, thisSession);
+  // Sealed for bob in this session: opens.
+  const now = signer.seal({ key: bob.publicKey, nonce: thisSession }, "hello");
+  assertEquals(opener.open(now, ann.publicKey)?.text, "hello");
+  const file = signer.sealFile({ key: bob.publicKey, nonce: thisSession }, new Uint8Array([1]));
+  assertEquals(opener.openFile(file, ann.publicKey)?.body, new Uint8Array([1]));
+  // Recorded in an earlier session, or sealed without a session number, and played again: no.
+  const before = signer.seal({ key: bob.publicKey, nonce: lastSession }, "hello again");
+  assertEquals(opener.open(before, ann.publicKey), null);
+  const old = signer.sealFile({ key: bob.publicKey, nonce: lastSession }, new Uint8Array([1]));
+  assertEquals(opener.openFile(old, ann.publicKey), null);
+  assertEquals(opener.open(signer.seal({ key: bob.publicKey }, "x"), ann.publicKey), null);
 });

@@ -378,7 +378,8 @@ terminalTest("a rogue host cannot take over a joiner's terminal through names ei
       identity: generateIdentity(),
     });
     const join = decodeMessage(ClientMessage, (await secure.receive())!);
-    assertEquals(join, { t: "join", name: "alice" });
+    assertOk(join.t === "join" && join.nonce?.length === 16, "no session number in the join");
+    assertEquals({ t: join.t, name: join.name }, { t: "join", name: "alice" });
     const self = "al\x1b]0;pwned\x07ice";
     const evil = "eve\x1b[2J\x1b]52;c;cHduZWQ=\x07";
     const now = Date.now();

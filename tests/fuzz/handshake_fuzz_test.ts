@@ -1054,7 +1054,7 @@ Deno.test("fuzz: a sealed direct message with any byte changed never opens", () 
       mutationsArb,
       (text, me, mutations) => {
         const box = new MessageSigner(joinerIdentity, room, 0).seal(
-          hostIdentity.publicKey,
+          { key: hostIdentity.publicKey },
           text,
           me,
         );

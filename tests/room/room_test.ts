@@ -136,3 +136,20 @@ Deno.test("file chunks reach only a recipient who opened the transfer; openings 
   eve.membership.receive({ ...chunk(2), to: "Bob" });
   assertEquals(data(bob).length, 1);
 });
+
+Deno.test("a member's session number goes with its name to the others", () => {
+  const room = new Room();
+  const ann = seat(room, { host: true });
+  const nonce = new Uint8Array(16).fill(9);
+  ann.membership.receive({ t: "join", name: "Ann", nonce });
+  const bob = seat(room);
+  bob.membership.receive({ t: "join", name: "Bob" });
+  const welcome = bob.inbox.find((m) => m.t === "welcome");
+  assertOk(welcome?.t === "welcome");
+  assertEquals(welcome.members.map((m) => m.nonce), [nonce, undefined]);
+  const cat = seat(room);
+  cat.membership.receive({ t: "join", name: "Cat", nonce: new Uint8Array(16).fill(4) });
+  const joined = ann.inbox.find((m) => m.t === "joined" && m.name === "Cat");
+  assertOk(joined?.t === "joined");
+  assertEquals(joined.nonce, new Uint8Array(16).fill(4));
+});
