@@ -33,6 +33,8 @@ export interface CollectOptions {
   maxFiles?: number;
   /** Called before each file is hashed, with its offered path and its index (from 0). */
   onFile?: (path: string, index: number) => void;
+  /** Called as content is hashed: bytes hashed so far, and in all. */
+  onHashed?: (done: number, total: number) => void;
 }
 
 /** A file found, not yet hashed. */
@@ -156,11 +158,15 @@ export async function collectFiles(
     );
   }
   const offered: OfferedFile[] = [];
+  const total = found.reduce((sum, file) => sum + file.size, 0);
+  let hashed = 0;
+  const onBytes = options.onHashed &&
+    ((bytes: number) => options.onHashed!(hashed += bytes, total));
   for (const [index, file] of found.entries()) {
     options.onFile?.(file.path, index);
     try {
       const type = mediaType(file.path, await readHead(file.source));
-      const hash = await hashFile(file.source, file.size);
+      const hash = await hashFile(file.source, file.size, onBytes);
       offered.push({ ...file, type, hash });
     } catch (error) {
       throw fail(error, file.source);

@@ -29,7 +29,11 @@ export class FileHasher {
  * in memory. A file shorter than `length` is hashed as it is (the digest then differs from that
  * of any `length`-byte prefix, which is what a comparison needs).
  */
-export async function hashFile(path: string, length = Infinity): Promise<Uint8Array> {
+export async function hashFile(
+  path: string,
+  length = Infinity,
+  onBytes?: (bytes: number) => void,
+): Promise<Uint8Array> {
   if (!(length >= 0)) throw new RangeError(`Cannot hash ${length} bytes`);
   const hasher = new FileHasher();
   using file = await Deno.open(path, { read: true });
@@ -41,6 +45,7 @@ export async function hashFile(path: string, length = Infinity): Promise<Uint8Ar
     if (read === null) break;
     hasher.update(buffer.subarray(0, read));
     left -= read;
+    onBytes?.(read);
   }
   return hasher.digest();
 }

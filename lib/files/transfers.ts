@@ -140,16 +140,20 @@ export class Transfers {
       );
     }
     let files: OfferedFile[];
-    this.#show({
-      type: "notice",
-      code: "preparing",
-      text: "Reading and hashing what you named, to offer it...",
-    });
+    // Hashing takes a while for big files: show how far it got, a few times a second.
+    const preparing = offerName(paths.map((p) => p.replace(/[\\/]+$/, "").split(/[\\/]/).pop()!));
+    let shown = 0;
+    const onHashed = (done: number, total: number) => {
+      if (performance.now() - shown < (this.#options.progressMs ?? 250) && done < total) return;
+      shown = performance.now();
+      this.#show({ type: "file-preparing", name: preparing, done, total });
+    };
     try {
       const collect = this.#options.collect ??
-        ((p: string[]) => collectFiles(p, { maxFiles: MAX_OFFER_FILES }));
+        ((p: string[]) => collectFiles(p, { maxFiles: MAX_OFFER_FILES, onHashed }));
       files = await collect(paths);
     } catch (error) {
+      this.#show({ type: "file-preparing", name: preparing, done: 0, total: 0 });
       return this.#error("send-failed", error instanceof Error ? error.message : String(error));
     }
     const name = offerName(files.map((f) => f.path));

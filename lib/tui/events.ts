@@ -174,6 +174,11 @@ export type ChatEvent =
     /** Why an offer from someone in `--auto-accept-from` was not accepted at once. */
     note?: string;
   }
+  /**
+   * Your files are being read and hashed for an offer: `done` of `total` bytes. Ends with
+   * `done` equal to `total` (0 of 0 when it failed).
+   */
+  | { type: "file-preparing"; name: string; done: number; total: number }
   /** Your offer went out. */
   | { type: "file-offered"; id: number; to: string; name: string; files: number; total: number }
   /** A transfer moving: sent at most a few times a second. */

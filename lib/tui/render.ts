@@ -177,6 +177,7 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "rooms":
       return renderRooms(event, s);
     case "file-offer":
+    case "file-preparing":
     case "file-offered":
     case "file-progress":
     case "file-saved":

@@ -14,6 +14,7 @@ type FileEvent = Extract<
   {
     type:
       | "file-offer"
+      | "file-preparing"
       | "file-offered"
       | "file-progress"
       | "file-saved"
@@ -32,6 +33,19 @@ function count(n: number, one: string, many = `${one}s`): string {
 
 function rate(bytes: number, seconds: number): string {
   return seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : "";
+}
+
+/** The status line while files are hashed for an offer; `null` once done. */
+export function renderPreparing(
+  event: Extract<ChatEvent, { type: "file-preparing" }>,
+  s: Style,
+): string | null {
+  if (event.done >= event.total) return null;
+  const percent = Math.floor((event.done / event.total) * 100);
+  return s.dim(
+    `Hashing ${sanitize(event.name)} to offer it: ${percent}% ` +
+      `(${formatBytes(event.done)} of ${formatBytes(event.total)})`,
+  );
 }
 
 /** The text for a file-transfer event, or `null` when it shows nothing. */
@@ -82,7 +96,8 @@ export function renderFileEvent(
         } as transfer ${event.id}; waiting for them to accept.`,
       );
     case "file-progress":
-      // Drawn as a bar above the input line instead.
+    case "file-preparing":
+      // Drawn as a line above the input instead.
       return null;
     case "file-saved":
       return s.green("✓ ") + `Saved ${name(event.name)} from ${who(event.from)}: ` +

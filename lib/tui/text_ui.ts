@@ -22,6 +22,7 @@ import { makeStyle, type Style } from "./style.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
 import { detectImageProtocol, type ImageProtocol } from "./inline_image.ts";
 import { renderProgress, type TransferProgress } from "./progress.ts";
+import { renderPreparing } from "./render_files.ts";
 import { completePath, lastPathWord } from "./path_completion.ts";
 
 /** The home folder, for `~` (unset, or not allowed: none). */
@@ -103,6 +104,8 @@ export class TextUi implements ChatUi {
   /** Pictures being drawn, one after the other, and how many of each transfer. */
   #pictures: Promise<void> = Promise.resolve();
   readonly #picturesOf = new Map<number, number>();
+  /** Files being hashed for an offer: one line, while it lasts. */
+  #preparing: string | null = null;
   /** Transfers moving, by id: one progress line each. */
   readonly #transfers = new Map<number, TransferProgress>();
 
@@ -356,15 +359,18 @@ export class TextUi implements ChatUi {
    * whether the event was only that.
    */
   #progress(event: ChatEvent): boolean {
-    if (event.type === "file-progress") {
+    if (event.type === "file-preparing") {
+      this.#preparing = renderPreparing(event, this.#style);
+    } else if (event.type === "file-progress") {
       const { id, direction, peer, name, done, total, bytesPerSecond } = event;
       this.#transfers.set(id, { id, direction, peer, name, done, total, bytesPerSecond });
     } else if (event.type === "file-done" || event.type === "file-stopped") {
       if (!this.#transfers.delete(event.id)) return false;
     } else return false;
     const columns = process.stdout.columns || 80;
-    this.status([...this.#transfers.values()].map((p) => renderProgress(p, columns, this.#style)));
-    return event.type === "file-progress";
+    const bars = [...this.#transfers.values()].map((p) => renderProgress(p, columns, this.#style));
+    this.status(this.#preparing === null ? bars : [...bars, this.#preparing]);
+    return event.type === "file-progress" || event.type === "file-preparing";
   }
 
   /** Draws a received picture in the chat, in terminals that can; elsewhere its path was shown. */

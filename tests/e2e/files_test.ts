@@ -192,6 +192,11 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
 
     const started = performance.now();
     const { offered, offer: got } = await offer(alice, bob, source);
+    // Hashing 200 MB for the offer showed how far it got, and ended complete.
+    const preparing = alice.all("file-preparing");
+    check(e2e, preparing.length > 0, "no file-preparing events while hashing 200 MB");
+    const last = preparing.at(-1)!;
+    assertEquals([last.name, last.done], ["big.bin", last.total]);
     assertEquals(got.name, "big.bin");
     assertEquals(got.total, size);
     assertEquals(got.held, 0);
