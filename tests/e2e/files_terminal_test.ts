@@ -7,19 +7,9 @@
 import { encode as encodePng } from "fast-png";
 import { assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
+import { randomFile } from "../files/support.ts";
 import { available } from "./programs.ts";
 import { poll, screenLines, Terminal } from "./tmux.ts";
-
-async function randomFile(path: string, bytes: number): Promise<void> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const piece = new Uint8Array(1024 * 1024);
-  for (let left = bytes; left > 0; left -= piece.length) {
-    for (let i = 0; i < piece.length; i += 65_536) {
-      crypto.getRandomValues(piece.subarray(i, i + 65_536));
-    }
-    await file.write(piece.subarray(0, Math.min(piece.length, left)));
-  }
-}
 
 Deno.test({
   name: "files in a real terminal: offer, progress above the input, a picture drawn",

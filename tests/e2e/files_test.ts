@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { createHash, randomFillSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { assertEquals } from "../assert.ts";
-import { tempDir } from "../files/support.ts";
+import { randomFile, tempDir } from "../files/support.ts";
 import { check, E2e, type Event, type RtProcess } from "./harness.ts";
 
 const MB = 1024 * 1024;
@@ -21,20 +21,6 @@ const MB = 1024 * 1024;
 const TRANSFER_MS = 60_000;
 
 type Of<T extends Event["type"]> = Extract<Event, { type: T }>;
-
-/** Writes `size` random bytes to `path`, 4 MiB at a time (never the whole file in memory). */
-async function randomFile(path: string, size: number): Promise<void> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const buffer = new Uint8Array(4 * MB);
-  for (let left = size; left > 0;) {
-    const piece = buffer.subarray(0, Math.min(buffer.length, left));
-    randomFillSync(piece);
-    for (let offset = 0; offset < piece.length;) {
-      offset += await file.write(piece.subarray(offset));
-    }
-    left -= piece.length;
-  }
-}
 
 /** SHA-256 of a file, hex, read 1 MiB at a time. */
 async function sha256(path: string): Promise<string> {

@@ -1,4 +1,5 @@
 /** What the file tests share: temporary folders, listing them, random content. */
+import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
 
 /** A fresh temporary folder for a test: under /tmp (what the tests may write), except on Windows. */
@@ -48,4 +49,18 @@ export function randomBytes(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
   return bytes;
+}
+
+/** Writes `size` random bytes to `path`, 4 MiB at a time (never the whole file in memory). */
+export async function randomFile(path: string, size: number): Promise<void> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const buffer = new Uint8Array(4 * 1024 * 1024);
+  for (let left = size; left > 0;) {
+    const piece = buffer.subarray(0, Math.min(buffer.length, left));
+    randomFillSync(piece);
+    for (let offset = 0; offset < piece.length;) {
+      offset += await file.write(piece.subarray(offset));
+    }
+    left -= piece.length;
+  }
 }
