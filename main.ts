@@ -317,6 +317,19 @@ async function downloadsFolder(rtDir: string, flag: string | undefined): Promise
   return dir;
 }
 
+/** The home folder, for `~` in paths; none when unset (or not readable). */
+function homeFolder(): string | undefined {
+  for (const name of ["HOME", "USERPROFILE"]) {
+    try {
+      const value = Deno.env.get(name);
+      if (value) return value;
+    } catch {
+      // Not allowed to read it.
+    }
+  }
+  return undefined;
+}
+
 /** The file-transfer flags. */
 interface FileFlags {
   downloads?: string;
@@ -327,7 +340,7 @@ async function fileOptions(rtDir: string, flags: FileFlags): Promise<FileOptions
   return {
     downloads: await downloadsFolder(rtDir, flags.downloads),
     autoAcceptFrom: flags.autoAcceptFrom ?? [],
-    home: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE"),
+    home: homeFolder(),
   };
 }
 
@@ -494,7 +507,9 @@ async function main(args: string[]): Promise<number> {
   const find = plan.kind === "find" ? plan : null;
   const json = options.json === true || find?.json === true;
   const color = !json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
-  const ui: ChatUi = json ? new JsonUi() : new TextUi({ color, commands: commandWords() });
+  const ui: ChatUi = json
+    ? new JsonUi()
+    : new TextUi({ color, commands: commandWords(), home: homeFolder() });
   try {
     if (find) {
       return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000, options);

@@ -184,27 +184,43 @@ export class RoomView {
     return this.#view({ ...m, status: this.#peers.classify(m.name, m.key).status });
   }
 
+  /**
+   * The author of a message from `from` and what `open` made of it, when that is genuine and
+   * new (its number above the last from that author); otherwise the warning to show: `failure`
+   * when it did not open or verify, `replayed-message` naming the `kind` of message when old.
+   */
+  #genuine<T extends { seq: number }>(
+    from: string,
+    open: (author: Seat) => T | null,
+    failure: { code: string; text: string },
+    kind: string,
+  ): { author: Seat; opened: T } | ChatEvent {
+    const author = this.#find(from);
+    const opened = author ? open(author) : null;
+    if (!author || !opened) return warning(failure.code, from, failure.text);
+    if (!this.#guard.accept(author.key, opened.seq)) {
+      return warning(
+        "replayed-message",
+        from,
+        `A repeated or out-of-order ${kind} from ${from} was dropped.`,
+      );
+    }
+    return { author, opened };
+  }
+
   #said(message: Extract<RoomMessage, { t: "said" }>): ChatEvent[] {
-    const author = this.#find(message.from);
-    if (!author || !verifySaid(this.#room, author.key, message)) {
-      return [
-        warning(
-          "forged-message",
-          message.from,
-          `A message claiming to be from ${message.from} did not verify and was dropped ` +
-            "(it was altered on the way, or not written by them).",
-        ),
-      ];
-    }
-    if (!this.#guard.accept(author.key, message.seq)) {
-      return [
-        warning(
-          "replayed-message",
-          message.from,
-          `A repeated or out-of-order message from ${message.from} was dropped.`,
-        ),
-      ];
-    }
+    const checked = this.#genuine(
+      message.from,
+      (author) => verifySaid(this.#room, author.key, message) ? message : null,
+      {
+        code: "forged-message",
+        text: `A message claiming to be from ${message.from} did not verify and was dropped ` +
+          "(it was altered on the way, or not written by them).",
+      },
+      "message",
+    );
+    if ("type" in checked) return [checked];
+    const { author } = checked;
     return [{
       type: "message",
       from: author.name,
@@ -217,27 +233,18 @@ export class RoomView {
   }
 
   #direct(message: Extract<RoomMessage, { t: "dm" }>): ChatEvent[] {
-    const author = this.#find(message.from);
-    const opened = author ? this.#opener.open(message.box, author.key) : null;
-    if (!author || !opened) {
-      return [
-        warning(
-          "bad-direct-message",
-          message.from,
-          `A direct message claiming to be from ${message.from} could not be opened or ` +
-            "verified and was dropped.",
-        ),
-      ];
-    }
-    if (!this.#guard.accept(author.key, opened.seq)) {
-      return [
-        warning(
-          "replayed-message",
-          message.from,
-          `A repeated or out-of-order direct message from ${message.from} was dropped.`,
-        ),
-      ];
-    }
+    const checked = this.#genuine(
+      message.from,
+      (author) => this.#opener.open(message.box, author.key),
+      {
+        code: "bad-direct-message",
+        text: `A direct message claiming to be from ${message.from} could not be opened or ` +
+          "verified and was dropped.",
+      },
+      "direct message",
+    );
+    if ("type" in checked) return [checked];
+    const { author, opened } = checked;
     return [{
       type: "message",
       from: author.name,
@@ -256,23 +263,18 @@ export class RoomView {
   openFile(
     message: Extract<RoomMessage, { t: "file" }>,
   ): { from: string; key: Uint8Array; status: KeyStatus; body: Uint8Array } | ChatEvent {
-    const author = this.#find(message.from);
-    const opened = author ? this.#opener.openFile(message.box, author.key) : null;
-    if (!author || !opened) {
-      return warning(
-        "bad-file-message",
-        message.from,
-        `A file transfer message claiming to be from ${message.from} could not be opened or ` +
-          "verified and was dropped.",
-      );
-    }
-    if (!this.#guard.accept(author.key, opened.seq)) {
-      return warning(
-        "replayed-message",
-        message.from,
-        `A repeated or out-of-order file transfer message from ${message.from} was dropped.`,
-      );
-    }
+    const checked = this.#genuine(
+      message.from,
+      (author) => this.#opener.openFile(message.box, author.key),
+      {
+        code: "bad-file-message",
+        text: `A file transfer message claiming to be from ${message.from} could not be ` +
+          "opened or verified and was dropped.",
+      },
+      "file transfer message",
+    );
+    if ("type" in checked) return checked;
+    const { author, opened } = checked;
     return { from: author.name, key: author.key, status: author.status, body: opened.body };
   }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { equalBytes } from "../handshake/bytes.ts";
 import dgram from "node:dgram";
 import { fingerprint } from "../identity/keys.ts";
 import {
@@ -63,7 +64,7 @@ export class RoomBook {
       address,
       port: announcement.port,
       publicKey: announcement.publicKey,
-      fingerprint: known && sameBytes(known.publicKey, announcement.publicKey)
+      fingerprint: known && equalBytes(known.publicKey, announcement.publicKey)
         ? known.fingerprint
         : fingerprint(announcement.publicKey),
       firstHeard: known?.firstHeard ?? now,
@@ -78,10 +79,6 @@ export class RoomBook {
       a.address.localeCompare(b.address) || a.port - b.port
     );
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Options of a listener. */

@@ -49,8 +49,3 @@ export async function hashFile(
   }
   return hasher.digest();
 }
-
-/** A digest as lowercase hexadecimal. */
-export function hashHex(hash: Uint8Array): string {
-  return Array.from(hash, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}

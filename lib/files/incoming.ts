@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { CHUNK_BYTES } from "../codec/messages.ts";
+import { equalBytes } from "../handshake/bytes.ts";
 import { toHex } from "../handshake/bytes.ts";
 import { FileHasher, hashFile } from "./hash.ts";
 import type { PartialStore } from "./partials.ts";
@@ -246,7 +247,7 @@ export class Incoming {
       if (file.size === 0) await Deno.writeFile(part, new Uint8Array(0), { mode: 0o600 });
       hash = await hashFile(part);
     }
-    if (!sameBytes(hash, file.hash)) {
+    if (!equalBytes(hash, file.hash)) {
       await this.#partials.remove(this.#sender, file.hash);
       return this.#fail(
         "corrupt",
@@ -321,8 +322,4 @@ async function* readPrefix(path: string, length: number): AsyncGenerator<Uint8Ar
     left -= n;
     yield buffer.subarray(0, n);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

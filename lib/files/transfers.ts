@@ -12,7 +12,6 @@ import type { KeyStatus } from "../tui/events.ts";
 import type { ChatEvent, FileView, TransferView } from "../tui/events.ts";
 import { nameKey } from "../room/names.ts";
 import { collectFiles, type OfferedFile } from "./collect.ts";
-import { hashHex } from "./hash.ts";
 import { Incoming } from "./incoming.ts";
 import { AckSender, Outgoing, type OutgoingLink } from "./outgoing.ts";
 import { PartialStore } from "./partials.ts";
@@ -90,6 +89,16 @@ interface Receiving extends Common {
 
 type Transfer = Sending | Receiving;
 
+/** Whether a transfer has not ended: offered, or moving. */
+function isOpen(transfer: Transfer): boolean {
+  return transfer.state === "offered" || isMoving(transfer);
+}
+
+/** Whether a transfer's content is moving (or the sender waits for the verdict). */
+function isMoving(transfer: Transfer): boolean {
+  return transfer.state === "active" || transfer.state === "verifying";
+}
+
 /** Offers from one member waiting for an answer, at most. */
 const MAX_WAITING_OFFERS_PER_SENDER = 20;
 /** Transfers that ended, kept for `/transfers`, at most. */
@@ -103,7 +112,7 @@ function offerName(paths: string[]): string {
 }
 
 function view(file: OfferedFileInfo): FileView {
-  return { path: file.path, size: file.size, mediaType: file.type, hash: hashHex(file.hash) };
+  return { path: file.path, size: file.size, mediaType: file.type, hash: toHex(file.hash) };
 }
 
 /** One member's file transfers. */
@@ -225,7 +234,7 @@ export class Transfers {
   /** `/cancel ID`: stops a transfer either way; what was received is deleted. */
   cancel(id: number): void {
     const transfer = this.#transfers.get(id);
-    if (!transfer || !["offered", "active", "verifying"].includes(transfer.state)) {
+    if (!transfer || !isOpen(transfer)) {
       return this.#error("no-such-transfer", `No transfer ${id} is going on; see /transfers`);
     }
     this.#control(transfer.peer, { kind: "cancel", id: transfer.wire, reason: "cancelled" });
@@ -307,7 +316,7 @@ export class Transfers {
       case "done":
         // Also while still "active": the last chunk's send may not have returned yet.
         if (transfer.direction !== "send") return;
-        if (transfer.state !== "verifying" && transfer.state !== "active") return;
+        if (!isMoving(transfer)) return;
         if (control.ok) {
           transfer.outgoing.stop();
           return this.#finished(transfer);
@@ -343,7 +352,7 @@ export class Transfers {
   /** A member left: their transfers stop, and can resume when offered again. */
   left(name: string): void {
     for (const transfer of this.#transfers.values()) {
-      if (transfer.peer === name && ["offered", "active", "verifying"].includes(transfer.state)) {
+      if (transfer.peer === name && isOpen(transfer)) {
         this.#end(transfer, "interrupted", null, `${name} left; ${transfer.name} stopped`);
       }
     }
@@ -355,7 +364,7 @@ export class Transfers {
     this.#timer = undefined;
     const stopping: Promise<void>[] = [];
     for (const transfer of this.#transfers.values()) {
-      if (transfer.state !== "active" && transfer.state !== "verifying") continue;
+      if (!isMoving(transfer)) continue;
       transfer.state = "interrupted";
       if (transfer.direction === "send") transfer.outgoing.stop();
       else stopping.push(transfer.incoming.stop(true));
@@ -467,7 +476,7 @@ export class Transfers {
             path,
             size: file.size,
             mediaType: file.type,
-            hash: hashHex(file.hash),
+            hash: toHex(file.hash),
           }),
         complete: () => {
           this.#control(transfer.peer, { kind: "done", id: transfer.wire, ok: true });
@@ -542,7 +551,7 @@ export class Transfers {
 
   /** Ends a transfer that did not finish. */
   #end(transfer: Transfer, reason: Ending, by: "you" | "peer" | null, text: string): void {
-    if (!["offered", "active", "verifying"].includes(transfer.state)) return;
+    if (!isOpen(transfer)) return;
     const wasActive = transfer.state !== "offered";
     transfer.state = reason;
     this.#evict();
@@ -569,9 +578,7 @@ export class Transfers {
 
   /** Forgets the oldest ended transfers beyond `MAX_ENDED`. */
   #evict(): void {
-    const ended = [...this.#transfers.values()].filter((t) =>
-      !["offered", "active", "verifying"].includes(t.state)
-    );
+    const ended = [...this.#transfers.values()].filter((t) => !isOpen(t));
     for (const transfer of ended.slice(0, Math.max(0, ended.length - MAX_ENDED))) {
       this.#transfers.delete(transfer.id);
       this.#byWire.delete(this.#wireKey(transfer.peer, transfer.wire));
@@ -652,7 +659,7 @@ export class Transfers {
     const now = performance.now();
     let active = 0;
     for (const transfer of this.#transfers.values()) {
-      if (transfer.state !== "active" && transfer.state !== "verifying") continue;
+      if (!isMoving(transfer)) continue;
       active++;
       const done = this.#done(transfer);
       const seconds = (now - transfer.lastAt) / 1000;

@@ -6,6 +6,7 @@
  */
 import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/messages.ts";
 import { checkName, nameKey } from "./names.ts";
+import { toHex } from "../handshake/bytes.ts";
 
 /** How the room reaches one member. */
 export interface MemberLink {
@@ -57,7 +58,7 @@ interface Member {
 const MAX_STREAMS = 256;
 
 function streamKey(nameKey: string, id: Uint8Array): string {
-  return `${nameKey} ${Array.from(id, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `${nameKey} ${toHex(id)}`;
 }
 
 /** One member's handle on the room. */

@@ -25,15 +25,6 @@ import { renderProgress, type TransferProgress } from "./progress.ts";
 import { renderPreparing } from "./render_files.ts";
 import { completePath, lastPathWord } from "./path_completion.ts";
 
-/** The home folder, for `~` (unset, or not allowed: none). */
-function homeFolder(): string | undefined {
-  try {
-    return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Most terminal columns and rows a received picture takes. */
 const PICTURE_COLUMNS = 60;
 const PICTURE_ROWS = 16;
@@ -73,6 +64,8 @@ export interface TextUiOptions {
   color: boolean;
   /** Words Tab completes at the start of a line (the commands). */
   commands: string[];
+  /** The home folder, for `~` in paths Tab completes. */
+  home?: string;
 }
 
 /** The human interface. */
@@ -81,6 +74,7 @@ export class TextUi implements ChatUi {
   readonly #interactive: boolean;
   readonly #style: Style;
   readonly #commands: string[];
+  readonly #home: string | undefined;
   readonly #members = new Map<string, string>();
   #self: string | null = null;
   #timestamps = true;
@@ -113,6 +107,7 @@ export class TextUi implements ChatUi {
     this.#interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
     this.#style = makeStyle(options.color);
     this.#commands = options.commands;
+    this.#home = options.home;
   }
 
   #editor(): readline.Interface {
@@ -292,7 +287,7 @@ export class TextUi implements ChatUi {
       const word = lastPathWord(line);
       const found = completePath(
         word,
-        homeFolder(),
+        this.#home,
         (folder) =>
           [...Deno.readDirSync(folder)].map((e) => ({ name: e.name, isDirectory: e.isDirectory })),
       );

@@ -1,5 +1,6 @@
 import { assertEquals, assertRejects } from "../assert.ts";
-import { FileHasher, hashFile, hashHex } from "../../lib/files/hash.ts";
+import { FileHasher, hashFile } from "../../lib/files/hash.ts";
+import { toHex } from "../../lib/handshake/bytes.ts";
 import { randomBytes, tempDir } from "./support.ts";
 
 const EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -11,16 +12,16 @@ async function subtle(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 Deno.test("FileHasher gives the known SHA-256 digests, whole or in pieces", () => {
-  assertEquals(hashHex(new FileHasher().digest()), EMPTY);
+  assertEquals(toHex(new FileHasher().digest()), EMPTY);
   const whole = new FileHasher();
   whole.update(new TextEncoder().encode("abc"));
   const digest = whole.digest();
   assertEquals(digest.length, 32);
   assertEquals(Object.getPrototypeOf(digest), Uint8Array.prototype);
-  assertEquals(hashHex(digest), ABC);
+  assertEquals(toHex(digest), ABC);
   const pieces = new FileHasher();
   for (const piece of ["a", "", "bc"]) pieces.update(new TextEncoder().encode(piece));
-  assertEquals(hashHex(pieces.digest()), ABC);
+  assertEquals(toHex(pieces.digest()), ABC);
 });
 
 Deno.test("hashFile hashes whole files and their prefixes", async () => {
@@ -28,9 +29,9 @@ Deno.test("hashFile hashes whole files and their prefixes", async () => {
   try {
     await Deno.writeFile(`${dir}/empty`, new Uint8Array());
     await Deno.writeTextFile(`${dir}/abc`, "abc");
-    assertEquals(hashHex(await hashFile(`${dir}/empty`)), EMPTY);
-    assertEquals(hashHex(await hashFile(`${dir}/abc`)), ABC);
-    assertEquals(hashHex(await hashFile(`${dir}/abc`, 0)), EMPTY);
+    assertEquals(toHex(await hashFile(`${dir}/empty`)), EMPTY);
+    assertEquals(toHex(await hashFile(`${dir}/abc`)), ABC);
+    assertEquals(toHex(await hashFile(`${dir}/abc`, 0)), EMPTY);
 
     const big = randomBytes(3 * MIB + 17);
     await Deno.writeFile(`${dir}/big`, big);
@@ -47,7 +48,7 @@ Deno.test("hashFile hashes whole files and their prefixes", async () => {
   }
 });
 
-Deno.test("hashHex is lowercase, two digits a byte", () => {
-  assertEquals(hashHex(new Uint8Array([0, 1, 0xab, 0xff])), "0001abff");
-  assertEquals(hashHex(new Uint8Array()), "");
+Deno.test("toHex is lowercase, two digits a byte", () => {
+  assertEquals(toHex(new Uint8Array([0, 1, 0xab, 0xff])), "0001abff");
+  assertEquals(toHex(new Uint8Array()), "");
 });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
 import type { ClientMessage, RoomMessage } from "../../lib/codec/messages.ts";
-import { hashHex } from "../../lib/files/hash.ts";
+import { toHex } from "../../lib/handshake/bytes.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { Transfers } from "../../lib/files/transfers.ts";
 import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
@@ -235,7 +235,7 @@ Deno.test("offer, accept: the file is saved in the recipient's downloads; both a
     assertEquals(offer.name, "cat.jpg");
     assertEquals(offer.held, 0);
     assertEquals(offer.autoAccepted, false);
-    assertEquals(offer.files[0]!.hash, hashHex(await sha256(content)));
+    assertEquals(offer.files[0]!.hash, toHex(await sha256(content)));
     // Nothing is written before the answer.
     await tick(20);
     assertEquals(await filesUnder(bob.downloads), []);
@@ -573,8 +573,8 @@ Deno.test("/send all offers to everyone else, each with their own transfer", asy
       .filter((o) => o.control?.kind === "offer");
     assertEquals(offers.map((o) => o.to), ["bob", "carol"]);
     const [first, second] = offers.map((o) => o.control as { id: Uint8Array; key: Uint8Array });
-    assertOk(hashHex(first!.key) !== hashHex(second!.key));
-    assertOk(hashHex(first!.id) !== hashHex(second!.id));
+    assertOk(toHex(first!.key) !== toHex(second!.key));
+    assertOk(toHex(first!.id) !== toHex(second!.id));
   });
 });
 
