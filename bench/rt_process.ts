@@ -1,7 +1,6 @@
 /**
- * The real `rt` program (`main.ts --json`) in its own process, as users run it: the `start`
- * task's permission flags (parsed by the e2e harness) plus writing in its own temporary home,
- * JSON events read from stdout, lines typed on stdin. Smaller than the e2e harness's
+ * The real `rt` program (`main.ts --json`) in its own process, as users run it: with the
+ * permission flags of the executable (the e2e harness's `RUN_FLAGS`), JSON events read from stdout, lines typed on stdin. Smaller than the e2e harness's
  * `RtProcess`: the benchmark may not read the environment (no --allow-env), so the child
  * inherits it, with rt's own variables overridden.
  *
@@ -40,7 +39,7 @@ export class RtProcess {
     this.home = home;
     // "deno" rather than Deno.execPath(), to match `--allow-run=deno` in deno.json.
     this.#child = new Deno.Command("deno", {
-      args: ["run", ...RUN_FLAGS, `--allow-write=${home}`, "main.ts", "--json", ...args],
+      args: ["run", ...RUN_FLAGS, "main.ts", "--json", ...args],
       cwd: new URL("..", import.meta.url).pathname,
       // Overrides only: the rest of the environment is inherited (Deno needs HOME, PATH...).
       env: { RT_HOME: home, RT_PASSWORD: password, RT_PROXY: "", NO_COLOR: "1" },

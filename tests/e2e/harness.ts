@@ -7,22 +7,18 @@
  *
  * @module
  */
-import denoJson from "../../deno.json" with { type: "json" };
+import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
 import type { ChatEvent } from "../../lib/tui/events.ts";
 
 /** The repository root (where `main.ts` and `deno.json` are). */
 export const ROOT: URL = new URL("../../", import.meta.url);
 
-/** The permission flags of the `start` task in deno.json: what `rt` really runs with. */
-export const RUN_FLAGS: string[] = (() => {
-  // Words as the task shell sees them: quoted parts keep their spaces (and lose the quotes).
-  const words = (denoJson.tasks.start.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [])
-    .map((w) => w.replaceAll('"', ""));
-  const from = words.indexOf("run") + 1;
-  const to = words.indexOf("main.ts");
-  if (from <= 0 || to < from) throw new Error(`Unexpected start task: ${denoJson.tasks.start}`);
-  return words.slice(from, to);
-})();
+/**
+ * What `deno run` gets before `main.ts`: `--cached-only` (rt never contacts a registry once
+ * installed) and exactly the permission flags of the `compile` task, which the executable gets
+ * and the `start` and `install` tasks share. A grant rt lacks fails here, not on a user's machine.
+ */
+export const RUN_FLAGS: string[] = ["--cached-only", ...rtPermissionFlags()];
 
 /** How long `waitFor` waits by default. Generous: it only matters when a test fails. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -53,7 +49,16 @@ export interface RtOptions {
   home?: string;
   /** More environment for `rt` (e.g. `RT_PROXY`). */
   env?: Record<string, string>;
+  /**
+   * How rt is told where `home` is: `RT_HOME` (the default) points at rt's folder itself;
+   * `HOME` and `XDG_CONFIG_HOME` are the person's home and config folders, in which rt makes
+   * its own (`.config/rt`, `rt`) as it would on a fresh machine.
+   */
+  homeVariable?: HomeVariable;
 }
+
+/** The environment variables that decide where rt keeps its files. */
+export type HomeVariable = "RT_HOME" | "HOME" | "XDG_CONFIG_HOME";
 
 /** A fresh folder for rt's files, under the system's temporary directory. */
 export function tempHome(): string {
@@ -61,6 +66,24 @@ export function tempHome(): string {
 }
 
 const encoder = new TextEncoder();
+
+let cachedDenoDir: string | undefined;
+
+/**
+ * The folder of Deno's cache that this test run uses. Children get it by name: by default it
+ * lies under `HOME`, which some tests change, and rt runs with `--cached-only`.
+ */
+export function denoDir(): string {
+  if (cachedDenoDir === undefined) {
+    const info = new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json"],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    cachedDenoDir = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir as string;
+  }
+  return cachedDenoDir;
+}
 
 /**
  * A clean environment for `rt`: only what Deno itself needs (its cache, temp dirs, PATH), so
@@ -73,6 +96,7 @@ export function childEnv(): Record<string, string> {
   for (const [key, value] of Object.entries(Deno.env.toObject())) {
     if (keep.test(key)) env[key] = value;
   }
+  env.DENO_DIR = denoDir();
   return env;
 }
 
@@ -102,9 +126,11 @@ export class RtProcess {
     Object.assign(env, options.env ?? {});
     const home = options.home ?? tempHome();
     this.#ownHome = options.home === undefined ? home : null;
-    env.RT_HOME = home;
-    // rt reads anywhere already (`/send` reads the files named); it writes only in its folder.
-    const args = ["run", ...RUN_FLAGS, `--allow-write=${home}`, "main.ts"];
+    const variable = options.homeVariable ?? "RT_HOME";
+    env[variable] = home;
+    // Never the test machine's own home: rt falls back to it when RT_HOME is unset.
+    if (variable === "XDG_CONFIG_HOME") env.HOME = home;
+    const args = ["run", ...RUN_FLAGS, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
     const command = new Deno.Command(Deno.execPath(), {
@@ -415,8 +441,7 @@ export class E2e {
   spawn(
     label: string,
     args: string[],
-    options: { password?: string; json?: boolean; home?: string; env?: Record<string, string> } =
-      {},
+    options: Omit<RtOptions, "label" | "args"> = {},
   ) {
     const process = new RtProcess({ label, args, ...options });
     this.#processes.push(process);

@@ -99,6 +99,30 @@ export class Lan {
   }
 }
 
+/** A namespace of its own with nothing but loopback: a computer with no network at all. */
+export class NoNetwork implements AsyncDisposable {
+  readonly namespace: string;
+  #made = false;
+
+  private constructor(namespace: string) {
+    this.namespace = namespace;
+  }
+
+  static async create(): Promise<NoNetwork> {
+    const offline = new NoNetwork(`rt${crypto.randomUUID().slice(0, 6)}-off`);
+    await ip("netns", "add", offline.namespace);
+    offline.#made = true;
+    await ip("-n", offline.namespace, "link", "set", "lo", "up");
+    return offline;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#made) return;
+    this.#made = false;
+    await ip("netns", "del", this.namespace);
+  }
+}
+
 /** A clean environment for `rt`, as the harness gives it. */
 function nsEnv(extra: Record<string, string>): Record<string, string> {
   return { ...childEnv(), ...extra };
@@ -121,21 +145,20 @@ export class NsProcess {
     label: string,
     namespace: string,
     args: string[],
-    options: { json?: boolean; password?: string } = {},
+    options: { json?: boolean; password?: string; task?: boolean } = {},
   ) {
     this.label = label;
     const home = tempHome();
-    const flags = [...RUN_FLAGS, `--allow-write=${home}`];
     const json = options.json ?? true;
+    // As the tests run rt, or as the README does: `deno task start`, which installs first.
+    const rt = options.task ? ["task", "--quiet", "start"] : ["run", ...RUN_FLAGS, "main.ts"];
     const command = new Deno.Command("ip", {
       args: [
         "netns",
         "exec",
         namespace,
         Deno.execPath(),
-        "run",
-        ...flags,
-        "main.ts",
+        ...rt,
         ...args,
         ...(json ? ["--json"] : []),
       ],
@@ -187,6 +210,11 @@ export class NsProcess {
   /** Everything printed on stdout so far. */
   get stdout(): string {
     return this.#stdout;
+  }
+
+  /** Everything printed on stderr so far. */
+  get stderr(): string {
+    return this.#stderr;
   }
 
   /** What the process printed, for failure messages. */

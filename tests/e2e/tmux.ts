@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
+import { childEnv, DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
 
 /** Options of one terminal running `rt`. */
 export interface TerminalOptions {
@@ -56,11 +56,8 @@ export function shQuote(word: string): string {
 
 /** What Deno itself needs from the test's environment (its cache, temp dirs, PATH). */
 function baseEnv(): Record<string, string> {
-  const keep = /^(PATH|HOME|TMPDIR|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*)$/i;
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(Deno.env.toObject())) {
-    if (keep.test(key)) env[key] = value;
-  }
+  // Colour is the test's choice here (`color`), not the harness's.
+  const { NO_COLOR: _, ...env } = childEnv();
   return env;
 }
 
@@ -118,7 +115,6 @@ export class Terminal implements AsyncDisposable {
     const home = options.home ?? tempHome();
     if (!options.home) terminal.#ownHome = home;
     env.RT_HOME = home;
-    const homeFlags = [`--allow-write=${home}`];
     // `env -i`: only what is set here (and the pane's own `TERM`) reaches rt. rt's process id
     // and then its exit status go into pane options, and the pane stays open.
     const command = [
@@ -129,7 +125,6 @@ export class Terminal implements AsyncDisposable {
         Deno.execPath(),
         "run",
         ...RUN_FLAGS,
-        ...homeFlags,
         options.script ?? "main.ts",
         ...options.args,
       ].map(

@@ -1,0 +1,52 @@
+/**
+ * Once installed, rt needs no network to start: run as the README says (`deno task start`,
+ * which installs the locked dependencies first) on a computer with no network at all (a
+ * namespace with only loopback), it starts, hosts, lets someone join over loopback, and
+ * prints nothing on stderr: no registry contacted, no `Download` line. Needs root and
+ * iproute2, like the LAN tests.
+ */
+import { assertEquals } from "../assert.ts";
+import { netnsAvailable, NoNetwork, NsProcess } from "./netns.ts";
+
+/** Asserts an empty stderr, showing everything the process printed when not. */
+function quiet(process: NsProcess): void {
+  assertEquals(process.stderr, "", process.describe());
+}
+
+Deno.test({
+  name: "offline: deno task start runs, hosts and is joined with no network, stderr empty",
+  ignore: !netnsAvailable(),
+}, async () => {
+  await using offline = await NoNetwork.create();
+  const ns = offline.namespace;
+  const version = new NsProcess("version", ns, ["--version"], { json: false, task: true });
+  try {
+    assertEquals(await version.exit(), 0, version.describe());
+  } finally {
+    await version.dispose();
+  }
+  quiet(version);
+
+  // A host as a person starts one (UPnP and LAN announcements on: there is nothing to find).
+  const host = new NsProcess("hana", ns, ["--name", "hana"], { password: "pw", task: true });
+  const bob = { process: null as NsProcess | null };
+  try {
+    const { port } = await host.next("listening");
+    bob.process = new NsProcess("bob", ns, ["127.0.0.1", String(port), "--name", "bob"], {
+      password: "pw",
+      task: true,
+    });
+    await bob.process.next("welcome", (e) => e.name === "bob");
+    await bob.process.type("no network needed");
+    await host.next("message", (e) => e.text === "no network needed");
+    await bob.process.closeStdin();
+    assertEquals(await bob.process.exit(), 0, bob.process.describe());
+    await host.closeStdin();
+    assertEquals(await host.exit(), 0, host.describe());
+    quiet(bob.process);
+    quiet(host);
+  } finally {
+    await bob.process?.dispose();
+    await host.dispose();
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * deno.json's tasks: every way of running rt grants the same, scoped permissions, and none of
+ * them contacts a registry once the dependencies are installed.
+ *
+ * @module
+ */
+import { assertEquals, assertOk } from "../assert.ts";
+import {
+  permissionFlags,
+  RT_TASKS,
+  rtPermissionFlags,
+  task,
+  taskWords,
+} from "../../.github/release/task_flags.ts";
+import { RUN_FLAGS } from "../e2e/harness.ts";
+
+Deno.test("start, install and compile grant rt exactly the same permissions", () => {
+  const expected = rtPermissionFlags();
+  for (const name of RT_TASKS) {
+    assertEquals(permissionFlags(taskWords(task(name))), expected, `the ${name} task`);
+  }
+  // The end-to-end tests run main.ts with exactly these, and nothing more.
+  assertEquals(RUN_FLAGS, ["--cached-only", ...expected]);
+});
+
+Deno.test("rt's permissions are named where they can be", () => {
+  const flags = rtPermissionFlags();
+  // Never everything, never other programs or native code.
+  for (const refused of ["-A", "--allow-all", "--allow-run", "--allow-ffi", "--allow-import"]) {
+    assertOk(!flags.some((f) => f === refused || f.startsWith(`${refused}=`)), refused);
+  }
+  const env = flags.find((f) => f.startsWith("--allow-env="));
+  assertOk(env, "environment variables are named one by one");
+  assertOk(env.split("=")[1]!.split(",").includes("RT_HOME"), env);
+  assertOk(flags.includes("--allow-sys=networkInterfaces"), "system information: interfaces only");
+  // A missing grant is an error, never a prompt that a binary or a pipe cannot answer.
+  assertOk(flags.includes("--no-prompt"), flags.join(" "));
+});
+
+Deno.test("tasks that run rt install the locked dependencies first and then stay offline", () => {
+  const deps = taskWords(task("deps"));
+  assertEquals(deps.slice(0, 2), ["deno", "install"]);
+  assertOk(deps.includes("--frozen"), "deno.lock is the truth: never rewritten on the way");
+  for (const name of ["start", "install", "test", "ok", "compile"]) {
+    const found = task(name);
+    assertOk(typeof found === "object", `the ${name} task is an object with dependencies`);
+    assertEquals((found as { dependencies?: string[] }).dependencies, ["deps"], name);
+  }
+  for (const name of ["start", "install", "test"]) {
+    assertOk(taskWords(task(name)).includes("--cached-only"), `the ${name} task`);
+  }
+});
