@@ -279,22 +279,55 @@ interface FindPlan {
   passwordFile?: string;
 }
 
-/** rt's folder, with read and write access to it (Deno asks the user when not yet granted). */
+/**
+ * What to say when rt lacks Deno's permission for `path`: with Deno, the flag that grants it;
+ * an executable carries its permissions inside, so only another build can change them.
+ */
+function grantAdvice(flag: "--allow-read" | "--allow-write", path: string): string {
+  return Deno.build.standalone
+    ? "this rt executable was built without that permission: get the release build for your " +
+      "system (see rt's README)"
+    : `allow it when asked, or run Deno with ${flag}=${path}`;
+}
+
+/** Makes `dir` (and its parents) if missing, saying in plain words why it could not. */
+async function makeFolder(dir: string, what: string, fix: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const why = error instanceof Deno.errors.PermissionDenied
+      ? "you may not write there"
+      : error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory
+      ? "a file of that name is in the way"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new RtError("store", `rt cannot make ${what} ${dir} (${why}): ${fix}`, { cause: error });
+  }
+}
+
+/** rt's folder, made if missing, with read and write access to it. */
 async function rtFolder(): Promise<string> {
   const dir = rtDirectory({ os: Deno.build.os, env: (name) => Deno.env.get(name) });
   if (dir === null) {
-    throw new RtError("store", "Cannot tell where to keep rt's files: set HOME (or RT_HOME)");
+    throw new RtError(
+      "store",
+      Deno.build.os === "windows"
+        ? "Cannot tell where to keep rt's files: set APPDATA (or RT_HOME)"
+        : "Cannot tell where to keep rt's files: set HOME (or RT_HOME)",
+    );
   }
   for (const name of ["read", "write"] as const) {
     if ((await Deno.permissions.query({ name, path: dir })).state === "granted") continue;
     if ((await Deno.permissions.request({ name, path: dir })).state !== "granted") {
       throw new RtError(
         "store",
-        `rt keeps your identity key in ${dir} and needs to ${name} it: allow it when asked ` +
-          `(or run Deno with --allow-read=${dir} --allow-write=${dir})`,
+        `rt keeps your identity key in ${dir} and needs to ${name} it: ` +
+          grantAdvice(`--allow-${name}`, dir),
       );
     }
   }
+  await makeFolder(dir, "its folder", "set RT_HOME to a folder you can write");
   return dir;
 }
 
@@ -309,10 +342,13 @@ async function downloadsFolder(rtDir: string, flag: string | undefined): Promise
     if ((await Deno.permissions.request({ name, path: dir })).state !== "granted") {
       throw new RtError(
         "usage",
-        `rt may not save files in ${dir}: choose a folder inside ${rtDir} with --downloads, or ` +
-          `run Deno with --allow-write=${dir}`,
+        `rt may not save files in ${dir}: ` + grantAdvice(`--allow-${name}`, dir),
       );
     }
+  }
+  // A folder named with --downloads is checked now, not when the first file arrives.
+  if (flag !== undefined) {
+    await makeFolder(dir, "the downloads folder", "choose another with --downloads");
   }
   return dir;
 }

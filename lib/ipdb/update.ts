@@ -34,28 +34,76 @@ export interface UpdateOptions {
   fetch?: typeof fetch;
 }
 
+/** A description of a package is small: given up on after this long. */
+const DESCRIPTION_TIMEOUT_MS = 30_000;
+/** A package (about 20 MB) on a slow link: given up on after this long. */
+const PACKAGE_TIMEOUT_MS = 10 * 60_000;
+
+/** What to do when the registry cannot be reached or answers nonsense. */
+const NEXT_STEP = "check that this computer is online and try again (or set RT_IPDB_REGISTRY " +
+  "to a mirror of the npm registry); rt works without the database meanwhile";
+
+/** The body of `url`, or a plain error that says what failed and what to do next. */
+async function download(
+  url: string,
+  options: UpdateOptions,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  const get = options.fetch ?? fetch;
+  try {
+    const response = await get(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new RtError("store", `${url} answered ${response.status}: ${NEXT_STEP}`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (error instanceof RtError) throw error;
+    const why = error instanceof DOMException && error.name === "TimeoutError"
+      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      : reason(error);
+    throw new RtError("connect-failed", `Could not download ${url} (${why}): ${NEXT_STEP}`, {
+      cause: error,
+    });
+  }
+}
+
+/** A network error in a few plain words (Deno's repeat the URL and the layers of the client). */
+function reason(error: unknown): string {
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const text = inner instanceof Error ? inner.message : String(inner);
+  if (/dns error|lookup address/i.test(text)) return "its name could not be looked up";
+  if (/connection refused/i.test(text)) return "the connection was refused";
+  if (/timed out/i.test(text)) return "the connection timed out";
+  return text.replace(/^error sending request for url \([^)]*\): /, "");
+}
+
 async function fetchPackage(name: string, options: UpdateOptions) {
   const registry = (options.registry ?? DEFAULT_REGISTRY).replace(/\/$/, "");
-  const get = options.fetch ?? fetch;
   const metaUrl = `${registry}/${name.replace("/", "%2f")}/latest`;
   options.log?.(`Fetching ${name} from ${metaUrl}`);
-  const metaResponse = await get(metaUrl);
-  if (!metaResponse.ok) {
-    await metaResponse.body?.cancel();
-    throw new RtError("store", `${metaUrl} answered ${metaResponse.status}`);
+  const metaBytes = await download(metaUrl, options, DESCRIPTION_TIMEOUT_MS);
+  let meta: { version?: unknown; license?: unknown; dist?: { tarball?: unknown } } | null;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(metaBytes));
+  } catch {
+    meta = null;
   }
-  const meta = await metaResponse.json();
   const url = meta?.dist?.tarball;
-  if (typeof url !== "string" || typeof meta.version !== "string") {
-    throw new RtError("store", `${metaUrl} did not describe a package`);
+  if (typeof url !== "string" || typeof meta?.version !== "string") {
+    throw new RtError("store", `${metaUrl} did not describe a package: ${NEXT_STEP}`);
   }
   options.log?.(`Downloading ${name} ${meta.version} from ${url}`);
-  const response = await get(url);
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new RtError("store", `${url} answered ${response.status}`);
+  const packed = await download(url, options, PACKAGE_TIMEOUT_MS);
+  let files: { name: string; data: Uint8Array }[];
+  try {
+    files = readTar(await gunzip(packed));
+  } catch (error) {
+    throw new RtError("store", `${url} is not a package rt can read (${reason(error)})`, {
+      cause: error,
+    });
   }
-  const files = readTar(await gunzip(new Uint8Array(await response.arrayBuffer())));
   const source: FetchedPackage = {
     name,
     version: meta.version,

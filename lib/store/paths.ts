@@ -19,7 +19,9 @@ export function rtDirectory(environment: PathEnvironment): string | null {
   if (explicit) return explicit;
   if (os === "windows") {
     const appData = env("APPDATA");
-    return appData ? join(appData, "rt") : null;
+    if (appData) return join(appData, "rt");
+    const profile = env("USERPROFILE");
+    return profile ? join(profile, "AppData", "Roaming", "rt") : null;
   }
   const home = env("HOME");
   if (os === "darwin") return home ? join(home, "Library", "Application Support", "rt") : null;
