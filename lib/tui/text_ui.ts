@@ -24,6 +24,8 @@ import { detectImageProtocol, type ImageProtocol } from "./inline_image.ts";
 import { renderProgress, type TransferProgress } from "./progress.ts";
 import { renderPreparing } from "./render_files.ts";
 import { completePath, lastPathWord } from "./path_completion.ts";
+import { PICTURE_WORKER_URL } from "./picture_worker.ts";
+import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
 /** Most terminal columns and rows a received picture takes. */
 const PICTURE_COLUMNS = 60;
@@ -39,9 +41,7 @@ function drawPicture(
   protocol: ImageProtocol,
   columns: number,
 ): Promise<string | null> {
-  const worker = new Worker(new URL("./picture_worker.ts", import.meta.url).href, {
-    type: "module",
-  });
+  const worker = new Worker(PICTURE_WORKER_URL, { type: "module" });
   return new Promise<string | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), PICTURE_TIMEOUT_MS);
     worker.onmessage = (event) => {
@@ -56,7 +56,6 @@ function drawPicture(
     worker.postMessage({ path, protocol, columns, maxRows: PICTURE_ROWS });
   }).finally(() => worker.terminate());
 }
-import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
 /** Options of the human interface. */
 export interface TextUiOptions {
