@@ -159,7 +159,10 @@ function torControl(flag: string | undefined): TorControlOptions {
     readCookie: async (path) => {
       const status = await Deno.permissions.request({ name: "read", path });
       if (status.state !== "granted") {
-        throw new RtError("connect-failed", `rt may not read Tor's cookie file "${path}"`);
+        throw new RtError(
+          "connect-failed",
+          `rt may not read Tor's cookie file "${path}": ${grantAdvice("--allow-read", path)}`,
+        );
       }
       return await Deno.readFile(path);
     },
@@ -170,7 +173,10 @@ function torControl(flag: string | undefined): TorControlOptions {
 async function readNamedFile(file: string, what: string): Promise<string> {
   const status = await Deno.permissions.request({ name: "read", path: file });
   if (status.state !== "granted") {
-    throw new RtError("usage", `rt may not read the ${what} "${file}"; allow it when asked`);
+    throw new RtError(
+      "usage",
+      `rt may not read the ${what} "${file}": ${grantAdvice("--allow-read", file)}`,
+    );
   }
   try {
     return await Deno.readTextFile(file);
@@ -218,7 +224,10 @@ async function passwordFromOutside(file: string | undefined): Promise<string | u
   if (file !== undefined) {
     const status = await Deno.permissions.request({ name: "read", path: file });
     if (status.state !== "granted") {
-      throw new RtError("password-file", `rt may not read "${file}"; allow it, or set RT_PASSWORD`);
+      throw new RtError(
+        "password-file",
+        `rt may not read "${file}" (or set RT_PASSWORD): ${grantAdvice("--allow-read", file)}`,
+      );
     }
     let text: string;
     try {
