@@ -128,6 +128,9 @@ function nsEnv(extra: Record<string, string>): Record<string, string> {
   return { ...childEnv(), ...extra };
 }
 
+/** `deno task start`, as the README starts rt (it installs the locked dependencies first). */
+export const START_TASK: string[] = [Deno.execPath(), "task", "--quiet", "start"];
+
 /** One `rt` running in a namespace. */
 export class NsProcess {
   readonly label: string;
@@ -145,25 +148,31 @@ export class NsProcess {
     label: string,
     namespace: string,
     args: string[],
-    options: { json?: boolean; password?: string; task?: boolean } = {},
+    options: {
+      json?: boolean;
+      password?: string;
+      /** How rt is started, before `args`: by default as the tests run it, with `RUN_FLAGS`. */
+      program?: string[];
+      /** More environment. */
+      env?: Record<string, string>;
+    } = {},
   ) {
     this.label = label;
     const home = tempHome();
     const json = options.json ?? true;
-    // As the tests run rt, or as the README does: `deno task start`, which installs first.
-    const rt = options.task ? ["task", "--quiet", "start"] : ["run", ...RUN_FLAGS, "main.ts"];
+    const rt = options.program ?? [Deno.execPath(), "run", ...RUN_FLAGS, "main.ts"];
     const command = new Deno.Command("ip", {
       args: [
         "netns",
         "exec",
         namespace,
-        Deno.execPath(),
         ...rt,
         ...args,
         ...(json ? ["--json"] : []),
       ],
       cwd: ROOT,
       env: nsEnv({
+        ...options.env,
         RT_HOME: home,
         ...(options.password === undefined ? {} : { RT_PASSWORD: options.password }),
       }),

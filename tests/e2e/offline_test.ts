@@ -2,11 +2,12 @@
  * Once installed, rt needs no network to start: run as the README says (`deno task start`,
  * which installs the locked dependencies first) on a computer with no network at all (a
  * namespace with only loopback), it starts, hosts, lets someone join over loopback, and
- * prints nothing on stderr: no registry contacted, no `Download` line. Needs root and
- * iproute2, like the LAN tests.
+ * prints nothing on stderr: no registry contacted, no `Download` line. The same for `rt` put
+ * on the PATH by `deno task install`. Needs root and iproute2, like the LAN tests.
  */
-import { assertEquals } from "../assert.ts";
-import { netnsAvailable, NoNetwork, NsProcess } from "./netns.ts";
+import { assertEquals, assertOk } from "../assert.ts";
+import { ROOT } from "./harness.ts";
+import { netnsAvailable, NoNetwork, NsProcess, START_TASK } from "./netns.ts";
 
 /** Asserts an empty stderr, showing everything the process printed when not. */
 function quiet(process: NsProcess): void {
@@ -19,7 +20,7 @@ Deno.test({
 }, async () => {
   await using offline = await NoNetwork.create();
   const ns = offline.namespace;
-  const version = new NsProcess("version", ns, ["--version"], { json: false, task: true });
+  const version = new NsProcess("version", ns, ["--version"], { json: false, program: START_TASK });
   try {
     assertEquals(await version.exit(), 0, version.describe());
   } finally {
@@ -28,13 +29,16 @@ Deno.test({
   quiet(version);
 
   // A host as a person starts one (UPnP and LAN announcements on: there is nothing to find).
-  const host = new NsProcess("hana", ns, ["--name", "hana"], { password: "pw", task: true });
+  const host = new NsProcess("hana", ns, ["--name", "hana"], {
+    password: "pw",
+    program: START_TASK,
+  });
   const bob = { process: null as NsProcess | null };
   try {
     const { port } = await host.next("listening");
     bob.process = new NsProcess("bob", ns, ["127.0.0.1", String(port), "--name", "bob"], {
       password: "pw",
-      task: true,
+      program: START_TASK,
     });
     await bob.process.next("welcome", (e) => e.name === "bob");
     await bob.process.type("no network needed");
@@ -48,5 +52,34 @@ Deno.test({
   } finally {
     await bob.process?.dispose();
     await host.dispose();
+  }
+});
+
+Deno.test({
+  name: "offline: rt put on the PATH by deno task install starts with no network, stderr empty",
+  ignore: !netnsAvailable(),
+}, async () => {
+  await using offline = await NoNetwork.create();
+  const root = await Deno.makeTempDir({ prefix: "rt-install-root-" });
+  try {
+    // Installed with no network too: the locked dependencies are in Deno's cache already.
+    const install = new NsProcess("install", offline.namespace, [], {
+      json: false,
+      program: [Deno.execPath(), "task", "--quiet", "--cwd", ROOT.pathname, "install"],
+      env: { DENO_INSTALL_ROOT: root },
+    });
+    assertEquals(await install.exit(), 0, install.describe());
+    const shim = `${root}/bin/rt${Deno.build.os === "windows" ? ".cmd" : ""}`;
+    for (const args of [["--version"], ["id", "--json"]]) {
+      const rt = new NsProcess(`rt ${args.join(" ")}`, offline.namespace, args, {
+        json: false,
+        program: [shim],
+      });
+      assertEquals(await rt.exit(), 0, rt.describe());
+      quiet(rt);
+      assertOk(rt.stdout.trim() !== "", rt.describe());
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
