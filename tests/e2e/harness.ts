@@ -90,8 +90,13 @@ export function denoDir(): string {
  * the test machine's `RT_PASSWORD` or login name cannot leak into a test.
  */
 export function childEnv(): Record<string, string> {
-  const keep =
-    /^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*)$/i;
+  // Deno's own reading of the network set-up (proxies, trusted certificates) is kept too: it
+  // matters only where a child installs something, and rt never reads these.
+  const keep = new RegExp(
+    "^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*|" +
+      "NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY)$",
+    "i",
+  );
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const [key, value] of Object.entries(Deno.env.toObject())) {
     if (keep.test(key)) env[key] = value;

@@ -37,7 +37,7 @@ Deno.test("rt's permissions are named where they can be", () => {
   assertOk(flags.includes("--no-prompt"), flags.join(" "));
 });
 
-Deno.test("tasks that run rt install the locked dependencies first and then stay offline", () => {
+Deno.test("tasks that run rt install the locked dependencies first, then run with --cached-only", () => {
   const deps = taskWords(task("deps"));
   assertEquals(deps.slice(0, 2), ["deno", "install"]);
   assertOk(deps.includes("--frozen"), "deno.lock is the truth: never rewritten on the way");
@@ -46,7 +46,11 @@ Deno.test("tasks that run rt install the locked dependencies first and then stay
     assertOk(typeof found === "object", `the ${name} task is an object with dependencies`);
     assertEquals((found as { dependencies?: string[] }).dependencies, ["deps"], name);
   }
-  for (const name of ["start", "install", "test"]) {
+  for (const name of ["start", "test"]) {
     assertOk(taskWords(task(name)).includes("--cached-only"), `the ${name} task`);
   }
+  // deno install --global resolves anew, and needs the descriptions of indirect npm packages
+  // that deno install --frozen does not keep: it may fetch them, once, while installing. The
+  // installed rt then starts offline (tests/e2e/offline_test.ts).
+  assertOk(!taskWords(task("install")).includes("--cached-only"), "the install task");
 });
