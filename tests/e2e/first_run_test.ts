@@ -1,14 +1,23 @@
 /**
  * rt's first run on a fresh machine, with exactly the permissions the executable is built
  * with (the harness's `RUN_FLAGS`: the `compile` task's flags, `--cached-only`, nothing else):
- * no `RT_HOME`, only a person's fresh home (`HOME`, or `XDG_CONFIG_HOME`), and rt must make
- * its folder, keep its key, host, join, talk and save a file there, with nothing on stderr. A
+ * no `RT_HOME`, only a person's fresh home (`HOME`, or `XDG_CONFIG_HOME`; `APPDATA` on Windows),
+ * and rt must make its folder where the system expects it, keep its key, host, join, talk and save a file there, with nothing on stderr. A
  * grant the executable lacks fails this test here instead of on a user's machine. (Pictures
  * drawn by the worker, under the same flags, are in `files_terminal_test.ts`.)
  */
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
-import { E2e, type RtProcess } from "./harness.ts";
+import { rtDirectory } from "../../lib/store/paths.ts";
+import { E2e, homeEnvironment, type HomeVariable, type RtProcess } from "./harness.ts";
+
+/** Where rt should make its folder on this system, given a fresh `home` told by `variable`. */
+function expectedFolder(variable: HomeVariable, home: string): string {
+  const env = homeEnvironment(variable, home);
+  const folder = rtDirectory({ os: Deno.build.os, env: (name) => env[name] });
+  assertOk(folder, `no folder for ${variable}`);
+  return folder;
+}
 
 /** Asserts that `process` printed nothing on stderr. */
 function quiet(process: RtProcess): void {
@@ -30,7 +39,7 @@ Deno.test("first run with the executable's permissions: folders, key, room, file
   quiet(id);
   const identity: { type: string; file: string; fingerprint: string } = JSON.parse(id.stdout);
   assertEquals(identity.type, "identity");
-  assertEquals(identity.file, join(hanaHome, ".config", "rt", "identity.json"));
+  assertEquals(identity.file, join(expectedFolder("HOME", hanaHome), "identity.json"));
 
   // Hosting with the same home keeps that key; a joiner with XDG_CONFIG_HOME gets its own.
   const hana = e2e.spawn(
@@ -57,7 +66,8 @@ Deno.test("first run with the executable's permissions: folders, key, room, file
   const offer = await bob.next("file-offer");
   await bob.type(`/accept ${offer.id}`);
   const saved = await bob.next("file-saved", (e) => e.id === offer.id);
-  assertEquals(saved.path, join(bobConfig, "rt", "downloads", "notes.txt"));
+  const bobFolder = expectedFolder("XDG_CONFIG_HOME", bobConfig);
+  assertEquals(saved.path, join(bobFolder, "downloads", "notes.txt"));
   assertEquals(await Deno.readTextFile(saved.path), "first-run notes\n");
   await hana.next("file-done");
 
@@ -81,5 +91,5 @@ Deno.test("first run with the executable's permissions: folders, key, room, file
     ["hana"],
     identity.fingerprint,
   ]]);
-  assertOk((await Deno.stat(join(bobConfig, "rt", "peers.json"))).isFile);
+  assertOk((await Deno.stat(join(bobFolder, "peers.json"))).isFile);
 });

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
 import type { ChatEvent } from "../../lib/tui/events.ts";
 
@@ -49,16 +50,26 @@ export interface RtOptions {
   home?: string;
   /** More environment for `rt` (e.g. `RT_PROXY`). */
   env?: Record<string, string>;
-  /**
-   * How rt is told where `home` is: `RT_HOME` (the default) points at rt's folder itself;
-   * `HOME` and `XDG_CONFIG_HOME` are the person's home and config folders, in which rt makes
-   * its own (`.config/rt`, `rt`) as it would on a fresh machine.
-   */
+  /** How rt is told where `home` is (see {@link homeEnvironment}); default `RT_HOME`. */
   homeVariable?: HomeVariable;
+  /** Writing allowed only in rt's folder (`home`), not anywhere as the executable may. */
+  writeOnlyHome?: boolean;
 }
 
 /** The environment variables that decide where rt keeps its files. */
 export type HomeVariable = "RT_HOME" | "HOME" | "XDG_CONFIG_HOME";
+
+/**
+ * The environment that tells rt where `home` is. `RT_HOME` is rt's folder itself. Otherwise
+ * `home` is a person's fresh home on every system (`HOME`, `USERPROFILE`, and `APPDATA` within
+ * it, as on Windows), so that rt can never reach the test machine's own; `XDG_CONFIG_HOME`
+ * adds a config folder inside it, which rt uses on Linux and other Unix systems.
+ */
+export function homeEnvironment(variable: HomeVariable, home: string): Record<string, string> {
+  if (variable === "RT_HOME") return { RT_HOME: home };
+  const person = { HOME: home, USERPROFILE: home, APPDATA: join(home, "AppData", "Roaming") };
+  return variable === "HOME" ? person : { ...person, XDG_CONFIG_HOME: join(home, "config") };
+}
 
 /** A fresh folder for rt's files, under the system's temporary directory. */
 export function tempHome(): string {
@@ -131,11 +142,11 @@ export class RtProcess {
     Object.assign(env, options.env ?? {});
     const home = options.home ?? tempHome();
     this.#ownHome = options.home === undefined ? home : null;
-    const variable = options.homeVariable ?? "RT_HOME";
-    env[variable] = home;
-    // Never the test machine's own home: rt falls back to it when RT_HOME is unset.
-    if (variable === "XDG_CONFIG_HOME") env.HOME = home;
-    const args = ["run", ...RUN_FLAGS, "main.ts"];
+    Object.assign(env, homeEnvironment(options.homeVariable ?? "RT_HOME", home));
+    const flags = options.writeOnlyHome
+      ? RUN_FLAGS.map((flag) => flag === "--allow-write" ? `--allow-write=${home}` : flag)
+      : RUN_FLAGS;
+    const args = ["run", ...flags, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
     const command = new Deno.Command(Deno.execPath(), {
