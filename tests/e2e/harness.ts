@@ -54,6 +54,13 @@ export interface RtOptions {
   homeVariable?: HomeVariable;
   /** Writing allowed only in rt's folder (`home`), not anywhere as the executable may. */
   writeOnlyHome?: boolean;
+  /**
+   * What starts rt, before `--json` and `args`: by default `deno run` with `RUN_FLAGS` and the
+   * checkout's `main.ts`; e.g. rt from a registry, or an installed one.
+   */
+  program?: string[];
+  /** The working folder (default: the checkout). */
+  cwd?: string | URL;
 }
 
 /** The environment variables that decide where rt keeps its files. */
@@ -97,15 +104,16 @@ export function denoDir(): string {
 }
 
 /**
- * A clean environment for `rt`: only what Deno itself needs (its cache, temp dirs, PATH), so
- * the test machine's `RT_PASSWORD` or login name cannot leak into a test.
+ * A clean environment for `rt`: only what Deno itself needs (its cache, temp dirs, PATH, what
+ * Windows needs to start a program), so the test machine's `RT_PASSWORD` or login name cannot
+ * leak into a test.
  */
 export function childEnv(): Record<string, string> {
   // Deno's own reading of the network set-up (proxies, trusted certificates) is kept too: it
   // matters only where a child installs something, and rt never reads these.
   const keep = new RegExp(
-    "^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|DENO_.*|NPM_CONFIG_.*|" +
-      "NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY)$",
+    "^(PATH|PATHEXT|COMSPEC|WINDIR|SYSTEMROOT|HOME|USERPROFILE|TMPDIR|TEMP|TMP|XDG_CACHE_HOME|" +
+      "DENO_.*|NPM_CONFIG_.*|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO|ALL)_PROXY)$",
     "i",
   );
   const env: Record<string, string> = { NO_COLOR: "1" };
@@ -146,12 +154,12 @@ export class RtProcess {
     const flags = options.writeOnlyHome
       ? RUN_FLAGS.map((flag) => flag === "--allow-write" ? `--allow-write=${home}` : flag)
       : RUN_FLAGS;
-    const args = ["run", ...flags, "main.ts"];
+    const [program, ...args] = options.program ?? [Deno.execPath(), "run", ...flags, "main.ts"];
     if (options.json ?? true) args.push("--json");
     args.push(...options.args);
-    const command = new Deno.Command(Deno.execPath(), {
+    const command = new Deno.Command(program!, {
       args,
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env,
       clearEnv: true,
       stdin: "piped",

@@ -1,11 +1,12 @@
 /**
  * Runs `deno` (and programs around it) for the JSR tests, as a user's shell would: a clean
  * environment of the caller's choosing, a time limit, and the output kept for failure messages.
- * {@link JsonRt} drives one long-running `rt --json`, line by line.
+ * (A long-running `rt --json` is the e2e harness's `RtProcess`, given the program to start.)
  *
  * @module
  */
 import { delimiter, join } from "node:path";
+import { childEnv } from "../e2e/harness.ts";
 
 /** What a finished process printed, and how it ended. */
 export interface RunResult {
@@ -35,13 +36,8 @@ const decoder = new TextDecoder();
  * stderr), plus `extra`.
  */
 export function userEnv(extra: Record<string, string>): Record<string, string> {
-  const keep =
-    /^(PATH|PATHEXT|COMSPEC|WINDIR|SYSTEMROOT|HOME|USERPROFILE|TMPDIR|TEMP|TMP|(HTTPS?|NO|ALL)_PROXY|NPM_CONFIG_.*|DENO_CERT|DENO_TLS_CA_STORE|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/i;
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(Deno.env.toObject())) {
-    if (keep.test(key)) env[key] = value;
-  }
-  return { ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...extra };
+  const { DENO_DIR: _, ...env } = childEnv();
+  return { ...env, DENO_NO_UPDATE_CHECK: "1", ...extra };
 }
 
 /** A shell-like rendering of a command line, for messages. */
@@ -109,171 +105,4 @@ export function findProgram(program: string): string | null {
     }
   }
   return null;
-}
-
-/** One JSON event of `rt --json` (see the README's `--json` section). */
-export type RtEvent = { type: string } & Record<string, unknown>;
-
-/** One running `rt --json`: its events from stdout, lines typed on stdin. */
-export class JsonRt {
-  /** Every JSON event printed so far. */
-  readonly events: RtEvent[] = [];
-  readonly label: string;
-  readonly #child: Deno.ChildProcess;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #readers: Promise<void>;
-  readonly #command: string;
-  #stdout = "";
-  #stderr = "";
-  #stdoutDone = false;
-  #stdinClosed = false;
-  #code: number | null = null;
-  readonly #listeners = new Set<() => void>();
-
-  constructor(label: string, program: string, args: string[], env: Record<string, string>) {
-    this.label = label;
-    this.#command = commandLine(program, args);
-    this.#child = new Deno.Command(program, {
-      args,
-      env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#readers = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-    this.#child.status.then((status) => {
-      this.#code = status.code;
-      this.#notify();
-    });
-  }
-
-  async #readStdout(): Promise<void> {
-    let pending = "";
-    for await (const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())) {
-      this.#stdout += chunk;
-      pending += chunk;
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        this.#take(pending.slice(0, newline));
-        pending = pending.slice(newline + 1);
-      }
-      this.#notify();
-    }
-    this.#take(pending);
-    this.#stdoutDone = true;
-    this.#notify();
-  }
-
-  #take(line: string): void {
-    if (!line.trim().startsWith("{")) return;
-    try {
-      this.events.push(JSON.parse(line));
-    } catch {
-      // Not JSON: kept in the raw stdout for failure messages.
-    }
-  }
-
-  async #readStderr(): Promise<void> {
-    for await (const chunk of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
-      this.#stderr += chunk;
-    }
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
-  }
-
-  /** The command, its output so far and its exit, for failure messages. */
-  describe(): string {
-    return describe({
-      command: `[${this.label}] ${this.#command}`,
-      code: this.#code ?? NaN,
-      stdout: this.#stdout,
-      stderr: this.#stderr,
-    });
-  }
-
-  /** Waits for an event of `type` that passes `match` (seen already, or to come); fails at timeout. */
-  next(
-    type: string,
-    match: (event: RtEvent) => boolean = () => true,
-    timeoutMs = 30_000,
-  ): Promise<RtEvent> {
-    const find = () => this.events.find((e) => e.type === type && match(e));
-    return new Promise((resolve, reject) => {
-      const done = (error: Error | null, event?: RtEvent) => {
-        this.#listeners.delete(check);
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(event!);
-      };
-      const check = () => {
-        const event = find();
-        if (event) done(null, event);
-        else if (this.#stdoutDone) {
-          done(
-            new Error(`[${this.label}] output ended before a "${type}" event\n${this.describe()}`),
-          );
-        }
-      };
-      const timer = setTimeout(
-        () =>
-          done(
-            new Error(`[${this.label}] no "${type}" event in ${timeoutMs} ms\n${this.describe()}`),
-          ),
-        timeoutMs,
-      );
-      this.#listeners.add(check);
-      check();
-    });
-  }
-
-  /** Types one line on rt's stdin. */
-  async type(line: string): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
-  }
-
-  /** Closes stdin: end of input (a joiner leaves; the host closes the room). */
-  async closeStdin(): Promise<void> {
-    if (this.#stdinClosed) return;
-    this.#stdinClosed = true;
-    try {
-      await this.#stdin.close();
-    } catch {
-      // Already gone.
-    }
-  }
-
-  /** Waits for the exit (SIGKILL and failure after `timeoutMs`); resolves with the exit code. */
-  async exit(timeoutMs = 30_000): Promise<number> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) =>
-      timer = setTimeout(() => resolve("late"), timeoutMs)
-    );
-    const first = await Promise.race([this.#child.status, late]);
-    clearTimeout(timer);
-    if (first === "late") {
-      await this.dispose();
-      throw new Error(`[${this.label}] did not exit within ${timeoutMs} ms\n${this.describe()}`);
-    }
-    await this.#readers;
-    await this.closeStdin();
-    return first.code;
-  }
-
-  /** Ends the process if it still runs, and releases its streams. */
-  async dispose(): Promise<void> {
-    if (this.#code === null) {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Exited in between.
-      }
-    }
-    await this.#child.status;
-    await this.#readers;
-    await this.closeStdin();
-  }
 }

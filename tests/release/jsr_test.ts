@@ -15,7 +15,8 @@ import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { localGraph, PACKAGE, type Publication, publishCheckout, VERSION } from "./jsr_publish.ts";
 import { FakeJsr } from "./jsr_registry.ts";
-import { describe, findProgram, JsonRt, run, type RunResult, userEnv } from "./jsr_run.ts";
+import { describe, findProgram, run, type RunResult, userEnv } from "./jsr_run.ts";
+import { RtProcess } from "../e2e/harness.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SPECIFIER = `jsr:${PACKAGE}`;
@@ -223,14 +224,18 @@ Deno.test("deno run -A jsr:@rt/chat id --json creates and shows an identity", as
 Deno.test("a room hosted from the JSR package, joined from another, carries a message", async () => {
   await using dirs = new TempDirs();
   await using registry = await registryWithRt();
-  const common = { JSR_URL: registry.url, DENO_DIR: dirs.make("deno-dir"), RT_PASSWORD: "pw-7" };
+  const common = { JSR_URL: registry.url, DENO_DIR: dirs.make("deno-dir") };
   const start = (label: string, args: string[]) =>
-    new JsonRt(
+    new RtProcess({
       label,
-      Deno.execPath(),
-      ["run", ...rtPermissionFlags(), SPECIFIER, "--json", ...args],
-      userEnv({ ...common, RT_HOME: dirs.make(`home-${label}`) }),
-    );
+      args,
+      program: [Deno.execPath(), "run", ...rtPermissionFlags(), SPECIFIER],
+      // As a user would, outside rt's checkout (whose deno.json would apply otherwise).
+      cwd: dirs.make(`cwd-${label}`),
+      env: { ...common, DENO_NO_UPDATE_CHECK: "1" },
+      password: "pw-7",
+      home: dirs.make(`home-${label}`),
+    });
   const hana = start("hana", [
     "--bind",
     "127.0.0.1",
@@ -239,10 +244,10 @@ Deno.test("a room hosted from the JSR package, joined from another, carries a me
     "--name",
     "hana",
   ]);
-  let bob: JsonRt | null = null;
+  let bob: RtProcess | null = null;
   try {
     // The first start downloads rt and its npm packages: a generous wait.
-    const listening = await hana.next("listening", () => true, 45_000);
+    const listening = await hana.next("listening", undefined, { timeoutMs: 45_000 });
     await hana.next("welcome", (e) => e.name === "hana" && e.host === true);
     bob = start("bob", ["127.0.0.1", String(listening.port), "--name", "bob"]);
     await bob.next("welcome", (e) => e.name === "bob" && e.host === false);
@@ -251,10 +256,10 @@ Deno.test("a room hosted from the JSR package, joined from another, carries a me
     const heard = await hana.next("message", (e) => e.from === "bob");
     assertEquals(heard.text, "hello from the JSR package");
     await bob.closeStdin();
-    assertEquals(await bob.exit(), 0, bob.describe());
+    assertEquals((await bob.exit()).code, 0, bob.describe());
     await hana.next("left", (e) => e.name === "bob");
     await hana.closeStdin();
-    assertEquals(await hana.exit(), 0, hana.describe());
+    assertEquals((await hana.exit()).code, 0, hana.describe());
   } finally {
     await bob?.dispose();
     await hana.dispose();
