@@ -3,7 +3,9 @@
  * which installs the locked dependencies first) on a computer with no network at all (a
  * namespace with only loopback), it starts, hosts, lets someone join over loopback, and
  * prints nothing on stderr: no registry contacted, no `Download` line. The same for `rt` put
- * on the PATH by `deno task install`. Needs root and iproute2, like the LAN tests.
+ * on the PATH by `deno task install`, which pins every npm package (indirect ones too) at the
+ * version in the checkout's `deno.lock` and leaves that file alone. Needs root and iproute2,
+ * like the LAN tests.
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { childEnv, ROOT } from "./harness.ts";
@@ -12,6 +14,14 @@ import { netnsAvailable, NoNetwork, NsProcess, START_TASK } from "./netns.ts";
 /** Asserts an empty stderr, showing everything the process printed when not. */
 function quiet(process: NsProcess): void {
   assertEquals(process.stderr, "", process.describe());
+}
+
+/** The `npm` section of a `deno.lock`: each package@version (with its peers), to its integrity. */
+function npmPins(lockText: string): Record<string, string> {
+  const lock = JSON.parse(lockText) as { npm?: Record<string, { integrity?: string }> };
+  return Object.fromEntries(
+    Object.entries(lock.npm ?? {}).map(([key, p]) => [key, p.integrity ?? ""]),
+  );
 }
 
 Deno.test({
@@ -61,6 +71,8 @@ Deno.test({
 }, async () => {
   await using offline = await NoNetwork.create();
   const root = await Deno.makeTempDir({ prefix: "rt-install-root-" });
+  const projectLock = new URL("deno.lock", ROOT);
+  const projectLockBefore = await Deno.readFile(projectLock);
   try {
     // Installing may fetch what Deno's cache lacks (the descriptions of indirect npm packages,
     // which deno install --frozen does not keep): once, here, with the network.
@@ -79,6 +91,23 @@ Deno.test({
         decoder.decode(install.stderr)
       }`,
     );
+    // The checkout's deno.lock is the truth, never rewritten on the way (deno install --global
+    // adds a `links` section to a lockfile it is given).
+    assertEquals(
+      await Deno.readFile(projectLock),
+      projectLockBefore,
+      "deno task install changed the checkout's deno.lock",
+    );
+    // The installed rt runs with its own copy of deno.json, and the lockfile beside it: every npm
+    // package in it, direct or indirect, at exactly the version (and integrity) of deno.lock.
+    // (deno install --global left alone resolves indirect packages from the registry anew.)
+    const installedLock = `${root}/bin/.rt/deno.lock`;
+    const installedLockText = await Deno.readTextFile(installedLock);
+    assertEquals(
+      npmPins(installedLockText),
+      npmPins(decoder.decode(projectLockBefore)),
+      `${installedLock} pins other npm packages than deno.lock`,
+    );
     const shim = `${root}/bin/rt${Deno.build.os === "windows" ? ".cmd" : ""}`;
     // Then it starts with no network at all.
     for (const args of [["--version"], ["id", "--json"]]) {
@@ -90,6 +119,8 @@ Deno.test({
       quiet(rt);
       assertOk(rt.stdout.trim() !== "", rt.describe());
     }
+    // Nothing was resolved anew when it ran: its lockfile is as installed.
+    assertEquals(await Deno.readTextFile(installedLock), installedLockText, installedLock);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
