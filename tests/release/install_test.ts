@@ -3,12 +3,15 @@
  *
  * They build a fake release in a temporary folder (a small shell script standing in for `rt`,
  * packed with the system's `tar` exactly as the release layout says, and a real SHA256SUMS),
- * serve it on 127.0.0.1, and run the script with `sh` (dash where it exists) in a controlled
- * environment: what it downloads, what it installs, what it refuses and what it says.
+ * and hostile ones (archives written byte by byte, holding links, special files or `../`; odd
+ * or conflicting SHA256SUMS lines; a "latest" that moves), serve them on 127.0.0.1 (on Linux
+ * also over TLS, with redirects), and run the script with `sh` (dash where it exists) in a
+ * controlled environment: what it downloads, what it installs, what it refuses and what it says.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { assertEquals, assertOk } from "../assert.ts";
 import { ROOT } from "../e2e/harness.ts";
 
@@ -104,6 +107,54 @@ async function pack(work: string, target: string, rt: string): Promise<Uint8Arra
   return bytes;
 }
 
+/** One entry of an archive made byte by byte: what the release never holds, and tar won't make. */
+interface TarEntry {
+  name: string;
+  /** The ustar type: 0 a file, 1 a hard link, 2 a symbolic link, 5 a folder, 6 a fifo. */
+  type: "0" | "1" | "2" | "5" | "6";
+  data?: string;
+  link?: string;
+  mode?: number;
+}
+
+/** A `.tar.gz` (ustar) holding `entries`, exactly as given. */
+function tarGz(entries: TarEntry[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const blocks: Uint8Array[] = [];
+  for (const entry of entries) {
+    const data = encoder.encode(entry.data ?? "");
+    const header = new Uint8Array(512);
+    const put = (offset: number, width: number, text: string) => {
+      const bytes = encoder.encode(text);
+      if (bytes.length > width) throw new Error(`too long for a tar header: ${text}`);
+      header.set(bytes, offset);
+    };
+    const octal = (offset: number, width: number, value: number) =>
+      put(offset, width, value.toString(8).padStart(width - 1, "0"));
+    put(0, 100, entry.name);
+    octal(100, 8, entry.mode ?? (entry.type === "5" ? 0o755 : 0o644));
+    octal(108, 8, 0); // uid
+    octal(116, 8, 0); // gid
+    octal(124, 12, data.length);
+    octal(136, 12, 1_700_000_000);
+    put(148, 8, " ".repeat(8)); // the checksum counts its own field as spaces
+    put(156, 1, entry.type);
+    put(157, 100, entry.link ?? "");
+    put(257, 8, "ustar\0" + "00");
+    octal(148, 7, header.reduce((sum, byte) => sum + byte, 0));
+    blocks.push(header);
+    if (data.length > 0) blocks.push(data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024)); // two zero blocks end the archive
+  const tar = new Uint8Array(blocks.reduce((sum, block) => sum + block.length, 0));
+  let offset = 0;
+  for (const block of blocks) {
+    tar.set(block, offset);
+    offset += block.length;
+  }
+  return gzipSync(tar);
+}
+
 /** One folder of a release: its files, and SHA256SUMS written from `sums`. */
 async function writeRelease(
   folder: string,
@@ -157,24 +208,63 @@ async function buildReleases(work: string): Promise<Releases> {
   return { root, sums, tamperedHash: await sha256(tampered.get(archiveName(HOST))!) };
 }
 
+/**
+ * A folder of a release under `root` holding only HOST's archive, `bytes`, and a SHA256SUMS of
+ * `sums` (a function of the archive's name and hash: the lines as they should be tested).
+ * Returns the folder's name.
+ */
+async function hostRelease(
+  root: string,
+  folder: string,
+  bytes: Uint8Array,
+  sums: (name: string, hash: string) => string = (name, hash) => `${hash}  ${name}\n`,
+): Promise<string> {
+  await Deno.mkdir(`${root}/${folder}`, { recursive: true });
+  await Deno.writeFile(`${root}/${folder}/${archiveName(HOST)}`, bytes);
+  await Deno.writeTextFile(
+    `${root}/${folder}/SHA256SUMS`,
+    sums(archiveName(HOST), await sha256(bytes)),
+  );
+  return folder;
+}
+
+/** Whether `text` has a control character other than a line end: what could drive a terminal. */
+function hasControl(text: string): boolean {
+  // deno-lint-ignore no-control-regex
+  return /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(text);
+}
+
 /** One request the release server answered. */
 interface Served {
   path: string;
   userAgent: string;
 }
 
+/** How a server answers: over TLS with this key, and with these redirects. */
+interface ServeOptions {
+  tls?: { cert: string; key: string };
+  /** Where to redirect a request for `path` (a URL, or a path on the same server), or nothing. */
+  redirect?: (path: string) => string | undefined;
+}
+
 /** Serves the files under `root` on 127.0.0.1, and remembers every request. */
 class ReleaseServer {
   readonly requests: Served[] = [];
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #scheme: string;
 
-  constructor(root: string) {
+  constructor(root: string, options: ServeOptions = {}) {
+    this.#scheme = options.tls ? "https" : "http";
     this.#server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      { hostname: "127.0.0.1", port: 0, onListen: () => {}, ...options.tls },
       async (request) => {
         const path = decodeURIComponent(new URL(request.url).pathname);
         this.requests.push({ path, userAgent: request.headers.get("user-agent") ?? "" });
         if (path.split("/").includes("..")) return new Response("no", { status: 400 });
+        const location = options.redirect?.(path);
+        if (location !== undefined) {
+          return new Response(null, { status: 302, headers: { location } });
+        }
         try {
           return new Response(await Deno.readFile(`${root}${path}`));
         } catch {
@@ -184,9 +274,14 @@ class ReleaseServer {
     );
   }
 
+  /** Where the server is: `http://127.0.0.1:PORT` (or https). */
+  get origin(): string {
+    return `${this.#scheme}://127.0.0.1:${this.#server.addr.port}`;
+  }
+
   /** The URL of a folder of releases, as `--from` takes it. */
   url(folder: string): string {
-    return `http://127.0.0.1:${this.#server.addr.port}/${folder}/`;
+    return `${this.origin}/${folder}/`;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -312,6 +407,7 @@ const BASE_TOOLS = [
   "tar",
   "gzip",
   "awk",
+  "find",
   "sed",
   "tr",
   "cat",
@@ -354,6 +450,9 @@ Deno.test({
       const runner = new Runner(work, home, server);
       const good = server.url("good");
       const hostArchive = archiveName(HOST);
+      const root = releases.root;
+      const top = `rt-${VERSION}-${HOST}`;
+      const plain = "plain files and folders";
 
       await t.step("the script is POSIX sh", async () => {
         assertEquals(await must(SHELL!, ["-n", SCRIPT]), "");
@@ -480,6 +579,10 @@ Deno.test({
         assertOk(dry.stdout.includes(`${github}/download/v9.9.9/${archiveName(HOST, "9.9.9")}\n`));
         const latest = await runner.run(["--repo", "owner/repo", "--dry-run"]);
         assertOk(latest.stdout.includes(`${github}/latest/download/SHA256SUMS\n`));
+        assertOk(
+          latest.stdout.includes(`${github}/download/vVERSION/rt-VERSION-${HOST}.tar.gz\n`),
+          latest.describe(),
+        );
         assertEquals([...dry.paths, ...latest.paths], [], "a dry run downloads nothing");
       });
 
@@ -491,6 +594,7 @@ Deno.test({
           [["--repo", "nobody"], `"nobody" is not a GitHub repository like owner/repo`],
           [["--from", "ftp://example.org/"], "--from needs an http:// or https:// address"],
           [["extra"], "unexpected argument: extra"],
+          [["--from", "http://example.org/rt/"], "is plain http"],
         ];
         for (const [args, says] of cases) {
           const run = await runner.run(args);
@@ -620,6 +724,451 @@ Deno.test({
           env: { RT_REPO: "a/b" },
         });
         assertOk(flag.stdout.includes("https://github.com/c/d/releases/latest/download/"));
+      });
+
+      await t.step("8. an archive holding links or special files is refused", async () => {
+        const outside = `${work}/otherbin`;
+        await Deno.mkdir(outside);
+        await Deno.writeTextFile(`${outside}/rt`, fakeRt(HOST, " (outside)"), { mode: 0o755 });
+        const folder: TarEntry = { name: `${top}/`, type: "5" };
+        const rt: TarEntry = { name: `${top}/rt`, type: "0", data: fakeRt(HOST), mode: 0o755 };
+        const cases: [string, TarEntry[]][] = [
+          ["top-symlink", [{ name: top, type: "2", link: outside }]],
+          ["rt-symlink", [folder, { name: `${top}/rt`, type: "2", link: `${outside}/rt` }]],
+          ["hard-link", [folder, { ...rt, name: `${top}/rt-real` }, {
+            name: `${top}/rt`,
+            type: "1",
+            link: `${top}/rt-real`,
+          }]],
+          ["fifo", [folder, rt, { name: `${top}/pipe`, type: "6" }]],
+          ["dot-dot", [folder, rt, { name: `${top}/../../../escaped`, type: "0", data: "x\n" }]],
+          ["beside", [folder, rt, { name: "README.md", type: "0", data: "# rt\n" }]],
+        ];
+        for (const [name, archive] of cases) {
+          await hostRelease(root, `archive-${name}`, tarGz(archive));
+          const dir = runner.fresh("bin");
+          const run = await runner.run(["--dir", dir, "--from", server.url(`archive-${name}`)]);
+          assertEquals(run.code, 1, `${name}: ${run.describe()}`);
+          assertOk(
+            run.stderr === `rt installer: ${hostArchive} holds something other than ${plain} ` +
+                `inside ${top}/ (a link, a special file, or a path outside it), so it was not ` +
+                "installed.\n",
+            `${name}: ${run.describe()}`,
+          );
+          assertEquals(entries(dir), [], `${name}: nothing installed`);
+        }
+        assertEquals(entries(outside), ["rt"], "nothing written outside");
+        assertOk(!entries(work).includes("escaped"), "nothing written outside");
+
+        // Checked again once unpacked, should a tar list something other than what it unpacks.
+        const bin = await toolbox(runner, [
+          ...BASE_TOOLS.filter((tool) => tool !== "tar"),
+          "curl",
+          "sha256sum",
+          "shasum",
+        ]);
+        await Deno.writeTextFile(
+          `${bin}/tar`,
+          `#!/bin/sh
+# Lists a plain archive, whatever it is asked to list.
+case $1 in -t*) exec '${which("tar")}' "$1" '${root}/good/${hostArchive}' ;; esac
+exec '${which("tar")}' "$@"
+`,
+          { mode: 0o755 },
+        );
+        for (const name of ["top-symlink", "hard-link", "fifo"]) {
+          const dir = runner.fresh("bin");
+          const from = server.url(`archive-${name}`);
+          const run = await runner.run(["--dir", dir, "--from", from], { path: bin });
+          assertEquals(run.code, 1, `${name}: ${run.describe()}`);
+          assertOk(run.stderr.includes(`holds something other than ${plain}`), run.describe());
+          assertEquals(entries(dir), [], `${name}: nothing installed`);
+        }
+      });
+
+      await t.step("9. a new rt that does not run here replaces nothing", async () => {
+        const broken = `#!/bin/sh
+printf '\\033[31mcannot execute binary file: Exec format error\\033[0m\\n' >&2
+exit 126
+`;
+        const from = server.url(await hostRelease(root, "broken", await pack(work, HOST, broken)));
+        const dir = runner.fresh("bin");
+        await Deno.mkdir(dir);
+        const old = `#!/bin/sh\necho "rt 0.0.9"\n`;
+        await Deno.writeTextFile(`${dir}/rt`, old, { mode: 0o755 });
+        const run = await runner.run(["--dir", dir, "--from", from]);
+        assertEquals(run.code, 1, run.describe());
+        assertEquals(entries(dir), ["rt"], `only the old rt\n${run.describe()}`);
+        assertEquals(await Deno.readTextFile(`${dir}/rt`), old, "the old rt is kept");
+        assertOk(
+          run.stderr.includes(
+            `the new rt does not run on this computer ("rt --version" failed: [31mcannot ` +
+              `execute binary file: Exec format error[0m), so the rt already in ${dir} was kept.`,
+          ),
+          run.describe(),
+        );
+        assertOk(run.stderr.includes("another processor, or a system without glibc"));
+        assertOk(!hasControl(run.stderr), `no control characters: ${JSON.stringify(run.stderr)}`);
+
+        const fresh = runner.fresh("bin");
+        const first = await runner.run(["--dir", fresh, "--from", from]);
+        assertEquals(first.code, 1, first.describe());
+        assertOk(first.stderr.includes("so nothing was installed."), first.describe());
+        assertEquals(entries(fresh), [], "nothing installed");
+      });
+
+      await t.step("10. the latest archive comes from its version's folder", async () => {
+        // A release published between the two downloads: latest/ has moved on to it.
+        const latest = `${root}/o/r/releases/latest/download`;
+        const pinned = `${root}/o/r/releases/download/v${VERSION}`;
+        await Deno.mkdir(latest, { recursive: true });
+        await Deno.copyFile(`${root}/good/SHA256SUMS`, `${latest}/SHA256SUMS`);
+        await Deno.copyFile(`${root}/tampered/${hostArchive}`, `${latest}/${hostArchive}`);
+        await Deno.mkdir(pinned, { recursive: true });
+        await Deno.copyFile(`${root}/good/SHA256SUMS`, `${pinned}/SHA256SUMS`);
+        await Deno.copyFile(`${root}/good/${hostArchive}`, `${pinned}/${hostArchive}`);
+
+        // "GitHub" on 127.0.0.1.
+        const stamped = `${work}/install-github.sh`;
+        const original = await Deno.readTextFile(SCRIPT);
+        await Deno.writeTextFile(stamped, original.replaceAll("https://github.com", server.origin));
+
+        const dir = runner.fresh("bin");
+        const run = await runner.run(["--repo", "o/r", "--dir", dir], { script: stamped });
+        assertEquals(run.code, 0, run.describe());
+        assertEquals(run.paths, [
+          "/o/r/releases/latest/download/SHA256SUMS",
+          `/o/r/releases/download/v${VERSION}/${hostArchive}`,
+        ]);
+        await assertInstalled(dir, HOST, run);
+
+        const asked = await runner.run(["--repo", "o/r", "--version", VERSION, "--dir", dir], {
+          script: stamped,
+        });
+        assertEquals(asked.code, 0, asked.describe());
+        assertEquals(asked.paths, [
+          `/o/r/releases/download/v${VERSION}/SHA256SUMS`,
+          `/o/r/releases/download/v${VERSION}/${hostArchive}`,
+        ]);
+
+        const dry = await runner.run(["--repo", "o/r", "--dry-run"], { script: stamped });
+        assertOk(
+          dry.stdout.includes(
+            `Would download: ${server.origin}/o/r/releases/download/vVERSION/rt-VERSION-${HOST}` +
+              ".tar.gz\n",
+          ),
+          dry.describe(),
+        );
+      });
+
+      await t.step({
+        name: "11. over https, curl and wget follow redirects to https only, TLS 1.2 at least",
+        // Linux only: a certificate of one's own is trusted there by CURL_CA_BUNDLE and WGETRC.
+        ignore: Deno.build.os !== "linux" || !which("openssl"),
+        fn: async (t) => {
+          const cert = `${work}/cert.pem`;
+          const key = `${work}/key.pem`;
+          const config = `${work}/openssl.cnf`;
+          await Deno.writeTextFile(
+            config,
+            `[req]
+distinguished_name = name
+x509_extensions = ext
+prompt = no
+[name]
+CN = 127.0.0.1
+[ext]
+basicConstraints = critical,CA:true
+subjectAltName = IP:127.0.0.1
+extendedKeyUsage = serverAuth
+`,
+          );
+          await must("openssl", [
+            ...["req", "-x509", "-config", config, "-newkey", "rsa:2048", "-nodes", "-days", "2"],
+            ...["-keyout", key, "-out", cert],
+          ]);
+          await using tls = new ReleaseServer(root, {
+            tls: { cert: await Deno.readTextFile(cert), key: await Deno.readTextFile(key) },
+            // /to-http/X to X over http, /to-https/X to X here, /hop/X to /X (a relative one).
+            redirect: (path): string | undefined => {
+              const [, first, ...rest] = path.split("/");
+              const tail = `/${rest.join("/")}`;
+              if (first === "to-http") return `${server.origin}${tail}`;
+              if (first === "to-https") return `${tls.origin}${tail}`;
+              if (first === "hop") return tail;
+              return undefined;
+            },
+          });
+          const wgetrc = `${work}/wgetrc`;
+          await Deno.writeTextFile(wgetrc, `ca_certificate = ${cert}\n`);
+          const env = { CURL_CA_BUNDLE: cert, WGETRC: wgetrc };
+          const hashers = ["sha256sum", "shasum"];
+
+          /** Puts in `bin` a `name` that logs its arguments to `log`, then runs the real one. */
+          const logging = async (bin: string, name: string, log: string) =>
+            await Deno.writeTextFile(
+              `${bin}/${name}`,
+              `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec '${which(name)}' "$@"\n`,
+              { mode: 0o755 },
+            );
+
+          for (const fetcher of ["curl", "wget"]) {
+            await t.step({
+              name: fetcher,
+              ignore: !which(fetcher),
+              fn: async () => {
+                const bin = await toolbox(runner, [...BASE_TOOLS, ...hashers]);
+                const log = `${work}/${fetcher}.log`;
+                await logging(bin, fetcher, log);
+
+                const dir = runner.fresh("bin");
+                const first = tls.requests.length;
+                const redirected = tls.url("hop/to-https/good");
+                const run = await runner.run(["--dir", dir, "--from", redirected], {
+                  path: bin,
+                  env,
+                });
+                assertEquals(run.code, 0, run.describe());
+                await assertInstalled(dir, HOST, run);
+                assertEquals(tls.requests.slice(first).map((r) => r.path), [
+                  "/hop/to-https/good/SHA256SUMS",
+                  "/to-https/good/SHA256SUMS",
+                  "/good/SHA256SUMS",
+                  `/hop/to-https/good/${hostArchive}`,
+                  `/to-https/good/${hostArchive}`,
+                  `/good/${hostArchive}`,
+                ]);
+
+                const refused = runner.fresh("bin");
+                const toHttp = tls.url("to-http/good");
+                const down = await runner.run(["--dir", refused, "--from", toHttp], {
+                  path: bin,
+                  env,
+                });
+                assertEquals(down.code, 1, down.describe());
+                assertOk(down.stderr.includes("could not download"), down.describe());
+                assertEquals(down.paths, [], "nothing asked of the plain http server");
+                assertEquals(entries(refused), [], "nothing installed");
+
+                const args = await Deno.readTextFile(log);
+                if (fetcher === "curl") {
+                  assertOk(args.includes("--proto =https --tlsv1.2 "), args);
+                } else {
+                  assertOk(args.includes("--max-redirect=0 --secure-protocol=TLSv1_2 "), args);
+                  assertOk(down.stderr.includes("which is not an https address"), down.describe());
+                }
+              },
+            });
+          }
+
+          await t.step({
+            name: "a wget that cannot refuse a redirect (BusyBox, Wget2)",
+            ignore: !which("wget"),
+            fn: async () => {
+              // What they say of themselves; they download as this machine's wget does.
+              const says = {
+                busybox: `case $1 in --version | --help)
+  echo "BusyBox v1.36.1 multi-call binary." >&2
+  echo "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR] URL..." >&2
+  exit 1 ;;
+esac`,
+                wget2: `case $1 in --version)
+  echo "GNU Wget2 2.1.0 - multithreaded metalink/file/website downloader"
+  exit 0 ;;
+esac`,
+              };
+              for (const [name, script] of Object.entries(says)) {
+                const bin = await toolbox(runner, [...BASE_TOOLS, ...hashers]);
+                await Deno.writeTextFile(
+                  `${bin}/wget`,
+                  `#!/bin/sh\n${script}\nexec '${which("wget")}' "$@"\n`,
+                  { mode: 0o755 },
+                );
+                const dir = runner.fresh("bin");
+                const first = tls.requests.length;
+                const from = tls.url("good");
+                const run = await runner.run(["--dir", dir, "--from", from], { path: bin, env });
+                assertEquals(run.code, 1, `${name}: ${run.describe()}`);
+                assertOk(
+                  run.stderr === "rt installer: this wget cannot be made to refuse a redirect to " +
+                      "plain http or old TLS, and curl is not installed. Install curl and run " +
+                      "this again, or add --insecure.\n",
+                  `${name}: ${run.describe()}`,
+                );
+                assertEquals(tls.requests.length, first, "nothing downloaded");
+                assertEquals(entries(dir), []);
+
+                const anyway = await runner.run(["--insecure", "--dir", dir, "--from", from], {
+                  path: bin,
+                  env,
+                });
+                assertEquals(anyway.code, 0, `${name}: ${anyway.describe()}`);
+                assertOk(anyway.stderr.includes("could be redirected to plain http"));
+                await assertInstalled(dir, HOST, anyway);
+              }
+            },
+          });
+        },
+      });
+
+      await t.step("12. plain http to another computer needs --insecure", async () => {
+        const dir = runner.fresh("bin");
+        const remote = "http://example.invalid/rt/";
+        const elsewhere = [
+          remote,
+          "http://127.0.0.1:1@example.invalid/rt/",
+          "http://127.0.0.1.example.invalid/rt/",
+          "http://localhost:80x/rt/",
+        ];
+        for (const from of elsewhere) {
+          const run = await runner.run(["--dir", dir, "--from", from]);
+          assertEquals(run.code, 2, run.describe());
+          assertOk(/^rt installer: [^\n]+\(see --help\)\n$/.test(run.stderr), run.describe());
+          assertOk(run.stderr.includes("is plain http"), run.describe());
+          assertOk(run.stderr.includes("use https, or add --insecure"), run.describe());
+        }
+        const env = await runner.run(["--dir", dir], {
+          env: { RT_RELEASE_URL: "http://example.invalid/rt" },
+        });
+        assertEquals(env.code, 2, env.describe());
+        assertEquals(entries(dir), []);
+
+        const insecure = await runner.run(["--insecure", "--dry-run", "--from", remote]);
+        assertEquals(insecure.code, 0, insecure.describe());
+        assertOk(insecure.stdout.includes(`Would download: ${remote}SHA256SUMS\n`));
+
+        // This computer, under any of its names.
+        const port = new URL(server.origin).port;
+        const here = [`http://localhost:${port}/good/`, `http://[::1]:${port}/good/`];
+        for (const from of [...here, "http://127.0.0.1/"]) {
+          const dry = await runner.run(["--dry-run", "--from", from]);
+          assertEquals(dry.code, 0, dry.describe());
+        }
+        const help = await runner.run(["--help"]);
+        assertOk(help.stdout.includes("\n  --insecure "), help.describe());
+      });
+
+      await t.step("13. names from SHA256SUMS are shown without control characters", async () => {
+        const bytes = await Deno.readFile(`${root}/good/${hostArchive}`);
+        const hostile = `rt-${VERSION}\x1b]0;owned\x07-${HOST}.tar.gz`;
+        const several = server.url(
+          await hostRelease(
+            root,
+            "hostile-several",
+            bytes,
+            (name, hash) => `${hash}  ${name}\n${hash}  ${hostile}\n`,
+          ),
+        );
+        const one = server.url(
+          await hostRelease(
+            root,
+            "hostile-one",
+            bytes,
+            (_, hash) => `${hash}  rt-9\x1b[2J.0.0-${HOST}.tar.gz\n`,
+          ),
+        );
+        const dir = runner.fresh("bin");
+        const cases: [string[], string][] = [
+          [
+            ["--from", several],
+            `lists several versions for ${HOST} (${VERSION} ${VERSION}]0;owned)`,
+          ],
+          [["--from", one], `names an archive with an unexpected version, "9[2J.0.0"`],
+          [
+            ["--from", several, "--version", "9.9.9"],
+            `Versions it lists for this computer: ${VERSION} ${VERSION}]0;owned.`,
+          ],
+        ];
+        for (const [args, says] of cases) {
+          const run = await runner.run(["--dir", dir, ...args]);
+          assertEquals(run.code, 1, run.describe());
+          assertOk(run.stderr.includes(says), run.describe());
+          assertOk(!hasControl(run.stdout + run.stderr), JSON.stringify(run.stderr));
+        }
+        assertEquals(entries(dir), []);
+      });
+
+      await t.step("14. SHA256SUMS as the tools write it, and as they must not", async () => {
+        const bytes = await Deno.readFile(`${root}/good/${hostArchive}`);
+        const other = releases.tamperedHash;
+        const fine: [string, (name: string, hash: string) => string][] = [
+          ["crlf", (name, hash) => `${hash}  ${name}\r\n`],
+          ["upper-case", (name, hash) => `${hash.toUpperCase()}  ${name}\n`],
+          ["binary-mode", (name, hash) => `${hash} *${name}\n`],
+          [
+            "near-names",
+            (name, hash) =>
+              [`${name}.sig`, name.slice(0, -".gz".length), `old-${name}`, `dist/${name}`]
+                .map((near) => `${other}  ${near}\n`).join("") + `${hash}  ${name}\n`,
+          ],
+          [
+            "same-twice",
+            (name, hash) =>
+              `${hash}  ${name}\n${hash.toUpperCase()} *${name}\r\n${hash}  ${name}\n`,
+          ],
+        ];
+        for (const [name, sums] of fine) {
+          const folder = await hostRelease(root, `sums-${name}`, bytes, sums);
+          const dir = runner.fresh("bin");
+          const run = await runner.run(["--dir", dir, "--from", server.url(folder)]);
+          assertEquals(run.code, 0, `${name}: ${run.describe()}`);
+          assertOk(run.stdout.includes(`The latest version is ${VERSION}.\n`), run.describe());
+          assertEquals(run.paths, [`/${folder}/SHA256SUMS`, `/${folder}/${hostArchive}`]);
+          await assertInstalled(dir, HOST, run);
+        }
+
+        const refused: [string, (name: string, hash: string) => string][] = [
+          ["conflict", (name, hash) => `${hash}  ${name}\n${other}  ${name}\n`],
+          ["conflict-first", (name, hash) => `${other}  ${name}\n${hash}  ${name}\n`],
+          ["malformed", (name, hash) => `${hash}  ${name}\n${hash.slice(1)}  ${name}\n`],
+        ];
+        for (const [name, sums] of refused) {
+          const folder = await hostRelease(root, `sums-${name}`, bytes, sums);
+          const dir = runner.fresh("bin");
+          const run = await runner.run(["--dir", dir, "--from", server.url(folder)]);
+          assertEquals(run.code, 1, `${name}: ${run.describe()}`);
+          assertOk(
+            run.stderr.includes(
+              `${server.url(folder)}SHA256SUMS has lines for ${hostArchive} that disagree, or ` +
+                "one without a proper SHA-256, so it was not installed.",
+            ),
+            run.describe(),
+          );
+          assertEquals(run.paths, [`/${folder}/SHA256SUMS`], "the archive is not even fetched");
+          assertEquals(entries(dir), []);
+        }
+      });
+
+      await t.step("15. no predictable temporary name, no writing through links", async () => {
+        const victim = `${work}/victim`;
+        const other = `${work}/other-victim`;
+        await Deno.writeTextFile(victim, "precious\n");
+        await Deno.writeTextFile(other, "precious\n");
+
+        // A link where a predictable temporary name would be: .rt-install- and the PID of the
+        // shell, which a script that execs it knows.
+        const dir = runner.fresh("bin");
+        await Deno.mkdir(dir);
+        const plant = `${work}/plant.sh`;
+        await Deno.writeTextFile(
+          plant,
+          `ln -s '${victim}' '${dir}/.rt-install-'$$ && exec '${SHELL}' '${SCRIPT}' "$@"\n`,
+        );
+        const run = await runner.run(["--dir", dir, "--from", good], { script: plant });
+        assertEquals(run.code, 0, run.describe());
+        assertEquals(await Deno.readTextFile(victim), "precious\n", "nothing written through it");
+        assertEquals(entries(dir).length, 2, `the planted link and rt: ${entries(dir)}`);
+        assertOk((await Deno.lstat(`${dir}/rt`)).isFile, "rt is a file");
+
+        // rt itself a link to a file elsewhere: the link is replaced, the file left alone.
+        const linked = runner.fresh("bin");
+        await Deno.mkdir(linked);
+        await Deno.symlink(other, `${linked}/rt`);
+        const again = await runner.run(["--dir", linked, "--from", good]);
+        assertEquals(again.code, 0, again.describe());
+        assertEquals(await Deno.readTextFile(other), "precious\n", "nothing written through it");
+        assertOk((await Deno.lstat(`${linked}/rt`)).isFile, "rt is a file now");
+        await assertInstalled(linked, HOST, again);
       });
     } finally {
       await Deno.remove(work, { recursive: true });
