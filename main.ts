@@ -33,7 +33,7 @@ import { addressDescriber } from "./lib/host/address_info.ts";
 import { nullPortMapper, RouterPortMapper } from "./lib/nat/port_mapping.ts";
 import { runExitTasks } from "./lib/app/cleanup.ts";
 import { parseProxyUrl, type Socks5Proxy } from "./lib/transport/socks5.ts";
-import type { TorControlOptions } from "./lib/tor/control.ts";
+import { readCookieFile, type TorControlOptions } from "./lib/tor/control.ts";
 import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
 import { updateIpDatabase } from "./lib/ipdb/update.ts";
 
@@ -164,7 +164,7 @@ function torControl(flag: string | undefined): TorControlOptions {
           `rt may not read Tor's cookie file "${path}": ${grantAdvice("--allow-read", path)}`,
         );
       }
-      return await Deno.readFile(path);
+      return await readCookieFile(path);
     },
   };
 }

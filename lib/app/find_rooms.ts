@@ -5,7 +5,7 @@
  * @module
  */
 import { type HeardRoom, type ListenerOptions, listenForRooms } from "../discovery/mod.ts";
-import type { ChatEvent, RoomFound } from "../tui/events.ts";
+import type { RoomFound } from "../tui/events.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { EXIT_CANCELLED } from "./host_room.ts";
 import { joinRoom, type JoinRoomOptions } from "./join_room.ts";
@@ -62,11 +62,12 @@ export async function findRooms(ui: ChatUi, options: FindRoomsOptions): Promise<
   if (chosen === null) return 0;
   const room = heard[chosen]!;
   const joinOptions = await options.joinOptions();
-  return await joinRoom(
-    checkingHostKey(ui, room.fingerprint),
-    { host: room.address, port: room.port },
-    joinOptions,
-  );
+  // Anyone on the network can announce anything: joining checks the announced host against
+  // the key the host proves, and says so before asking to join.
+  return await joinRoom(ui, { host: room.address, port: room.port }, {
+    ...joinOptions,
+    expectedHost: { name: room.host, key: room.publicKey },
+  });
 }
 
 /** Asks for a room's number: its index, `null` for none (Enter alone), or `cancelled`. */
@@ -85,36 +86,4 @@ async function chooseRoom(ui: ChatUi, count: number): Promise<number | null | "c
     if (/^\d+$/.test(text) && n >= 1 && n <= count) return n - 1;
     ui.show({ type: "notice", text: `There is no room ${text}: type a number from 1 to ${count}` });
   }
-}
-
-/**
- * The same interface, plus a loud warning when the room turns out to have another host key
- * than the announcement gave: anyone on the network can announce anything, and only the key
- * the host proves on joining counts.
- */
-export function checkingHostKey(ui: ChatUi, announced: string): ChatUi {
-  return {
-    show(event: ChatEvent): void {
-      ui.show(event);
-      if (event.type !== "welcome") return;
-      const host = event.members.find((m) => m.host);
-      if (host && host.fingerprint !== announced) {
-        ui.show({
-          type: "warning",
-          code: "host-key-mismatch",
-          name: host.name,
-          text: `The host of this room proved the key ${host.fingerprint}, not the key ` +
-            `${announced} the announcement gave: this may not be the room you picked. ` +
-            "Leave with /quit unless you know why.",
-        });
-      }
-    },
-    ask: (question) => ui.ask(question),
-    next: () => ui.next(),
-    setPrompt: (prompt) => ui.setPrompt(prompt),
-    configure: (setting, on) => ui.configure(setting, on),
-    interrupt: () => ui.interrupt(),
-    status: (lines) => ui.status(lines),
-    close: () => ui.close(),
-  };
 }

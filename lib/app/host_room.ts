@@ -18,6 +18,7 @@ import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/por
 import type { ChatEvent } from "../tui/events.ts";
 import { chooseName, type FileOptions, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
+import { estimatePassword, weakPasswordWarning } from "./password_strength.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
 import type { PeerBook } from "../store/peer_book.ts";
@@ -65,20 +66,11 @@ export const EXIT_CANCELLED = 130;
 export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<number> {
   let password = options.password;
   if (password === undefined) {
-    const answer = await ui.ask({
-      for: "password",
-      prompt:
-        "Please enter a password that will be required to join this chat\n(or press Enter alone to get a generated one): ",
-      hidden: true,
-    });
-    if (answer.kind !== "line") return EXIT_CANCELLED;
-    password = answer.text;
-    if (password.length === 0) {
-      password = generatePassphrase();
-      ui.show({ type: "room-password", password });
-    }
+    const typed = await askPassword(ui);
+    if (typed === null) return EXIT_CANCELLED;
+    password = typed;
   }
-  const room = new Room();
+  const room = new Room({ hostFirst: true });
   let host: RoomHost;
   try {
     host = RoomHost.start(room, {
@@ -88,6 +80,9 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       ...(options.tls ? { tls: options.tls } : {}),
       bind: options.bind,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
+      // The onion service gets a port of its own: its joiners all come from Tor's loopback
+      // address, and must not be judged (or blocked) by it.
+      onion: options.tor !== undefined,
       blocklist: options.blocklist,
       limits: options.limits,
       describe: options.describe,
@@ -121,6 +116,21 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     addresses: hints,
     router: mapper === nullPortMapper ? "off" : "asking",
   });
+  const blocks = host.blocked();
+  if (blocks.length > 0) {
+    const addresses = blocks.filter((b) => b.address !== null).length;
+    const keys = blocks.length - addresses;
+    const parts = [
+      ...(addresses > 0 ? [`${addresses} address${addresses === 1 ? "" : "es"}`] : []),
+      ...(keys > 0 ? [`${keys} banned key${keys === 1 ? "" : "s"}`] : []),
+    ];
+    ui.show({
+      type: "notice",
+      code: "blocks",
+      text: `${blocks.length} block${blocks.length === 1 ? " is" : "s are"} in force from ` +
+        `earlier sessions (${parts.join(", ")}): /blocked lists them, /unblock lifts one`,
+    });
+  }
   // The router is asked in the background: the host is seated at once, the answer follows.
   let forgetMapping = () => {};
   const mapping = mapper.map(host.port).then((outcome) => {
@@ -133,7 +143,7 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   let forgetOnion = () => {};
   if (options.tor) {
     try {
-      onion = await addOnion(host.port, host.port, options.tor);
+      onion = await addOnion(host.onionPort ?? host.port, host.port, options.tor);
       const added = onion;
       forgetOnion = onExit(() => added.close());
       ui.show({
@@ -173,9 +183,21 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       set locked(value: boolean) {
         host.locked = value;
       },
-      newPassword: () => password = generatePassphrase(),
+      newPassword: () => {
+        password = generatePassphrase();
+        host.passwordChanged();
+        return password;
+      },
     };
-    const announcer = options.announce ? announce(ui, options, host.port, welcome.name) : null;
+    let announcer: Announcer | null = null;
+    if (options.announce && options.tor) {
+      ui.show({
+        type: "notice",
+        code: "not-announced",
+        text: "The room is not announced on the local network: it is hosted through Tor, and an " +
+          "announcement would tell everyone nearby where it is",
+      });
+    } else if (options.announce) announcer = announce(ui, options, host.port, welcome.name);
     try {
       await runChat(session, ui, {
         view,
@@ -254,6 +276,35 @@ function announce(
       text: `The room is not announced on the local network: ${why}`,
     });
     return null;
+  }
+}
+
+/**
+ * Asks the host for the room's password; a weak one is shown as weak, with the generated one
+ * offered instead. `null` when cancelled.
+ */
+async function askPassword(ui: ChatUi): Promise<string | null> {
+  let prompt =
+    "Please enter a password that will be required to join this chat\n(or press Enter alone to get a generated one): ";
+  let previous: string | null = null;
+  while (true) {
+    const answer = await ui.ask({ for: "password", prompt, hidden: true });
+    if (answer.kind !== "line") return null;
+    const typed = answer.text;
+    // Enter alone, or the same weak password again to keep it.
+    if (typed.length === 0) {
+      const generated = generatePassphrase();
+      ui.show({ type: "room-password", password: generated });
+      return generated;
+    }
+    if (typed === previous) return typed;
+    const estimate = estimatePassword(typed);
+    if (!estimate.weak) return typed;
+    ui.show({ type: "notice", code: "weak-password", text: weakPasswordWarning(estimate) });
+    previous = typed;
+    prompt =
+      "Press Enter alone for a generated password (six words), or type the same one again to " +
+      "keep it: ";
   }
 }
 

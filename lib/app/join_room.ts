@@ -17,10 +17,12 @@ import {
 import type { ChatUi } from "../tui/ui.ts";
 import { chooseName, type FileOptions, runChat } from "./chat.ts";
 import { EXIT_CANCELLED } from "./host_room.ts";
+import { joinFailure } from "./join_failure.ts";
 import type { Target } from "./target.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
 import type { PeerBook } from "../store/peer_book.ts";
+import { type ExpectedHost, forgedWelcome, hostKeyEvents } from "../client/host_key.ts";
 
 /** Options of `rt ADDRESS PORT`. */
 export interface JoinRoomOptions {
@@ -40,6 +42,8 @@ export interface JoinRoomOptions {
   peers: PeerBook;
   /** Sending and receiving files. */
   files: FileOptions;
+  /** Who the room was announced as hosted by (`rt find`): checked against the key proven. */
+  expectedHost?: ExpectedHost;
 }
 
 class Cancelled extends Error {}
@@ -50,6 +54,13 @@ export async function joinRoom(
   target: Target,
   options: JoinRoomOptions,
 ): Promise<number> {
+  // The first password is at hand before connecting: the host waits only seconds for it.
+  let first = options.password;
+  if (first === undefined) {
+    const answer = await ui.ask({ for: "password", prompt: "Password: ", hidden: true });
+    if (answer.kind !== "line") return EXIT_CANCELLED;
+    first = answer.text;
+  }
   ui.show({ type: "connecting", host: target.host, port: target.port });
   let secure: SecureConnection;
   let framed: FramedConnection | null = null;
@@ -65,7 +76,7 @@ export async function joinRoom(
       timeoutMs: options.handshakeTimeoutMs,
       identity: options.identity,
       password: async ({ attempt, triesLeft }) => {
-        if (attempt === 1 && options.password !== undefined) return options.password;
+        if (attempt === 1) return first;
         const answer = await ui.ask({
           for: "password",
           prompt: "Password: ",
@@ -80,15 +91,18 @@ export async function joinRoom(
   } catch (error) {
     framed?.close();
     if (error instanceof Cancelled) return EXIT_CANCELLED;
-    const e = error instanceof RtError ? error : new RtError("connect-failed", String(error));
-    const message = e.code === "denied"
-      ? "Wrong password too many times; the host closed the connection"
-      : e.message;
-    ui.show({ type: "error", code: e.code, message });
+    ui.show({ type: "error", ...joinFailure(error) });
     return 1;
   }
   const session = new RemoteSession(secure);
   try {
+    // The host's key is the one it proved on this connection, never the one its welcome
+    // names. What rt knows of it is shown before asking to join (before the name is asked).
+    const hostKey = secure.peerKey;
+    const own = options.identity.publicKey;
+    for (const event of hostKeyEvents(options.peers, hostKey, options.expectedHost, own)) {
+      ui.show(event);
+    }
     // This session's random number: direct and file messages to this member must sign it.
     const nonce = crypto.getRandomValues(new Uint8Array(16));
     const welcome = await chooseName(session, ui, {
@@ -100,11 +114,19 @@ export async function joinRoom(
       await session.close();
       return 0;
     }
+    const forged = forgedWelcome(welcome, hostKey);
+    if (forged) {
+      // Not even a goodbye: nothing more goes to a host that lies about who it is.
+      secure.close();
+      ui.show({ type: "error", code: "host-key-forged", message: forged });
+      return 1;
+    }
     const view = new RoomView(welcome, {
       identity: options.identity,
       peers: options.peers,
       host: false,
       nonce,
+      hostKey,
     });
     const end = await runChat(session, ui, { view, files: options.files });
     await session.close();

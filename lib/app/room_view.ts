@@ -5,7 +5,15 @@
  * @module
  */
 import type { ClientMessage, MemberInfo, RoomMessage } from "../codec/messages.ts";
-import { DirectOpener, MessageSigner, ReplayGuard, verifySaid } from "../client/signing.ts";
+import {
+  CLOCK_TOLERANCE_MS,
+  clockOffset,
+  DirectOpener,
+  MessageSigner,
+  ReplayGuard,
+  sameSession,
+  verifySaid,
+} from "../client/signing.ts";
 import { fingerprint, type Identity, safetyCode, sameKey } from "../identity/keys.ts";
 import { nameKey } from "../room/names.ts";
 import type { PeerBook } from "../store/peer_book.ts";
@@ -14,7 +22,10 @@ import { type ChatEvent, isoTime, type KeyStatus, type MemberView } from "../tui
 interface Seat {
   name: string;
   key: Uint8Array;
-  /** The member's random number for this session (direct and file messages sign it). */
+  /**
+   * The member's random number for this session: what it signs is signed over it, and
+   * direct and file messages to it too.
+   */
   nonce?: Uint8Array;
   host: boolean;
   since: number;
@@ -25,14 +36,32 @@ function warning(code: string, name: string, text: string): ChatEvent {
   return { type: "warning", code, name, text };
 }
 
+/** A length of time in words: "12 minutes", "3 hours", "40 days" (minutes rounded up). */
+function duration(ms: number): string {
+  const minutes = Math.ceil(Math.abs(ms) / 60_000);
+  const [amount, unit] = minutes < 120
+    ? [minutes, "minute"]
+    : minutes < 48 * 60
+    ? [Math.round(minutes / 60), "hour"]
+    : [Math.round(minutes / (24 * 60)), "day"];
+  return `${amount} ${unit}${amount === 1 ? "" : "s"}`;
+}
+
 /** What a view needs. */
 export interface RoomViewOptions {
   identity: Identity;
   peers: PeerBook;
   /** Whether this member is the host. */
   host: boolean;
-  /** The random number this member sent with its `join`: messages to it must sign it. */
+  /**
+   * The random number this member sent with its `join`: this member's session. Messages to it
+   * must sign it, and it signs its own with it.
+   */
   nonce?: Uint8Array;
+  /** The clock room messages are signed with and checked against. Default: `Date.now`. */
+  now?: () => number;
+  /** The key the host proved on the connection (joiners): the host's seat always has it. */
+  hostKey?: Uint8Array;
 }
 
 /** The room as one member sees it. */
@@ -43,19 +72,26 @@ export class RoomView {
   readonly #signer: MessageSigner;
   readonly #opener: DirectOpener;
   readonly #guard = new ReplayGuard();
+  readonly #now: () => number;
   readonly #seats = new Map<string, Seat>();
   readonly self: string;
   readonly #isHost: boolean;
+  readonly #hostKey: Uint8Array | undefined;
 
   constructor(welcome: Extract<RoomMessage, { t: "welcome" }>, options: RoomViewOptions) {
     this.#identity = options.identity;
     this.#peers = options.peers;
     this.#room = welcome.room;
-    this.#signer = new MessageSigner(options.identity, welcome.room);
+    this.#now = options.now ?? Date.now;
+    this.#signer = new MessageSigner(options.identity, welcome.room, {
+      ...(options.nonce ? { session: options.nonce } : {}),
+      now: this.#now,
+    });
     this.#opener = new DirectOpener(options.identity, welcome.room, options.nonce);
     this.self = welcome.name;
     this.#isHost = options.host;
-    this.#welcomeWarnings = welcome.members.flatMap((m) => this.#seat(m));
+    this.#hostKey = options.hostKey;
+    this.#welcomeWarnings = welcome.members.flatMap((m) => this.#seat(this.#proven(m)));
     this.#welcome = {
       type: "welcome",
       name: welcome.name,
@@ -77,12 +113,16 @@ export class RoomView {
   #seat(
     member: { name: string; key: Uint8Array; nonce?: Uint8Array; host: boolean; since: number },
   ): ChatEvent[] {
-    const own = nameKey(member.name) === nameKey(this.self) &&
-      sameKey(member.key, this.#identity.publicKey);
+    const ownKey = sameKey(member.key, this.#identity.publicKey);
+    const own = ownKey && nameKey(member.name) === nameKey(this.self);
+    // Another seat with this member's own key: the same person in another terminal (or someone
+    // with a copy of the key file). Not a peer to remember under another name.
     const classified = own
       ? { status: "you" as const }
+      : ownKey
+      ? { status: "your-key" as const }
       : this.#peers.classify(member.name, member.key);
-    if (!own) this.#peers.record(member.name, member.key);
+    if (!ownKey) this.#peers.record(member.name, member.key);
     this.#seats.set(nameKey(member.name), { ...member, status: classified.status });
     const role = member.host ? "The host" : "This";
     switch (classified.status) {
@@ -178,7 +218,13 @@ export class RoomView {
     }
   }
 
-  #memberView(m: MemberInfo): MemberView {
+  /** A member as listed, with the host's key replaced by the one it proved (when known). */
+  #proven<T extends { host: boolean; key: Uint8Array }>(m: T): T {
+    return m.host && this.#hostKey ? { ...m, key: this.#hostKey } : m;
+  }
+
+  #memberView(listed: MemberInfo): MemberView {
+    const m = this.#proven(listed);
     const seat = this.#find(m.name);
     if (seat && sameKey(seat.key, m.key)) return this.#view(seat);
     return this.#view({ ...m, status: this.#peers.classify(m.name, m.key).status });
@@ -186,19 +232,23 @@ export class RoomView {
 
   /**
    * The author of a message from `from` and what `open` made of it, when that is genuine and
-   * new (its number above the last from that author); otherwise the warning to show: `failure`
-   * when it did not open or verify, `replayed-message` naming the `kind` of message when old.
+   * new (its number above the last from that session of the author); otherwise the warning to
+   * show: `failure` when it did not open or verify, what `old` says when it finds the message
+   * old, `replayed-message` naming the `kind` of message when its number is not new.
    */
   #genuine<T extends { seq: number }>(
     from: string,
     open: (author: Seat) => T | null,
     failure: { code: string; text: string },
     kind: string,
+    old: (author: Seat, opened: T) => ChatEvent | null = () => null,
   ): { author: Seat; opened: T } | ChatEvent {
     const author = this.#find(from);
     const opened = author ? open(author) : null;
     if (!author || !opened) return warning(failure.code, from, failure.text);
-    if (!this.#guard.accept(author.key, opened.seq)) {
+    const stale = old(author, opened);
+    if (stale) return stale;
+    if (!this.#guard.accept(author.key, author.nonce, opened.seq)) {
       return warning(
         "replayed-message",
         from,
@@ -218,6 +268,7 @@ export class RoomView {
           "(it was altered on the way, or not written by them).",
       },
       "message",
+      (author, said) => this.#stale(author, said),
     );
     if ("type" in checked) return [checked];
     const { author } = checked;
@@ -225,17 +276,44 @@ export class RoomView {
       type: "message",
       from: author.name,
       text: message.text,
-      time: isoTime(message.at),
+      time: isoTime(message.sent),
       own: author.status === "you",
       action: message.me === true,
       direct: false,
     }];
   }
 
+  /**
+   * Why a genuine room message is old, if it is: signed in another session of its author than
+   * the one seated (the host played it again from an earlier one), or dated too far from this
+   * computer's clock (an old one played again, or a clock set wrong).
+   */
+  #stale(author: Seat, said: Extract<RoomMessage, { t: "said" }>): ChatEvent | null {
+    if (!sameSession(said.session, author.nonce)) {
+      return warning(
+        "replayed-message",
+        author.name,
+        `An old message from ${author.name}, written in an earlier visit of theirs to the ` +
+          "room, was delivered again and dropped.",
+      );
+    }
+    const offset = clockOffset(said.sent, this.#now());
+    if (offset === 0) return null;
+    const when = offset < 0 ? "before" : "after";
+    return warning(
+      "replayed-message",
+      author.name,
+      `A message from ${author.name} was dropped: it is dated ${duration(offset)} ${when} ` +
+        `this computer's clock, and rt takes only messages dated within ` +
+        `${duration(CLOCK_TOLERANCE_MS)} of it, so that old ones cannot be shown again. If ` +
+        `${author.name}'s clock or yours is wrong, setting it right fixes this.`,
+    );
+  }
+
   #direct(message: Extract<RoomMessage, { t: "dm" }>): ChatEvent[] {
     const checked = this.#genuine(
       message.from,
-      (author) => this.#opener.open(message.box, author.key),
+      (author) => this.#opener.open(message.box, author.key, author.nonce),
       {
         code: "bad-direct-message",
         text: `A direct message claiming to be from ${message.from} could not be opened or ` +
@@ -265,7 +343,7 @@ export class RoomView {
   ): { from: string; key: Uint8Array; status: KeyStatus; body: Uint8Array } | ChatEvent {
     const checked = this.#genuine(
       message.from,
-      (author) => this.#opener.openFile(message.box, author.key),
+      (author) => this.#opener.openFile(message.box, author.key, author.nonce),
       {
         code: "bad-file-message",
         text: `A file transfer message claiming to be from ${message.from} could not be ` +

@@ -1,48 +1,76 @@
 /**
  * End-to-end protection of what members say: every message signed by its author, direct
  * messages sealed to their recipient's key, and replays refused. The host relays these bytes
- * and can neither forge nor read them.
+ * and can neither forge nor read them, nor show them again in a later session.
  *
- * - Room message signature: Ed25519 over `["rt/1", room id, seq, me, text]`.
- * - Direct message: the signed inner message (which also names the recipient's key, so it
- *   cannot be forwarded to someone else, and the random number the recipient chose for this
- *   session, so the host cannot play it again in a later one) sealed with libsodium's sealed box (ephemeral X25519
- *   + XSalsa20-Poly1305) to the recipient's identity key converted to X25519.
+ * Each member chooses a random session number when it joins (the `nonce` of its `join`, which
+ * the room passes on with its seat). Every message an author signs names the author's session,
+ * and is checked against the session of the author's seat:
+ *
+ * - Room message: Ed25519 over `["rt/2", room id, author's session, seq, sent, me, text]`,
+ *   where `sent` is the author's clock (ms since the epoch). The session number travels with
+ *   the message, and receivers drop it unless it is the author's current one (an earlier
+ *   session's message, played again), and unless `sent` is within `CLOCK_TOLERANCE_MS` of
+ *   their own clock. The room id alone is no defence: the host chooses it.
+ * - Direct message: the signed inner message (over the room id, the author's session, seq, the
+ *   recipient's key, so it cannot be forwarded to someone else, and the recipient's session,
+ *   so the host cannot play it again in a later one) sealed with libsodium's sealed box
+ *   (ephemeral X25519 + XSalsa20-Poly1305) to the recipient's identity key converted to X25519.
  * - File-transfer message (offer, accept...): its body signed over
- *   `["rt/1", room id, seq, recipient key, body]` and sealed the same way.
- * - `seq` counts up across all kinds for each author within one room; receivers drop any
- *   message whose `seq` is not above the last one seen from that author. It starts from the
- *   clock (microseconds), not from 1, so that a member who comes back to the same room with
- *   the same key (after a crash, say) is not taken for a replay of their earlier messages.
+ *   `["rt/2", room id, author's session, seq, recipient key, recipient's session, body]` and
+ *   sealed the same way.
+ * - `seq` counts up across all kinds for each author session; receivers drop any message whose
+ *   `seq` is not above the last one seen from that author's session. Two sessions of one key
+ *   (one person in two terminals, or back after a crash) are two streams, each from 1.
  *
  * @module
  */
 import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
 import { sodium } from "../handshake/sodium.ts";
-import { toHex } from "../handshake/bytes.ts";
+import { equalBytes, toHex } from "../handshake/bytes.ts";
 import { type Identity, sign, verify } from "../identity/keys.ts";
 import { MAX_TEXT_CHARS } from "../codec/messages.ts";
 
-const ROOM_LABEL = "rt/1 room message";
-const DIRECT_LABEL = "rt/1 direct message";
-const FILE_LABEL = "rt/1 file transfer";
+const ROOM_LABEL = "rt/2 room message";
+const DIRECT_LABEL = "rt/2 direct message";
+const FILE_LABEL = "rt/2 file transfer";
 
-/** A message ready for the room: text, flag, counter and signature. */
+/**
+ * How far a room message's signed time may be from the receiver's clock, either way: 5
+ * minutes. Clocks set by the network are within a second of each other; one set by hand is
+ * rarely more than a minute or two off. Within this window a host can show a message again
+ * only to someone who did not see it in this session of theirs, and with its true time;
+ * outside it, never.
+ */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/** A message ready for the room: text, flag, counter, time, session and signature. */
 export interface SignedSay {
   t: "say";
   text: string;
   me?: boolean;
   seq: number;
+  /** The author's clock when signed, in ms since the epoch. */
+  sent: number;
+  /** The author's session number; none when it joined without one. */
+  session?: Uint8Array;
   sig: Uint8Array;
 }
 
-function roomPayload(room: Uint8Array, seq: number, me: boolean, text: string): Uint8Array {
-  return encode(["rt/1", room, seq, me, text]);
-}
-
-/** What a member that gave no session number is addressed with. */
+/** What a member that gave no session number is addressed with, and signs with. */
 const NO_NONCE = new Uint8Array(0);
+
+function roomPayload(
+  room: Uint8Array,
+  session: Uint8Array,
+  seq: number,
+  sent: number,
+  me: boolean,
+  text: string,
+): Uint8Array {
+  return encode(["rt/2", room, session, seq, sent, me, text]);
+}
 
 /** The recipient: its key, and its random number for this session. */
 export interface Recipient {
@@ -53,21 +81,32 @@ export interface Recipient {
 
 function directPayload(
   room: Uint8Array,
+  session: Uint8Array,
   seq: number,
   recipient: Recipient,
   me: boolean,
   text: string,
 ): Uint8Array {
-  return encode(["rt/1", room, seq, recipient.key, recipient.nonce ?? NO_NONCE, me, text]);
+  return encode([
+    "rt/2",
+    room,
+    session,
+    seq,
+    recipient.key,
+    recipient.nonce ?? NO_NONCE,
+    me,
+    text,
+  ]);
 }
 
 function filePayload(
   room: Uint8Array,
+  session: Uint8Array,
   seq: number,
   recipient: Recipient,
   body: Uint8Array,
 ): Uint8Array {
-  return encode(["rt/1", room, seq, recipient.key, recipient.nonce ?? NO_NONCE, body]);
+  return encode(["rt/2", room, session, seq, recipient.key, recipient.nonce ?? NO_NONCE, body]);
 }
 
 const FileInner = z.object({
@@ -83,21 +122,30 @@ const DirectInner = z.object({
   sig: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === 64),
 });
 
+/** Options of a signer. */
+export interface SignerOptions {
+  /** This member's session number (the `nonce` of its `join`); none: empty. */
+  session?: Uint8Array;
+  /** The first message gets `after + 1`. Default: 0 (each session is a stream of its own). */
+  after?: number;
+  /** The clock signed into room messages, in ms since the epoch. Default: `Date.now`. */
+  now?: () => number;
+}
+
 /** Signs and seals what this member sends in one room. */
 export class MessageSigner {
   readonly #identity: Identity;
   readonly #room: Uint8Array;
+  readonly #session: Uint8Array | undefined;
+  readonly #now: () => number;
   #seq: number;
 
-  /**
-   * `after`: the first message gets `after + 1`. By default the time in microseconds, so that
-   * a later signer for the same key and room (the member came back) starts above every number
-   * an earlier one used, as long as that one sent fewer than 1000 messages per millisecond.
-   */
-  constructor(identity: Identity, room: Uint8Array, after: number = Date.now() * 1000) {
+  constructor(identity: Identity, room: Uint8Array, options: SignerOptions = {}) {
     this.#identity = identity;
     this.#room = room;
-    this.#seq = after;
+    this.#session = options.session;
+    this.#now = options.now ?? Date.now;
+    this.#seq = options.after ?? 0;
   }
 
   /**
@@ -107,8 +155,22 @@ export class MessageSigner {
   say(text: string, me = false): SignedSay {
     text = text.toWellFormed();
     const seq = ++this.#seq;
-    const sig = sign(this.#identity, ROOM_LABEL, roomPayload(this.#room, seq, me, text));
-    return me ? { t: "say", text, me, seq, sig } : { t: "say", text, seq, sig };
+    const sent = Math.max(0, Math.floor(this.#now()));
+    const session = this.#session ?? NO_NONCE;
+    const sig = sign(
+      this.#identity,
+      ROOM_LABEL,
+      roomPayload(this.#room, session, seq, sent, me, text),
+    );
+    return {
+      t: "say",
+      text,
+      ...(me ? { me } : {}),
+      seq,
+      sent,
+      ...(this.#session ? { session: this.#session } : {}),
+      sig,
+    };
   }
 
   /** A direct message sealed to `recipient`'s identity key. */
@@ -117,7 +179,7 @@ export class MessageSigner {
     const sig = sign(
       this.#identity,
       DIRECT_LABEL,
-      directPayload(this.#room, seq, recipient, me, text),
+      directPayload(this.#room, this.#session ?? NO_NONCE, seq, recipient, me, text),
     );
     const inner = encode({ text, me, seq, sig });
     return sodium.crypto_box_seal(
@@ -129,7 +191,11 @@ export class MessageSigner {
   /** A file-transfer message (`body`, already encoded) signed and sealed to `recipient`. */
   sealFile(recipient: Recipient, body: Uint8Array): Uint8Array {
     const seq = ++this.#seq;
-    const sig = sign(this.#identity, FILE_LABEL, filePayload(this.#room, seq, recipient, body));
+    const sig = sign(
+      this.#identity,
+      FILE_LABEL,
+      filePayload(this.#room, this.#session ?? NO_NONCE, seq, recipient, body),
+    );
     const inner = encode({ body, seq, sig });
     return sodium.crypto_box_seal(
       inner,
@@ -138,23 +204,55 @@ export class MessageSigner {
   }
 }
 
+/** A relayed room message as `verifySaid` reads it. */
+export interface Said {
+  text: string;
+  me?: boolean;
+  seq: number;
+  sent?: number;
+  session?: Uint8Array;
+  sig: Uint8Array;
+}
+
 /**
- * Checks a relayed room message against its author's key. Text that is not well-formed UTF-16
- * is refused: MessagePack encodes a lone surrogate in a long string as U+FFFD, so one signature
- * would otherwise cover several texts, and a relay could swap one for another.
+ * Checks a relayed room message against its author's key: whether the author signed exactly
+ * this text, flag, counter, time and session number, in this room. A message without a signed
+ * time never verifies. Text that is not well-formed UTF-16 is refused: MessagePack encodes a
+ * lone surrogate in a long string as U+FFFD, so one signature would otherwise cover several
+ * texts, and a relay could swap one for another.
+ *
+ * Whether the session is the author's current one and the time is near enough is for the
+ * caller to judge (`sameSession`, `clockOffset`).
  */
-export function verifySaid(
-  room: Uint8Array,
-  author: Uint8Array,
-  said: { text: string; me?: boolean; seq: number; sig: Uint8Array },
-): boolean {
-  if (!said.text.isWellFormed()) return false;
+export function verifySaid(room: Uint8Array, author: Uint8Array, said: Said): boolean {
+  if (!said.text.isWellFormed() || said.sent === undefined) return false;
   return verify(
     author,
     ROOM_LABEL,
-    roomPayload(room, said.seq, said.me === true, said.text),
+    roomPayload(
+      room,
+      said.session ?? NO_NONCE,
+      said.seq,
+      said.sent,
+      said.me === true,
+      said.text,
+    ),
     said.sig,
   );
+}
+
+/** Whether two session numbers are the same (none and none are). */
+export function sameSession(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return equalBytes(a ?? NO_NONCE, b ?? NO_NONCE);
+}
+
+/**
+ * How far a signed time is from this computer's clock: 0 within `CLOCK_TOLERANCE_MS`,
+ * otherwise the signed time minus now (negative: dated in the past).
+ */
+export function clockOffset(sent: number, now: number = Date.now()): number {
+  const offset = sent - now;
+  return Math.abs(offset) <= CLOCK_TOLERANCE_MS ? 0 : offset;
 }
 
 /** Opens direct messages sent to one identity. */
@@ -176,10 +274,15 @@ export class DirectOpener {
   }
 
   /**
-   * Opens a sealed direct message and checks its signature against the claimed sender's key.
-   * Returns `null` for anything that is not genuine, complete and meant for this identity.
+   * Opens a sealed direct message and checks its signature against the claimed sender's key
+   * and session. Returns `null` for anything that is not genuine, complete and meant for this
+   * identity in this session, from that session of the sender.
    */
-  open(box: Uint8Array, sender: Uint8Array): { text: string; me: boolean; seq: number } | null {
+  open(
+    box: Uint8Array,
+    sender: Uint8Array,
+    senderSession?: Uint8Array,
+  ): { text: string; me: boolean; seq: number } | null {
     let inner: z.infer<typeof DirectInner>;
     try {
       const plaintext = sodium.crypto_box_seal_open(box, this.#publicX, this.#secretX);
@@ -189,16 +292,22 @@ export class DirectOpener {
     } catch {
       return null;
     }
-    const payload = directPayload(this.#room, inner.seq, this.#self, inner.me, inner.text);
+    const session = senderSession ?? NO_NONCE;
+    const payload = directPayload(this.#room, session, inner.seq, this.#self, inner.me, inner.text);
     if (!verify(sender, DIRECT_LABEL, payload, inner.sig)) return null;
     return { text: inner.text, me: inner.me, seq: inner.seq };
   }
 
   /**
    * Opens a sealed file-transfer message and checks its signature against the claimed
-   * sender's key; `null` for anything not genuine, complete and meant for this identity.
+   * sender's key and session; `null` for anything not genuine, complete and meant for this
+   * identity in this session.
    */
-  openFile(box: Uint8Array, sender: Uint8Array): { body: Uint8Array; seq: number } | null {
+  openFile(
+    box: Uint8Array,
+    sender: Uint8Array,
+    senderSession?: Uint8Array,
+  ): { body: Uint8Array; seq: number } | null {
     let inner: z.infer<typeof FileInner>;
     try {
       const plaintext = sodium.crypto_box_seal_open(box, this.#publicX, this.#secretX);
@@ -208,21 +317,41 @@ export class DirectOpener {
     } catch {
       return null;
     }
-    const payload = filePayload(this.#room, inner.seq, this.#self, inner.body);
+    const session = senderSession ?? NO_NONCE;
+    const payload = filePayload(this.#room, session, inner.seq, this.#self, inner.body);
     if (!verify(sender, FILE_LABEL, payload, inner.sig)) return null;
     return { body: inner.body, seq: inner.seq };
   }
 }
 
-/** Refuses replayed or reordered messages: each author's `seq` must keep rising. */
-export class ReplayGuard {
-  readonly #last = new Map<string, number>();
+/**
+ * Author sessions a guard remembers, at most: past that the least recently heard is forgotten
+ * (its old messages could then be shown once more). A room has far fewer; only a host making
+ * up members by the thousand gets near it, and everyone sees each of them join.
+ */
+export const MAX_STREAMS = 16_384;
 
-  /** Whether `seq` from `author` is new; remembers it when it is. */
-  accept(author: Uint8Array, seq: number): boolean {
-    const key = toHex(author);
-    if (seq <= (this.#last.get(key) ?? 0)) return false;
-    this.#last.set(key, seq);
+/**
+ * Refuses replayed or reordered messages: within each author's session (key and session
+ * number, both signed) `seq` must keep rising.
+ */
+export class ReplayGuard {
+  /** Last `seq` per stream, the least recently heard first. */
+  readonly #last = new Map<string, number>();
+  readonly #max: number;
+
+  constructor(options: { maxStreams?: number } = {}) {
+    this.#max = options.maxStreams ?? MAX_STREAMS;
+  }
+
+  /** Whether `seq` from `author`'s session `session` is new; remembers it when it is. */
+  accept(author: Uint8Array, session: Uint8Array | undefined, seq: number): boolean {
+    const stream = `${toHex(author)} ${toHex(session ?? NO_NONCE)}`;
+    const last = this.#last.get(stream);
+    if (seq <= (last ?? 0)) return false;
+    this.#last.delete(stream);
+    this.#last.set(stream, seq);
+    if (this.#last.size > this.#max) this.#last.delete(this.#last.keys().next().value!);
     return true;
   }
 }

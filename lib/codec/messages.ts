@@ -9,8 +9,12 @@ import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
 import { RtError } from "../errors.ts";
 
-/** Wire protocol version; bound into the handshake transcript. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Wire protocol version; bound into the handshake transcript. 2: room messages carry their
+ * author's signed time and session number (`sent`, `session`), and every signature names the
+ * author's session.
+ */
+export const PROTOCOL_VERSION = 2;
 /** Longest name, in Unicode code points after NFC normalisation. */
 export const MAX_NAME_CHARS = 32;
 /** Longest chat message, in UTF-16 code units (a few KiB of UTF-8 at most). */
@@ -43,7 +47,13 @@ export const HostHello = z.object({
 });
 const HostReply = z.object({ t: z.literal("reply"), y: element, confirm: tag });
 const HostRetry = z.object({ t: z.literal("retry"), nonce, tries });
-const HostDenied = z.object({ t: z.literal("denied"), reason });
+/**
+ * Why the host refused, as a stable code (`locked`, `blocked`, `busy`, `full`,
+ * `wrong-password`); absent from older hosts, and a code this rt does not know is shown as a
+ * plain refusal.
+ */
+const refusalCode = z.string().max(32).optional();
+const HostDenied = z.object({ t: z.literal("denied"), reason, code: refusalCode });
 /** Host to joiner during the handshake. */
 export const HostHandshake = z.discriminatedUnion("t", [
   HostHello,
@@ -83,8 +93,12 @@ export const MemberInfo = z.object({
 });
 export type MemberInfo = z.infer<typeof MemberInfo>;
 const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
-/** Per-author message counter: signed, strictly increasing within a room. */
+/** Per-author message counter: signed, strictly increasing within one session of the author. */
 const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** The author's clock when it signed a room message, in ms since the epoch. */
+const sent = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** The author's session number (the `nonce` of its `join`), signed into its room messages. */
+const session = nonce.optional();
 const signature = bytes(64);
 /** Largest sealed direct message, in bytes. */
 export const MAX_BOX_BYTES = 4 * MAX_TEXT_CHARS + 512;
@@ -108,7 +122,15 @@ export const ClientMessage = z.discriminatedUnion("t", [
     /** A random number for this session (see `MemberInfo`). */
     nonce: bytes(16).optional(),
   }),
-  z.object({ t: z.literal("say"), text, me: z.boolean().optional(), seq, sig: signature }),
+  z.object({
+    t: z.literal("say"),
+    text,
+    me: z.boolean().optional(),
+    seq,
+    sent,
+    session,
+    sig: signature,
+  }),
   z.object({ t: z.literal("dm"), to: recipient, box }),
   /** A file-transfer control message (offer, accept...), sealed to the recipient. */
   z.object({ t: z.literal("file"), to: recipient, box: fileBox }),
@@ -144,6 +166,8 @@ export const RoomMessage = z.discriminatedUnion("t", [
     at: time,
     me: z.boolean().optional(),
     seq,
+    sent,
+    session,
     sig: signature,
   }),
   z.object({ t: z.literal("dm"), from: name, box, at: time }),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { basename, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { RtError } from "../errors.ts";
 import { hashFile } from "./hash.ts";
 import { HEAD_BYTES, mediaType } from "./media_type.ts";
@@ -35,6 +35,11 @@ export interface CollectOptions {
   onFile?: (path: string, index: number) => void;
   /** Called as content is hashed: bytes hashed so far, and in all. */
   onHashed?: (done: number, total: number) => void;
+  /**
+   * Called with the offered path of each link inside a named folder that leads out of it (to
+   * a file or a folder elsewhere), which is not sent: see {@link collectFiles}.
+   */
+  onSkippedLink?: (path: string) => void;
 }
 
 /** A file found, not yet hashed. */
@@ -70,11 +75,24 @@ async function readHead(source: string): Promise<Uint8Array> {
   return head.subarray(0, filled);
 }
 
-/** Walks a folder in sorted order; symlinked folders and anything not a file are skipped. */
+/** Whether `path` is `folder` or inside it (both real, absolute paths). */
+function inside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === "" || (rel.split(sep)[0] !== ".." && !isAbsolute(rel));
+}
+
+/**
+ * Walks a folder in sorted order. Files are taken; folders walked; anything else skipped. A
+ * link is taken only when it leads to a regular file inside `root` (the real path of the
+ * folder the user named), read from where it leads; a link out of it is reported to
+ * `skipped`; a link to a folder (no loops) or to nothing is passed over.
+ */
 async function walk(
   folder: string,
   prefix: string,
+  root: string,
   add: (found: Found) => void,
+  skipped: (path: string) => void,
 ): Promise<void> {
   let entries: Deno.DirEntry[];
   try {
@@ -86,14 +104,25 @@ async function walk(
   for (const entry of entries) {
     const source = resolve(folder, entry.name);
     const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory) {
-      await walk(source, path, add);
-    } else if (entry.isFile || entry.isSymlink) {
+    if (entry.isSymlink) {
+      let target: string;
       let info: Deno.FileInfo;
       try {
-        info = await Deno.stat(source); // follows a symlink
+        target = await Deno.realPath(source);
+        info = await Deno.stat(target);
       } catch (error) {
-        if (entry.isSymlink && error instanceof Deno.errors.NotFound) continue; // broken link
+        if (error instanceof Deno.errors.NotFound) continue; // broken link
+        throw fail(error, source);
+      }
+      if (!inside(target, root)) skipped(path);
+      else if (info.isFile) add({ path, source: target, size: info.size });
+    } else if (entry.isDirectory) {
+      await walk(source, path, root, add, skipped);
+    } else if (entry.isFile) {
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.lstat(source);
+      } catch (error) {
         throw fail(error, source);
       }
       if (info.isFile) add({ path, source, size: info.size });
@@ -103,11 +132,14 @@ async function walk(
 
 /**
  * Expands the paths the user named into files: folders recursively (sorted, stable order),
- * symlinked folders not followed (no loops), symlinks to files followed, anything not a regular
- * file skipped; hashes each. A named path is followed even when it is a symlink to a folder;
- * naming the same path twice offers it once. Throws {@link RtError} `file-not-found`,
- * `file-unreadable`, `too-many-files` or `nothing-to-send` with a plain-words message naming
- * the path. Duplicate relative paths (two named files with the same base name) get " (1)"
+ * anything not a regular file skipped; hashes each. A named path is followed even when it is a
+ * symlink (the user chose it); naming the same path twice offers it once. Inside a folder, a
+ * link is followed only to a file within that same folder (the file is read where it really
+ * is, under the link's name): a link out of the folder, to a file or folder elsewhere or to
+ * `/`, would send what the user did not choose, so it is left out and reported to
+ * `onSkippedLink`; links to folders are not followed (no loops). Throws {@link RtError}
+ * `file-not-found`, `file-unreadable`, `too-many-files` or `nothing-to-send` with a plain-words
+ * message naming the path. Duplicate relative paths (two named files with the same base name) get " (1)"
  * suffixes so every path is unique; names differing only in case count as duplicates, since
  * the receiver's file system may not tell them apart.
  */
@@ -149,7 +181,7 @@ export async function collectFiles(
     const top = basename(source) === "" ? "" : await unusedName(basename(source), taken);
     topNames.add(top.toLowerCase());
     if (info.isFile) add({ path: top, source, size: info.size });
-    else await walk(source, top, add);
+    else await walk(source, top, real, add, (link) => options.onSkippedLink?.(link));
   }
   if (found.length === 0) {
     throw new RtError(
@@ -173,4 +205,13 @@ export async function collectFiles(
     }
   }
   return offered;
+}
+
+/** What to tell the user about links left out of an offer (see `onSkippedLink`). */
+export function skippedLinksNotice(paths: string[]): string {
+  const shown = paths.slice(0, 5).map((p) => `"${p}"`).join(", ");
+  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
+  const links = paths.length === 1 ? "a link that leads" : `${paths.length} links that lead`;
+  return `Not sent: ${links} out of the folder (${shown}${more}). rt sends only what is inside ` +
+    "the folders you name; to send what a link leads to, name it in /send.";
 }

@@ -11,7 +11,7 @@ import { toHex } from "../handshake/bytes.ts";
 import type { KeyStatus } from "../tui/events.ts";
 import type { ChatEvent, FileView, TransferView } from "../tui/events.ts";
 import { nameKey } from "../room/names.ts";
-import { collectFiles, type OfferedFile } from "./collect.ts";
+import { collectFiles, type OfferedFile, skippedLinksNotice } from "./collect.ts";
 import { Incoming } from "./incoming.ts";
 import { AckSender, Outgoing, type OutgoingLink } from "./outgoing.ts";
 import { PartialStore } from "./partials.ts";
@@ -157,14 +157,22 @@ export class Transfers {
       shown = performance.now();
       this.#show({ type: "file-preparing", name: preparing, done, total });
     };
+    const skippedLinks: string[] = [];
     try {
       const collect = this.#options.collect ??
-        ((p: string[]) => collectFiles(p, { maxFiles: MAX_OFFER_FILES, onHashed }));
+        ((p: string[]) =>
+          collectFiles(p, {
+            maxFiles: MAX_OFFER_FILES,
+            onHashed,
+            onSkippedLink: (link) => skippedLinks.push(link),
+          }));
       files = await collect(paths);
     } catch (error) {
+      this.#skippedLinks(skippedLinks);
       this.#show({ type: "file-preparing", name: preparing, done: 0, total: 0 });
       return this.#error("send-failed", error instanceof Error ? error.message : String(error));
     }
+    this.#skippedLinks(skippedLinks);
     const name = offerName(files.map((f) => f.path));
     for (const recipient of recipients) {
       if (this.#options.peers.statusOf?.(recipient) === "key-changed") {
@@ -210,6 +218,12 @@ export class Transfers {
         total: transfer.total,
       });
     }
+  }
+
+  /** Tells the user about links left out of an offer (they led out of a named folder). */
+  #skippedLinks(links: string[]): void {
+    if (links.length === 0) return;
+    this.#show({ type: "notice", code: "links-skipped", text: skippedLinksNotice(links) });
   }
 
   /** `/accept [ID]`: accepts an offer (the only one waiting, when no id is given). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ipv6Groups } from "./address_key.ts";
+import { addressKey, ipv6Groups } from "./address_key.ts";
 
 /** Facts about an address. */
 export interface AddressInfo {
@@ -32,6 +32,17 @@ export interface DescriberOptions {
   ipdb?: IpDatabase | null;
   /** How long to wait for a reverse name, in ms. Default: 1500. */
   timeoutMs?: number;
+  /** Addresses remembered, the least recently asked forgotten first. Default: 256. */
+  maxEntries?: number;
+  /**
+   * Addresses of one network (an IPv4 address, an IPv6 /64) whose reverse names are looked
+   * up; the others there are described without one. Default: 4.
+   */
+  namesPerNetwork?: number;
+  /** Reverse lookups at once; more are described without a name. Default: 8. */
+  maxLookups?: number;
+  /** Looks up PTR names (default: `Deno.resolveDns`). */
+  resolve?: (name: string, signal: AbortSignal) => Promise<string[]>;
 }
 
 /** The `in-addr.arpa` / `ip6.arpa` name of an address, or `null`. */
@@ -48,27 +59,77 @@ function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === "::1";
 }
 
-/** A cached describer: each address is looked up once; a lookup never takes longer than its deadline. */
+/**
+ * A cached describer: each address is looked up once (while it is remembered); a lookup never
+ * takes longer than its deadline. Bounded whatever arrives: so many addresses remembered, so
+ * many reverse names per network (per /64), so many lookups at once.
+ */
 export function addressDescriber(
   options: DescriberOptions = {},
 ): (address: string) => Promise<AddressInfo> {
   const cache = new Map<string, Promise<AddressInfo>>();
+  /** Reverse names looked up per network, for as many networks as addresses remembered. */
+  const named = new Map<string, number>();
   const timeoutMs = options.timeoutMs ?? 1500;
+  const maxEntries = options.maxEntries ?? 256;
+  const perNetwork = options.namesPerNetwork ?? 4;
+  const maxLookups = options.maxLookups ?? 8;
+  const resolve = options.resolve ??
+    ((name: string, signal: AbortSignal) => Deno.resolveDns(name, "PTR", { signal }));
+  let lookups = 0;
+  const lookup = async (name: string): Promise<string[]> => {
+    lookups++;
+    try {
+      return await withDeadline(resolve, name, timeoutMs);
+    } finally {
+      lookups--;
+    }
+  };
   return (address) => {
     let info = cache.get(address);
-    if (!info) {
-      info = describe(address, options.reverse ?? true, options.ipdb ?? null, timeoutMs);
+    if (info) {
+      // Most recently asked last.
+      cache.delete(address);
       cache.set(address, info);
+      return info;
     }
+    const network = addressKey(address);
+    const count = named.get(network) ?? 0;
+    const reverse = (options.reverse ?? true) && count < perNetwork && lookups < maxLookups;
+    named.delete(network);
+    named.set(network, reverse ? count + 1 : count);
+    info = describe(address, reverse ? lookup : null, options.ipdb ?? null);
+    cache.set(address, info);
+    while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+    while (named.size > maxEntries) named.delete(named.keys().next().value!);
     return info;
   };
 }
 
+async function withDeadline(
+  resolve: (name: string, signal: AbortSignal) => Promise<string[]>,
+  name: string,
+  timeoutMs: number,
+): Promise<string[]> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error("no answer in time"));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([resolve(name, controller.signal), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function describe(
   address: string,
-  reverse: boolean,
+  lookup: ((name: string) => Promise<string[]>) | null,
   ipdb: IpDatabase | null,
-  timeoutMs: number,
 ): Promise<AddressInfo> {
   const info: AddressInfo = {};
   try {
@@ -77,17 +138,13 @@ async function describe(
     // A database that cannot answer says nothing.
   }
   if (isLoopback(address)) return { ...info, reverse: "localhost" };
-  const name = reverse ? reverseName(address) : null;
-  if (!name) return info;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const name = lookup ? reverseName(address) : null;
+  if (!name || !lookup) return info;
   try {
-    const names = await Deno.resolveDns(name, "PTR", { signal: controller.signal });
+    const names = await lookup(name);
     if (names[0]) info.reverse = names[0].replace(/\.$/, "");
   } catch {
     // No answer in time, or no name: say nothing.
-  } finally {
-    clearTimeout(timer);
   }
   return info;
 }

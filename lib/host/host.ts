@@ -18,12 +18,17 @@ import { toHex } from "../handshake/bytes.ts";
 import type { Identity } from "../identity/keys.ts";
 import type { Room } from "../room/room.ts";
 import { type BlockEntry, Blocklist } from "../store/blocklist.ts";
-import { acceptJoiner, SecureConnection } from "../transport/secure.ts";
+import {
+  acceptJoiner,
+  HANDSHAKE_FRAME_BYTES,
+  type RefusalCode,
+  SecureConnection,
+} from "../transport/secure.ts";
 import { FramedConnection, toRtError } from "../transport/framed.ts";
 import { type Accepted, type Listening, listenTcp } from "../transport/tcp.ts";
 import { type AddressInfo, formatAddressInfo } from "./address_info.ts";
-import { addressKey } from "./address_key.ts";
-import { Gate } from "./gate.ts";
+import { addressKey, isLoopback } from "./address_key.ts";
+import { type Admission, Gate, type NewBlock, type Refusal, type Route } from "./gate.ts";
 import { nameKey } from "../room/names.ts";
 import { TokenBucket } from "./rate.ts";
 
@@ -62,16 +67,24 @@ interface RelayWaits {
   period: number;
 }
 
+/** What a member who came through the room's onion service is known by, instead of an address. */
+export const ONION_ADDRESS = "onion";
+
+/** Notices about connections that have not proven the password: a burst, then a few a second. */
+const CONNECTION_NOTICE_BURST = 250;
+const CONNECTION_NOTICES_PER_SECOND = 5;
+
 /** Something the host's operator should know about a connection. */
 export interface HostNotice {
   /**
    * Stable code: `wrong-password`, `denied`, `blocked`, `refused`, `banned`, `flood`,
-   * `dropped`, `handshake-timeout`, `frame-too-large`...
+   * `dropped`, `handshake-timeout`, `frame-too-large`, `guess-budget` (the room's budget of
+   * wrong passwords ran out), `suppressed` (notices about connections left out)...
    */
   code: string;
   /** For people. */
   text: string;
-  /** The peer's address. */
+  /** The peer's address (`onion` for a joiner through the room's onion service). */
   address: string;
   /** What is known about the address (reverse name, country, network owner). */
   info?: AddressInfo;
@@ -85,8 +98,14 @@ export interface HostLimits {
   maxPending?: number;
   /** Connections still in the handshake from one address (IPv6: one /64). Default: 8. */
   maxPendingPerAddress?: number;
+  /** Connections through the onion service still in the handshake. Default: 16. */
+  maxPendingOnion?: number;
   /** Wrong guesses from one address before it is blocked. Default: 6. */
   blockAfterGuesses?: number;
+  /** The room's wrong guesses at once, from anywhere. Default: 30. */
+  roomGuesses?: number;
+  /** The room gets one more wrong guess after this long, in ms. Default: 2 minutes. */
+  roomGuessIntervalMs?: number;
   /** Messages per second one member may send, sustained. Default: 10. */
   messagesPerSecond?: number;
   /** Messages one member may send in a burst. Default: 30. */
@@ -116,6 +135,13 @@ export interface HostOptions {
   tries?: number;
   /** Deadline for each handshake message, in ms. Default: 60 s. */
   handshakeTimeoutMs?: number;
+  /** Deadline for a joiner's first guess, in ms (at most the above). Default: 10 s. */
+  firstGuessTimeoutMs?: number;
+  /**
+   * Also listen on a port of its own on 127.0.0.1 for the room's onion service (`onionPort`):
+   * joiners there all come from Tor's loopback address, and are not judged by it.
+   */
+  onion?: boolean;
   /** Deadline for choosing a name once authenticated, in ms. Default: 5 min. */
   nameTimeoutMs?: number;
   /** Blocked addresses and banned keys. Default: an empty one in memory. */
@@ -133,16 +159,28 @@ export class RoomHost {
   readonly #options: HostOptions;
   readonly #limits: Required<HostLimits>;
   readonly #listening: Listening;
+  readonly #onion: Listening | null;
   readonly #gate: Gate;
   readonly #blocklist: Blocklist;
   readonly #connections = new Set<FramedConnection>();
   readonly #tasks = new Set<Promise<void>>();
-  readonly #acceptLoop: Promise<void>;
+  readonly #acceptLoops: Promise<void>[];
   #notices: Promise<void> = Promise.resolve();
+  readonly #connectionNotices = new TokenBucket(
+    CONNECTION_NOTICES_PER_SECOND,
+    CONNECTION_NOTICE_BURST,
+  );
+  /** Notices about connections left out since the last one shown. */
+  #suppressed = 0;
   /** How long the relay of file chunks has waited for each recipient (by name key). */
   readonly #relayWaits = new Map<string, RelayWaits>();
 
-  private constructor(room: Room, options: HostOptions, listening: Listening) {
+  private constructor(
+    room: Room,
+    options: HostOptions,
+    listening: Listening,
+    onion: Listening | null,
+  ) {
     this.#room = room;
     this.#options = options;
     const l = options.limits ?? {};
@@ -150,7 +188,10 @@ export class RoomHost {
       maxMembers: l.maxMembers ?? 100,
       maxPending: l.maxPending ?? 64,
       maxPendingPerAddress: l.maxPendingPerAddress ?? 8,
+      maxPendingOnion: l.maxPendingOnion ?? 16,
       blockAfterGuesses: l.blockAfterGuesses ?? 6,
+      roomGuesses: l.roomGuesses ?? 30,
+      roomGuessIntervalMs: l.roomGuessIntervalMs ?? 2 * 60_000,
       messagesPerSecond: l.messagesPerSecond ?? 10,
       messageBurst: l.messageBurst ?? 30,
       maxQueueBytes: l.maxQueueBytes ?? 2 * 1024 * 1024,
@@ -159,13 +200,27 @@ export class RoomHost {
     this.#blocklist = options.blocklist ?? Blocklist.inMemory();
     this.#gate = new Gate(this.#blocklist, this.#limits);
     this.#listening = listening;
-    this.#acceptLoop = this.#accept();
+    this.#onion = onion;
+    this.#acceptLoops = [this.#accept(listening, "direct")];
+    if (onion) this.#acceptLoops.push(this.#accept(onion, "onion"));
   }
 
-  /** Starts listening. Throws when the port cannot be bound. */
+  /** Starts listening. Throws when a port cannot be bound. */
   static start(room: Room, options: HostOptions): RoomHost {
     const listening = listenTcp({ bind: options.bind, port: options.port, tls: options.tls });
-    return new RoomHost(room, options, listening);
+    let onion: Listening | null = null;
+    try {
+      if (options.onion) onion = listenTcp({ bind: "127.0.0.1", port: 0, tls: options.tls });
+    } catch (error) {
+      listening.close();
+      throw error;
+    }
+    return new RoomHost(room, options, listening, onion);
+  }
+
+  /** The port the onion service forwards to (on 127.0.0.1), when asked for. */
+  get onionPort(): number | null {
+    return this.#onion?.port ?? null;
   }
 
   /** The port in use. */
@@ -183,9 +238,35 @@ export class RoomHost {
     return this.#gate.pending;
   }
 
-  /** Queues a notice; it is delivered once the address is described (a second or two at most). */
-  #notice(code: string, text: string, address: string): void {
-    const describe = this.#options.describe;
+  /**
+   * Queues a notice; it is delivered once the address is described (a second or two at most).
+   * Notices about connections that have not proven the password (`limited`) come at a bounded
+   * rate, whatever arrives: those over it are counted and said in one line with the next.
+   */
+  #notice(code: string, text: string, address: string, limited = false): void {
+    if (limited) {
+      if (this.#connectionNotices.take() > 0) {
+        this.#suppressed++;
+        return;
+      }
+      if (this.#suppressed > 0) {
+        const n = this.#suppressed;
+        this.#suppressed = 0;
+        this.#queueNotice(
+          "suppressed",
+          `${n} more notice${n === 1 ? "" : "s"} about connections ${
+            n === 1 ? "was" : "were"
+          } left out: too many connections at once`,
+          address,
+          false,
+        );
+      }
+    }
+    this.#queueNotice(code, text, address, true);
+  }
+
+  #queueNotice(code: string, text: string, address: string, described: boolean): void {
+    const describe = described && address !== ONION_ADDRESS ? this.#options.describe : undefined;
     const info = describe ? describe(address).catch(() => ({})) : Promise.resolve(undefined);
     this.#notices = this.#notices.then(async () => {
       const known = await info;
@@ -199,39 +280,41 @@ export class RoomHost {
     });
   }
 
-  async #accept(): Promise<void> {
-    for await (const accepted of this.#listening.accept()) {
-      const task = this.#serve(accepted).catch(() => {});
+  async #accept(listening: Listening, route: Route): Promise<void> {
+    for await (const accepted of listening.accept()) {
+      const task = this.#serve(accepted, route).catch(() => {});
       this.#tasks.add(task);
       task.finally(() => this.#tasks.delete(task));
     }
   }
 
-  async #serve({ conn, address }: Accepted): Promise<void> {
-    const framed = new FramedConnection(conn, { maxQueuedBytes: this.#limits.maxQueueBytes });
+  async #serve({ conn, address }: Accepted, route: Route): Promise<void> {
+    // Frames before authentication are small: so is the read buffer until then.
+    const framed = new FramedConnection(conn, {
+      maxQueuedBytes: this.#limits.maxQueueBytes,
+      maxFrameBytes: HANDSHAKE_FRAME_BYTES,
+    });
     this.#connections.add(framed);
+    const who = route === "onion" ? ONION_ADDRESS : address;
     try {
-      const admission = this.#gate.admit(address);
+      const admission = this.#gate.admit(address, route);
       const full = this.#room.size >= this.#limits.maxMembers;
       if ("code" in admission || full) {
-        const refusal = "code" in admission
+        if (!("code" in admission)) admission.release();
+        const refusal: Refusal = "code" in admission
           ? admission
           : { code: "full", reason: `the room is full (${this.#limits.maxMembers} members)` };
-        framed.send(encodeMessage({ t: "denied", reason: refusal.reason }));
-        // A blocked address is refused quietly: the host was told when it was blocked.
-        if (refusal.code !== "blocked") {
-          this.#notice("refused", `Turned away ${address}: ${refusal.reason}`, address);
-        }
+        this.#refuse(framed, refusal, who, "");
         await framed.end(500);
         return;
       }
       let secure: SecureConnection;
       try {
-        secure = await this.#handshake(framed, address);
+        secure = await this.#handshake(framed, who, admission);
       } finally {
         admission.release();
       }
-      await this.#member(secure, address);
+      await this.#member(secure, who);
     } catch {
       framed.close();
     } finally {
@@ -239,57 +322,104 @@ export class RoomHost {
     }
   }
 
-  async #handshake(framed: FramedConnection, address: string): Promise<SecureConnection> {
+  /** Sends the joiner a refusal, and tells the host (a blocked address quietly). */
+  #refuse(framed: FramedConnection, refusal: Refusal, who: string, what: string): void {
+    framed.send(encodeMessage({ t: "denied", code: refusal.code, reason: refusal.reason }));
+    if (refusal.budgetRanOut !== undefined) this.#budgetNotice(refusal.budgetRanOut, who);
+    // A blocked address is refused quietly: the host was told when it was blocked.
+    if (refusal.code === "blocked") return;
+    this.#notice("refused", `Turned away ${what}${this.#from(who)}: ${refusal.reason}`, who, true);
+  }
+
+  /** `127.0.0.1`, or "a joiner through Tor". */
+  #from(who: string, start = false): string {
+    if (who === ONION_ADDRESS) return start ? "A joiner through Tor" : "a joiner through Tor";
+    return who;
+  }
+
+  #budgetNotice(spent: number, who: string): void {
+    this.#notice(
+      "guess-budget",
+      `${spent} wrong passwords were tried in this room lately, from any address: someone may ` +
+        "be guessing the room's password. Nobody's password is checked for a while now (the " +
+        "wait grows each time this happens). /lock keeps everyone new out; /password makes a " +
+        "new password, which ends the wait (tell it to the people you still expect).",
+      who,
+    );
+  }
+
+  /** Tells the host of blocks made by wrong guesses; returns what the joiner is told. */
+  #blocked(blocks: NewBlock[], who: string): string {
+    let told = "";
+    for (const b of blocks) {
+      if (b.kept) {
+        this.#notice(
+          "blocked",
+          `Blocked ${b.address} after ${b.guesses} wrong passwords; /unblock ${b.address} lifts it`,
+          who,
+        );
+        told = "too many wrong passwords came from your address: the host has blocked it";
+      } else {
+        const minutes = Math.ceil((b.forMs ?? 60_000) / 60_000);
+        const span = `${minutes} minute${minutes === 1 ? "" : "s"}`;
+        this.#notice(
+          "blocked",
+          `${b.guesses} wrong passwords from this computer (${b.address}): its guesses wait ` +
+            `${span} (not kept when the room closes; /unblock ${b.address} lifts it now)`,
+          who,
+        );
+        told = `too many wrong passwords came from your address: it may try again in ${span}`;
+      }
+    }
+    return told;
+  }
+
+  async #handshake(
+    framed: FramedConnection,
+    who: string,
+    admission: Admission,
+  ): Promise<SecureConnection> {
     const tries = this.#options.tries ?? 3;
+    const from = this.#from(who);
     try {
       const secure = await acceptJoiner(framed, {
         password: this.#options.password,
         identity: this.#options.identity,
         tries,
         timeoutMs: this.#options.handshakeTimeoutMs,
+        firstGuessTimeoutMs: this.#options.firstGuessTimeoutMs,
         onGuess: () => {
-          // Counted before it is answered: parallel connections share the address's guesses.
-          const refusal = this.#gate.guess(address);
+          // Counted before it is answered: parallel connections share the budgets.
+          const refusal = this.#gate.guess(admission);
           if (!refusal) return;
-          framed.send(encodeMessage({ t: "denied", reason: refusal.reason }));
-          if (refusal.code !== "blocked") {
-            this.#notice(
-              "refused",
-              `Turned away a password guess from ${address}: ${refusal.reason}`,
-              address,
-            );
-          }
+          this.#refuse(framed, refusal, who, "a password guess from ");
           throw new RtError("denied", "Blocked");
         },
         onWrongPassword: (attempt, left, abandoned) => {
-          const { guesses, block } = this.#gate.wrongGuess(address);
+          const { guesses, blocks } = this.#gate.wrongGuess(admission);
+          const count = who === ONION_ADDRESS ? "" : `guess ${guesses} from this address`;
           this.#notice(
             "wrong-password",
             abandoned
-              ? `${address} went away after a password guess (guess ${guesses} from this address)`
-              : `Wrong password from ${address} (try ${attempt}; ${left} left on this connection; ` +
-                `guess ${guesses} from this address)`,
-            address,
+              ? `${this.#from(who, true)} went away after a password guess` +
+                (count ? ` (${count})` : "")
+              : `Wrong password from ${from} (try ${attempt}; ${left} left on this connection` +
+                (count ? `; ${count})` : ")"),
+            who,
           );
-          if (block) {
-            this.#notice(
-              "blocked",
-              `Blocked ${block.address} after ${guesses} wrong passwords; /unblock ${block.address} lifts it`,
-              address,
-            );
-            framed.close(new RtError("denied", "Blocked"));
+          const told = this.#blocked(blocks, who);
+          if (told && !abandoned) {
+            const code: RefusalCode = "blocked";
+            framed.send(encodeMessage({ t: "denied", code, reason: told }));
+            throw new RtError("denied", "Blocked");
           }
         },
       });
-      this.#gate.succeeded(address);
+      this.#gate.succeeded(admission);
       const ban = this.#blocklist.bannedKey(secure.peerKey);
       if (ban) {
         secure.send(encodeMessage({ t: "closed", reason: "you are banned from this room" }));
-        this.#notice(
-          "banned",
-          `Turned away ${ban.name ?? "a banned key"} from ${address}`,
-          address,
-        );
+        this.#notice("banned", `Turned away ${ban.name ?? "a banned key"} from ${from}`, who);
         await secure.end(500);
         throw new RtError("denied", "Banned");
       }
@@ -297,13 +427,16 @@ export class RoomHost {
     } catch (error) {
       const e = toRtError(error);
       if (!this.#room.closed && e.message !== "Blocked" && e.message !== "Banned") {
-        this.#notice(
-          e.code,
-          e.code === "denied"
-            ? `Disconnected ${address} after ${tries} wrong passwords`
-            : `Closed connection from ${address} during the handshake: ${e.message}`,
-          address,
-        );
+        if (e.code === "denied") {
+          this.#notice("denied", `Disconnected ${from} after ${tries} wrong passwords`, who);
+        } else {
+          this.#notice(
+            e.code,
+            `Closed connection from ${from} during the handshake: ${e.message}`,
+            who,
+            true,
+          );
+        }
       }
       await framed.end(500);
       throw e;
@@ -407,16 +540,23 @@ export class RoomHost {
 
   // ---- what the host can do -----------------------------------------------------------
 
-  /** Blocks and bans in force. */
+  /** Blocks and bans in force: those kept across restarts, then this computer's back-offs. */
   blocked(): BlockEntry[] {
-    return this.#blocklist.list();
+    return [...this.#blocklist.list(), ...this.#gate.backOffs()];
   }
 
-  /** Lifts blocks by address, name or key prefix. */
+  /** Lifts blocks (and back-offs) by address, prefix, name or key prefix. */
   unblock(what: string): BlockEntry[] {
     const key = addressKey(what);
     const lifted = this.#blocklist.remove(key);
+    const backOff = this.#gate.liftBackOff(key);
+    if (backOff) lifted.push(backOff);
     return lifted.length > 0 ? lifted : this.#blocklist.remove(what);
+  }
+
+  /** The room has a new password: the room's budget of wrong guesses is full again. */
+  passwordChanged(): void {
+    this.#gate.passwordChanged();
   }
 
   /** Removes a member. Returns their name and address, or `null` when nobody has that name. */
@@ -430,8 +570,11 @@ export class RoomHost {
   ban(name: string): BlockEntry | null {
     const removed = this.#room.remove(name, "the host banned you from this room");
     if (!removed) return null;
+    // Only the key of someone on this computer or through Tor: their address is everyone's.
+    const shared = !removed.address || removed.address === ONION_ADDRESS ||
+      isLoopback(removed.address);
     const entry = this.#blocklist.add({
-      address: removed.address ? addressKey(removed.address) : null,
+      address: shared ? null : addressKey(removed.address!),
       key: toHex(removed.key),
       name: removed.name,
       reason: "banned by the host",
@@ -454,9 +597,10 @@ export class RoomHost {
   /** Closes the room for everyone, flushes the goodbyes, and stops listening. */
   async close(): Promise<void> {
     this.#listening.close();
+    this.#onion?.close();
     this.#room.close();
     for (const framed of this.#connections) void framed.end(1000);
-    await this.#acceptLoop;
+    await Promise.all(this.#acceptLoops);
     await Promise.allSettled([...this.#tasks]);
     await this.#notices;
     await this.#blocklist.flush();

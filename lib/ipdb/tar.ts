@@ -43,10 +43,42 @@ export function readTar(archive: Uint8Array): TarEntry[] {
   return entries;
 }
 
-/** Gunzips bytes with the platform's decompressor. */
-export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
-    new DecompressionStream("gzip"),
-  );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** What {@link gunzip} throws when the unpacked bytes would pass its cap. */
+export class TooLargeError extends RangeError {
+  constructor(readonly maxBytes: number) {
+    super(`Unpacks to more than ${maxBytes} bytes`);
+    this.name = "TooLargeError";
+  }
+}
+
+/**
+ * Gunzips bytes with the platform's decompressor, giving up (with {@link TooLargeError}) as
+ * soon as more than `maxBytes` come out: a few kilobytes can unpack to gigabytes.
+ */
+export async function gunzip(
+  bytes: Uint8Array,
+  maxBytes: number = Number.MAX_SAFE_INTEGER,
+): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream()
+    .pipeThrough(new DecompressionStream("gzip"))
+    .getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new TooLargeError(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -152,7 +152,12 @@ export class RouterPortMapper implements PortMapper {
   }
 
   async #upnp(internalPort: number, deadline: number, signal: AbortSignal): Promise<Attempt> {
-    const locations = await discoverLocations(Math.min(2000, deadline - Date.now() - 500), signal);
+    // Only the default gateway is asked: any device on the LAN may answer a search.
+    const gateways = await findGateways(this.#locals());
+    const locations = await discoverLocations(Math.min(2000, deadline - Date.now() - 500), {
+      from: gateways,
+      signal,
+    });
     let refusal: Error | null = null;
     for (const location of locations) {
       let service: IgdService | null;

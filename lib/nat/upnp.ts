@@ -1,7 +1,9 @@
 /**
  * A UPnP Internet Gateway Device client, for IGD version 1 and version 2 alike: SSDP
  * discovery, the device description, and the WANIPConnection (or WANPPPConnection) SOAP
- * actions rt needs. Only the router on this computer's network is ever contacted.
+ * actions rt needs. Only the router on this computer's network is ever contacted: answers from
+ * anyone but the default gateway are ignored, and every request goes to the origin of the
+ * gateway's own description.
  *
  * @module
  */
@@ -44,11 +46,43 @@ export class UpnpError extends Error {
   }
 }
 
+/** Where and from whom {@link discoverLocations} listens. */
+export interface DiscoveryOptions {
+  /**
+   * The addresses whose answers count: the default gateway (see `findGateways`). Anyone on the
+   * LAN can answer a search, and what they describe is where rt would send its requests; so an
+   * answer counts only when it comes from one of these and its LOCATION is on that very
+   * address. With none, nothing is searched for.
+   */
+  from: readonly string[];
+  signal?: AbortSignal;
+  /** Where searches go. Default: the SSDP multicast group (tests give a unicast address). */
+  target?: { address: string; port: number };
+}
+
+/** The LOCATION of an SSDP answer from `source`, when it names a description on `source`. */
+function locationOn(text: string, source: string): string | null {
+  const location = /^location:\s*(\S+)\s*$/im.exec(text)?.[1];
+  if (!location || location.length >= 512 || !/^https?:\/\//i.test(location)) return null;
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return null;
+  }
+  return url.hostname === source && url.username === "" && url.password === "" ? url.href : null;
+}
+
 /**
- * Sends SSDP searches and collects the description URLs that answer: everything heard within
- * 200 ms of the first answer, or nothing once `timeoutMs` has passed.
+ * Sends SSDP searches and collects the description URLs that the gateway answers with:
+ * everything heard within 200 ms of its first answer, or nothing once `timeoutMs` has passed.
+ * Answers from anyone else, or naming a description elsewhere, are ignored.
  */
-export function discoverLocations(timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+export function discoverLocations(timeoutMs: number, options: DiscoveryOptions): Promise<string[]> {
+  const { signal } = options;
+  const from = new Set(options.from);
+  const target = options.target ?? { address: SSDP_ADDRESS, port: SSDP_PORT };
+  if (from.size === 0) return Promise.resolve([]);
   return new Promise((resolve) => {
     const found = new Set<string>();
     const socket = dgram.createSocket({ type: "udp4" });
@@ -71,27 +105,28 @@ export function discoverLocations(timeoutMs: number, signal?: AbortSignal): Prom
     let settle: ReturnType<typeof setTimeout> | undefined;
     signal?.addEventListener("abort", finish);
     socket.on("error", finish);
-    socket.on("message", (message: Buffer) => {
+    socket.on("message", (message: Buffer, sender: { address: string }) => {
+      if (!from.has(sender.address) || found.size >= 16) return;
       const text = message.toString("latin1");
       if (!/^HTTP\/1\.[01] 200/i.test(text) && !/^NOTIFY/i.test(text)) return;
-      const location = /^location:\s*(\S+)\s*$/im.exec(text)?.[1];
-      if (location && /^https?:\/\//i.test(location) && location.length < 512) {
+      const location = locationOn(text, sender.address);
+      if (location) {
         if (found.size === 0) settle = setTimeout(finish, 200);
         found.add(location);
       }
     });
     const search = () => {
-      for (const target of SEARCH_TARGETS) {
+      for (const st of SEARCH_TARGETS) {
         const request = [
           "M-SEARCH * HTTP/1.1",
           `HOST: ${SSDP_ADDRESS}:${SSDP_PORT}`,
           'MAN: "ssdp:discover"',
           "MX: 1",
-          `ST: ${target}`,
+          `ST: ${st}`,
           "",
           "",
         ].join("\r\n");
-        socket.send(Buffer.from(request), SSDP_PORT, SSDP_ADDRESS, () => {});
+        socket.send(Buffer.from(request), target.port, target.address, () => {});
       }
     };
     // Searches again once: UDP may drop the first.
@@ -113,13 +148,69 @@ function tag(xml: string, name: string): string | null {
   return m ? m[1]!.trim() : null;
 }
 
-async function fetchText(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+/**
+ * Fetches `url` (redirects are errors: the router answers itself) and reads at most `maxBytes`
+ * of its body, all within `timeoutMs`.
+ */
+async function fetchText(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ response: Response; text: string }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    return await fetch(url, { ...init, signal: controller.signal });
+    const response = await fetch(url, { ...init, redirect: "error", signal: controller.signal });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      while (size < maxBytes) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value.subarray(0, maxBytes - size));
+        size += value.length;
+      }
+      if (size >= maxBytes) await reader.cancel().catch(() => {});
+    }
+    const body = new Uint8Array(Math.min(size, maxBytes));
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.length;
+    }
+    return { response, text: new TextDecoder().decode(body) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The absolute control URL for `control`, resolved against the description's `location` (or
+ * its `URLBase` when that is on the same origin), when it is on the description's own origin
+ * (scheme, host and port); otherwise `null`.
+ */
+export function controlUrlFor(
+  control: string,
+  location: string,
+  urlBase: string | null,
+): string | null {
+  try {
+    const origin = new URL(location).origin;
+    let base = location;
+    if (urlBase) {
+      try {
+        if (new URL(urlBase).origin === origin) base = urlBase;
+      } catch {
+        // Not a URL: ignored.
+      }
+    }
+    const url = new URL(control, base);
+    if (url.origin !== origin || url.username !== "" || url.password !== "") return null;
+    return url.href;
+  } catch {
+    return null;
   }
 }
 
@@ -128,21 +219,21 @@ export async function describeGateway(
   location: string,
   timeoutMs = 2000,
 ): Promise<IgdService | null> {
-  const response = await fetchText(location, {}, timeoutMs);
-  const xml = (await response.text()).slice(0, 256 * 1024);
+  const { response, text: xml } = await fetchText(location, {}, timeoutMs, 256 * 1024);
   if (!response.ok) return null;
   const version = /InternetGatewayDevice:2/.test(xml) ? 2 : 1;
-  const base = tag(xml, "URLBase") || location;
+  const base = tag(xml, "URLBase");
   for (const serviceType of SERVICE_TYPES) {
     const services = xml.split(/<service>/i).slice(1);
     for (const service of services) {
       if (tag(service, "serviceType") !== serviceType) continue;
       const control = tag(service, "controlURL");
-      if (!control) continue;
+      const controlUrl = control ? controlUrlFor(control, location, base) : null;
+      if (!controlUrl) continue;
       return {
         location,
         serviceType,
-        controlUrl: new URL(control, base).href,
+        controlUrl,
         igdVersion: serviceType.endsWith(":2") ? 2 : version as 1 | 2,
       };
     }
@@ -167,15 +258,19 @@ export async function soap(
     `<u:${action} xmlns:u="${service.serviceType}">` +
     Object.entries(args).map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`).join("") +
     `</u:${action}></s:Body></s:Envelope>\r\n`;
-  const response = await fetchText(service.controlUrl, {
-    method: "POST",
-    headers: {
-      "Content-Type": 'text/xml; charset="utf-8"',
-      SOAPAction: `"${service.serviceType}#${action}"`,
+  const { response, text } = await fetchText(
+    service.controlUrl,
+    {
+      method: "POST",
+      headers: {
+        "Content-Type": 'text/xml; charset="utf-8"',
+        SOAPAction: `"${service.serviceType}#${action}"`,
+      },
+      body,
     },
-    body,
-  }, timeoutMs);
-  const text = (await response.text()).slice(0, 64 * 1024);
+    timeoutMs,
+    64 * 1024,
+  );
   if (!response.ok) {
     const code = tag(text, "errorCode");
     const description = tag(text, "errorDescription") ?? `HTTP ${response.status}`;

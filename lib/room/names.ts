@@ -4,12 +4,16 @@
  * @module
  */
 import { MAX_NAME_CHARS } from "../codec/messages.ts";
+import { latinLookAlikes, mixedAlphabets } from "./scripts.ts";
 
 /** A name that passed the rules, in display form and in comparison form. */
 export interface CheckedName {
   /** NFC-normalised, as typed (trimmed). */
   display: string;
-  /** Compatibility-normalised and case-folded: equal keys are the same name. */
+  /**
+   * Compatibility-normalised, case-folded, look-alike letters made Latin: equal keys are the
+   * same name.
+   */
   key: string;
 }
 
@@ -29,10 +33,25 @@ export function checkName(proposed: string): CheckedName | { refused: string } {
   }
   if (/\s{2,}/u.test(display)) return { refused: "A name cannot contain runs of spaces" };
   if (display.startsWith("/")) return { refused: 'A name cannot start with "/"' };
+  // Letters from two alphabets can spell a name that looks like someone else's ("аlice" with
+  // a Cyrillic "а"). Refused rather than flagged: a flag is easily missed, and a name needs
+  // only one alphabet (Latin with Chinese, Japanese or Korean is allowed, as people write so).
+  const mixed = mixedAlphabets(display.normalize("NFKC"));
+  if (mixed) {
+    return {
+      refused: `A name cannot mix letters of different alphabets (here ${mixed}): such a name ` +
+        "can be made to look just like someone else's. Use one alphabet",
+    };
+  }
   return { display, key: nameKey(display) };
 }
 
-/** The comparison form of a name: NFKC, case-folded, NFKC again. */
+/**
+ * The comparison form of a name: NFKC, case-folded, then Cyrillic, Greek and Armenian letters
+ * that look Latin made Latin (so "аӏісе" written in Cyrillic is the same name as "alice"), NFKC
+ * again.
+ */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase().normalize("NFKC");
+  const folded = name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase();
+  return latinLookAlikes(folded).normalize("NFKC");
 }

@@ -33,6 +33,12 @@ export interface RoomOptions {
   now?: () => number;
   /** Called on joins, leaves and drops. */
   onActivity?: (activity: RoomActivity) => void;
+  /**
+   * Joins wait until the host has taken its seat. Joiners check that the welcome seats the
+   * host they proved on the connection, so a welcome sent before the host sat down (while it
+   * was still asking the router or Tor) would be refused as forged.
+   */
+  hostFirst?: boolean;
 }
 
 interface Member {
@@ -85,10 +91,13 @@ export class Room {
   /** This room's random id: signed into every message, so none can be replayed elsewhere. */
   readonly id: Uint8Array = crypto.getRandomValues(new Uint8Array(16));
   #closed = false;
+  /** Joins that wait for the host's seat (with `hostFirst`): `null` once the host is seated. */
+  #waiting: { member: Member; proposed: string; nonce?: Uint8Array }[] | null;
 
   constructor(options: RoomOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#onActivity = options.onActivity ?? (() => {});
+    this.#waiting = options.hostFirst ? [] : null;
   }
 
   /** Members who have joined, oldest first. */
@@ -187,7 +196,8 @@ export class Room {
       case "say": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         if (message.text.trim().length === 0) return;
-        // Relayed untouched: the author's signature covers the text, flag and counter.
+        // Relayed untouched: the author's signature covers the text, flag, counter, time and
+        // session number.
         return this.#broadcast({
           t: "said",
           from: member.name,
@@ -195,6 +205,8 @@ export class Room {
           at: this.#now(),
           ...(message.me ? { me: true } : {}),
           seq: message.seq,
+          sent: message.sent,
+          ...(message.session ? { session: message.session } : {}),
           sig: message.sig,
         });
       }
@@ -244,6 +256,12 @@ export class Room {
 
   #join(member: Member, proposed: string, nonce?: Uint8Array): void {
     if (member.name !== null) return this.#notice(member, `You are already ${member.name}`);
+    if (this.#waiting !== null && !member.host) {
+      // One waiting join per member: a second replaces the first.
+      this.#waiting = this.#waiting.filter((w) => w.member !== member);
+      this.#waiting.push({ member, proposed, nonce });
+      return;
+    }
     const checked = checkName(proposed);
     if ("refused" in checked) {
       return this.#send(member, { t: "name-refused", reason: checked.refused });
@@ -269,11 +287,17 @@ export class Room {
       ...(member.nonce ? { nonce: member.nonce } : {}),
     }, member);
     this.#onActivity({ kind: "joined", name: member.name, address: member.address });
+    if (member.host && this.#waiting !== null) {
+      const waiting = this.#waiting;
+      this.#waiting = null;
+      for (const w of waiting) if (!w.member.gone) this.#join(w.member, w.proposed, w.nonce);
+    }
   }
 
   #leave(member: Member, reason: LeaveReason): void {
     if (member.gone) return;
     member.gone = true;
+    if (this.#waiting) this.#waiting = this.#waiting.filter((w) => w.member !== member);
     this.#members.delete(member);
     member.link.disconnect();
     if (member.name === null) return;

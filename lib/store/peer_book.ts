@@ -23,6 +23,12 @@ export interface PeerRecord {
   lastSeen: string;
   /** The user compared the safety code and trusted this key. */
   verified: boolean;
+  /**
+   * Names this key arrived under while another key was already known by them, and the user has
+   * not trusted it since: it is "key-changed" under these names until `/trust` (or until the
+   * other keys are forgotten). Absent when there are none.
+   */
+  unresolved?: string[];
 }
 
 /** How a name and key compare with what rt remembers. */
@@ -55,7 +61,10 @@ export class PeerBook {
 
   /** A book kept only in memory. */
   static inMemory(peers: PeerRecord[] = []): PeerBook {
-    return new PeerBook(peers.map((p) => ({ ...p, names: [...p.names] })), new JsonFile(null));
+    return new PeerBook(
+      peers.map((p) => ({ ...p, names: [...p.names], ...unresolvedCopy(p) })),
+      new JsonFile(null),
+    );
   }
 
   /** Loads the book from rt's folder (empty when the file does not exist yet). */
@@ -77,6 +86,12 @@ export class PeerBook {
         if (typeof p.key !== "string" || !/^[0-9a-f]{64}$/.test(p.key) || !Array.isArray(p.names)) {
           throw new Error("entry");
         }
+        if (
+          p.unresolved !== undefined &&
+          !(Array.isArray(p.unresolved) && p.unresolved.every((n) => typeof n === "string"))
+        ) {
+          throw new Error("entry");
+        }
       }
     } catch {
       throw new RtError(
@@ -88,48 +103,65 @@ export class PeerBook {
     return new PeerBook(data.peers, file);
   }
 
-  /** How `name` with `key` compares with what rt remembers. */
+  /**
+   * How `name` with `key` compares with what rt remembers. A name already known with other
+   * keys is `key-changed` for this key, whether the key is new or known under other names, and
+   * stays so (see {@link record}) until the user trusts this key or forgets the other keys.
+   */
   classify(name: string, key: Uint8Array): PeerStatus {
     const hex = toHex(key);
     const wanted = nameKey(name);
     const record = this.#peers.get(hex);
-    if (record) {
-      if (record.names.some((n) => nameKey(n) === wanted)) {
-        return { status: record.verified ? "verified" : "known" };
+    const others = this.#holders(wanted, hex);
+    if (record?.names.some((n) => nameKey(n) === wanted)) {
+      if (others.length > 0 && record.unresolved?.some((n) => nameKey(n) === wanted)) {
+        return { status: "key-changed", previousKeys: others };
       }
-      return { status: "name-changed", previousNames: [...record.names] };
+      return { status: record.verified ? "verified" : "known" };
     }
-    const others = [...this.#peers.values()]
-      .filter((p) => p.names.some((n) => nameKey(n) === wanted))
-      .map((p) => p.key);
-    return others.length > 0 ? { status: "key-changed", previousKeys: others } : { status: "new" };
+    if (others.length > 0) return { status: "key-changed", previousKeys: others };
+    if (record) return { status: "name-changed", previousNames: [...record.names] };
+    return { status: "new" };
   }
 
-  /** Remembers that `name` was seen with `key` at `when`. */
+  /** The keys other than `except` known under the name whose comparison form is `wanted`. */
+  #holders(wanted: string, except: string): string[] {
+    return [...this.#peers.values()]
+      .filter((p) => p.key !== except && p.names.some((n) => nameKey(n) === wanted))
+      .map((p) => p.key);
+  }
+
+  /**
+   * Remembers that `name` was seen with `key` at `when`. When the name was known with other
+   * keys, the change is remembered as unresolved: the key is not "known" under that name next
+   * time, in this session or the next, until {@link trust}.
+   */
   record(name: string, key: Uint8Array, when = new Date()): void {
     const hex = toHex(key);
     const at = when.toISOString();
-    const record = this.#peers.get(hex);
+    const wanted = nameKey(name);
+    let record = this.#peers.get(hex);
+    const known = record?.names.some((n) => nameKey(n) === wanted) ?? false;
+    const changed = !known && this.#holders(wanted, hex).length > 0;
     if (!record) {
-      this.#peers.set(hex, {
-        key: hex,
-        names: [name],
-        firstSeen: at,
-        lastSeen: at,
-        verified: false,
-      });
-    } else {
-      record.lastSeen = at;
-      if (!record.names.some((n) => nameKey(n) === nameKey(name))) record.names.push(name);
+      record = { key: hex, names: [], firstSeen: at, lastSeen: at, verified: false };
+      this.#peers.set(hex, record);
     }
+    record.lastSeen = at;
+    if (!known) record.names.push(name);
+    if (changed) record.unresolved = [...(record.unresolved ?? []), name];
     this.#save();
   }
 
-  /** Marks a key as checked by the user. Returns false when the key is unknown. */
+  /**
+   * Marks a key as checked by the user, under every name it came with (its changes are
+   * resolved). Returns false when the key is unknown.
+   */
   trust(key: Uint8Array): boolean {
     const record = this.#peers.get(toHex(key));
     if (!record) return false;
     record.verified = true;
+    delete record.unresolved;
     this.#save();
     return true;
   }
@@ -137,13 +169,13 @@ export class PeerBook {
   /** The record of a key. */
   get(key: Uint8Array): PeerRecord | undefined {
     const r = this.#peers.get(toHex(key));
-    return r ? { ...r, names: [...r.names] } : undefined;
+    return r ? { ...r, names: [...r.names], ...unresolvedCopy(r) } : undefined;
   }
 
   /** Every record, most recently seen first. */
   list(): PeerRecord[] {
     return [...this.#peers.values()]
-      .map((r) => ({ ...r, names: [...r.names] }))
+      .map((r) => ({ ...r, names: [...r.names], ...unresolvedCopy(r) }))
       .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   }
 
@@ -169,6 +201,10 @@ export class PeerBook {
   #save(): void {
     this.#file.save({ format: "rt-peers-1", peers: [...this.#peers.values()] } satisfies PeersFile);
   }
+}
+
+function unresolvedCopy(record: PeerRecord): { unresolved?: string[] } {
+  return record.unresolved ? { unresolved: [...record.unresolved] } : {};
 }
 
 /** The bytes of a record's key. */

@@ -27,6 +27,11 @@ export interface FramedOptions {
 }
 
 const READ_CHUNK = 256 * 1024;
+/**
+ * Reads while frames are small (before authentication): a connection that has not proven the
+ * password costs the host a few KiB, not `READ_CHUNK`.
+ */
+const SMALL_READ_CHUNK = 4096;
 /** Bytes of queued frames gathered into one write. */
 const WRITE_BATCH = 64 * 1024;
 
@@ -86,13 +91,18 @@ export class FramedConnection {
   }
 
   async #pump(): Promise<void> {
-    const buffer = new Uint8Array(READ_CHUNK);
+    let buffer = new Uint8Array(
+      this.#reader.maxBytes <= SMALL_READ_CHUNK ? SMALL_READ_CHUNK : READ_CHUNK,
+    );
     try {
       while (!this.#closed) {
         while (this.#frames.length >= this.#readAhead && !this.#closed && !this.#draining) {
           await new Promise<void>((resolve) => this.#wakeReader = resolve);
         }
         if (this.#closed) break;
+        if (buffer.length < READ_CHUNK && this.#reader.maxBytes > SMALL_READ_CHUNK) {
+          buffer = new Uint8Array(READ_CHUNK);
+        }
         const n = await this.#stream.read(buffer);
         if (n === null) {
           this.#reader.end();

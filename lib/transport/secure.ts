@@ -31,6 +31,34 @@ export const HANDSHAKE_FRAME_BYTES = 1024;
 export const DEFAULT_TRIES = 3;
 /** How long either side waits for the other during the handshake (a person may be typing). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
+/**
+ * How long the host waits for a joiner's first guess. The joiner has its password before it
+ * connects, so this covers round trips (Tor's too), not typing: a connection that only sits
+ * there cannot hold one of the host's few pending places for long.
+ */
+export const FIRST_GUESS_TIMEOUT_MS = 10_000;
+
+/** Why a host refuses a joiner, as sent on the wire in `denied`. */
+export const REFUSAL_CODES = ["locked", "blocked", "busy", "full", "wrong-password"] as const;
+/** One of {@link REFUSAL_CODES}. */
+export type RefusalCode = typeof REFUSAL_CODES[number];
+
+/** The host refused: `refusal` says why (`null` when the host did not say, or said it oddly). */
+export class Refused extends RtError {
+  readonly refusal: RefusalCode | null;
+  /** The host's own words (peer text: sanitise before showing). */
+  readonly reason: string;
+
+  constructor(refusal: RefusalCode | null, reason: string) {
+    super("denied", `The host refused: ${reason}`);
+    this.refusal = refusal;
+    this.reason = reason;
+  }
+}
+
+function refusalOf(code: string | undefined, fallback: RefusalCode | null): RefusalCode | null {
+  return (REFUSAL_CODES as readonly string[]).includes(code ?? "") ? code as RefusalCode : fallback;
+}
 
 /** Kinds of frame once sealed (the first byte). */
 const SEALED = 0;
@@ -214,6 +242,8 @@ export interface AcceptOptions {
   tries?: number;
   /** Deadline for each message from the joiner. Default: 60 s. */
   timeoutMs?: number;
+  /** Deadline for the joiner's first guess (at most `timeoutMs`). Default: 10 s. */
+  firstGuessTimeoutMs?: number;
   /**
    * Called after each wrong password guess, with the attempt number and tries left;
    * `abandoned` when the joiner went away after seeing the host's answer (which tells it
@@ -223,7 +253,8 @@ export interface AcceptOptions {
   /**
    * Called before the host answers a password guess: the answer tells the joiner whether the
    * guess was right, so this is when a guess is spent. Throw to refuse it (the error ends the
-   * handshake; send the joiner a `denied` first).
+   * handshake; send the joiner a `denied` first). `onWrongPassword` may throw likewise (after
+   * sending its own `denied`, e.g. when the guess got the address blocked).
    */
   onGuess?: (attempt: number) => void;
 }
@@ -239,6 +270,7 @@ export async function acceptJoiner(
 ): Promise<SecureConnection> {
   const tries = options.tries ?? DEFAULT_TRIES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const firstTimeoutMs = Math.min(timeoutMs, options.firstGuessTimeoutMs ?? FIRST_GUESS_TIMEOUT_MS);
   framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
   let hostNonce = randomNonce();
   let greeting = encodeMessage({
@@ -253,7 +285,7 @@ export async function acceptJoiner(
     const { message: share, frame: shareFrame } = await nextMessage(
       framed,
       JoinerHandshake,
-      timeoutMs,
+      attempt === 1 ? firstTimeoutMs : timeoutMs,
       "the password",
     );
     if (share.t !== "share") throw protocolError("share", share.t);
@@ -266,8 +298,15 @@ export async function acceptJoiner(
     }
     options.onGuess?.(attempt);
     const input = { password: options.password(), greeting, hostNonce, attempt };
-    const host = await HostAttempt.respond(input, shareFrame, share);
-    framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
+    let host: HostAttempt;
+    try {
+      host = await HostAttempt.respond(input, shareFrame, share);
+      framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
+    } catch (error) {
+      // The guess was counted before it was answered: settle it as a wrong one.
+      options.onWrongPassword?.(attempt, 0, true);
+      throw error;
+    }
     // From here the joiner can tell whether its guess was right: whatever happens next, this
     // attempt counts as a guess unless it proves the password.
     let answer: JoinerHandshake;
@@ -290,7 +329,9 @@ export async function acceptJoiner(
     options.onWrongPassword?.(attempt, left, false);
     if (answer.t === "share") throw protocolError("confirm", answer.t);
     if (left <= 0) {
-      framed.send(encodeMessage({ t: "denied", reason: "wrong password" }));
+      framed.send(
+        encodeMessage({ t: "denied", code: "wrong-password", reason: "wrong password" }),
+      );
       throw new RtError("denied", `Wrong password ${tries} times`);
     }
     hostNonce = randomNonce();
@@ -339,7 +380,7 @@ export async function joinHost(
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
   const { message: hello, frame } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
-  if (hello.t === "denied") throw new RtError("denied", `The host refused: ${hello.reason}`);
+  if (hello.t === "denied") throw new Refused(refusalOf(hello.code, null), hello.reason);
   if (hello.t !== "hello") throw protocolError("hello", hello.t);
   if (hello.v !== PROTOCOL_VERSION) {
     throw new RtError(
@@ -361,7 +402,7 @@ export async function joinHost(
     });
     framed.send(shareFrame);
     const { message: reply } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
-    if (reply.t === "denied") throw new RtError("denied", `The host refused: ${reply.reason}`);
+    if (reply.t === "denied") throw new Refused(refusalOf(reply.code, null), reply.reason);
     if (reply.t !== "reply") throw protocolError("reply", reply.t);
     try {
       const { keys, confirm } = await joiner.finish(shareFrame, reply);
@@ -382,9 +423,8 @@ export async function joinHost(
       timeoutMs,
       "the host",
     );
-    if (next.t === "denied") {
-      throw new RtError("denied", "Wrong password; the host closed the connection");
-    }
+    // A refusal after a wrong guess: the last try, unless the host says otherwise (blocked).
+    if (next.t === "denied") throw new Refused(refusalOf(next.code, "wrong-password"), next.reason);
     if (next.t !== "retry") throw protocolError("retry", next.t);
     greeting = nextFrame;
     hostNonce = next.nonce;

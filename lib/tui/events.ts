@@ -28,7 +28,25 @@ export type KeyStatus =
   /** This name was seen before with a different key: maybe an impostor. */
   | "key-changed"
   /** This key was seen before under another name. */
-  | "name-changed";
+  | "name-changed"
+  /**
+   * Your own key, on another seat: you in another terminal (or someone with a copy of your
+   * key file).
+   */
+  | "your-key";
+
+/** What rt knows of the key a host proved, before the host's name is known (see `host-key`). */
+export type HostKeyStatus =
+  /** Checked by you (`/trust`), under some name. */
+  | "verified"
+  /** Seen before, under some name. */
+  | "known"
+  /** Never seen. */
+  | "new"
+  /** The room was announced as hosted by a name you know, which had another key. */
+  | "key-changed"
+  /** Your own key: you host in another terminal (or someone has a copy of your key file). */
+  | "your-key";
 
 /** A member as shown to the user. */
 export interface MemberView {
@@ -83,6 +101,11 @@ export type ChatEvent =
   | { type: "room-password"; password: string }
   | { type: "connecting"; host: string; port: number }
   | { type: "connected"; host: string; port: number }
+  /**
+   * The key the host proved on the connection, and what rt knows of it: shown before rt asks
+   * to join (and before the name is asked). `names`: the names the key was seen under.
+   */
+  | { type: "host-key"; fingerprint: string; status: HostKeyStatus; names: string[] }
   | { type: "prompt"; for: "password" | "name"; triesLeft?: number }
   | { type: "wrong-password"; triesLeft: number }
   | { type: "name-refused"; reason: string }
@@ -114,7 +137,8 @@ export type ChatEvent =
     type: "warning";
     /**
      * `key-changed`, `name-changed`, `forged-message`, `replayed-message`, `bad-direct-message`,
-     * `host-key-mismatch` (the room joined from `rt find` has another host key than announced)
+     * `host-key-mismatch` (the room joined from `rt find` proved another host key than the
+     * announcement gave; shown before the joiner asks to join)
      */
     code: string;
     text: string;
@@ -147,6 +171,15 @@ export type ChatEvent =
   | {
     type: "notice";
     text: string;
+    /**
+     * E.g. for the host: `wrong-password`, `denied`, `blocked` (an address blocked, or this
+     * computer's own backing off), `refused`, `guess-budget` (the room's budget of wrong
+     * passwords ran out: someone may be guessing; `/lock`, `/password`), `blocks` (blocks in
+     * force from earlier sessions, at start), `weak-password` (the typed room password is
+     * weak), `suppressed` (notices about connections left out), `announced`, `not-announced`
+     * (hosting with `--tor`), `hint`; for a sender, `links-skipped` (links in a folder given to
+     * `/send` that lead out of it, which are not sent).
+     */
     code?: string;
     address?: string;
     /** What is known of the address: `reverse`, `country`, `asn`, `asName`. */
@@ -154,7 +187,16 @@ export type ChatEvent =
   }
   | { type: "help"; commands: { command: string; help: string }[] }
   | { type: "setting"; setting: "timestamps" | "bell"; on: boolean }
-  | { type: "error"; code: string; message: string }
+  | {
+    type: "error";
+    /**
+     * E.g. `connect-failed`, `invalid-command`; a host's refusal to let you join: `locked`,
+     * `blocked`, `busy` (too many joining at once, or too many wrong passwords in the room
+     * lately), `full`, `wrong-password` (three wrong tries), or `denied` (no reason given).
+     */
+    code: string;
+    message: string;
+  }
   | { type: "closed"; reason: string }
   /** `rt find`: the rooms heard on the local network, newest first (may be empty). */
   | { type: "rooms"; rooms: RoomFound[] }

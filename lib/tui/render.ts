@@ -45,6 +45,7 @@ const STATUS_WORDS: Record<KeyStatus, string> = {
   new: "new",
   "key-changed": "KEY CHANGED",
   "name-changed": "known key, new name",
+  "your-key": "your key",
 };
 
 function statusBadge(status: KeyStatus, s: Style): string {
@@ -55,6 +56,7 @@ function statusBadge(status: KeyStatus, s: Style): string {
     case "key-changed":
       return s.red(s.bold(`⚠ ${word}`));
     case "name-changed":
+    case "your-key":
       return s.yellow(word);
     default:
       return s.dim(word);
@@ -93,6 +95,8 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
       return s.dim(`Connecting to ${event.host} port ${event.port}...`);
     case "connected":
       return s.dim(`Connected to ${event.host} port ${event.port}.`);
+    case "host-key":
+      return renderHostKey(event, s);
     case "prompt":
       return null;
     case "wrong-password":
@@ -161,7 +165,7 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "who":
       return memberList(event.members);
     case "notice":
-      return event.code === "hint" || event.code === "announced"
+      return event.code === "hint" || event.code === "announced" || event.code === "not-announced"
         ? s.dim(`(${event.text})`)
         : s.yellow(`! ${sanitize(event.text)}`);
     case "help":
@@ -185,6 +189,22 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "file-stopped":
     case "transfers":
       return renderFileEvent(event, s, who);
+  }
+}
+
+/**
+ * The host's proven key before the name is asked: a line when you have met the key; nothing
+ * when it is new or your own (the welcome says so) or changed (a warning follows, loudly).
+ */
+function renderHostKey(event: Extract<ChatEvent, { type: "host-key" }>, s: Style): string | null {
+  const as = event.names.length > 0 ? `, as ${event.names.map((n) => sanitize(n)).join(", ")}` : "";
+  switch (event.status) {
+    case "verified":
+      return s.green(`✓ The host proved a key you verified${as}.`);
+    case "known":
+      return s.dim(`(The host proved a key you have met before${as}.)`);
+    default:
+      return null;
   }
 }
 

@@ -18,13 +18,14 @@ Deno.test("every message kind round-trips", () => {
   const at = 1_700_000_000_000;
   const key = new Uint8Array(32).fill(1), sig = new Uint8Array(64).fill(2);
   const roomId = new Uint8Array(16).fill(3);
+  const session = new Uint8Array(16).fill(4);
   const room: RoomMessage[] = [
     { t: "welcome", name: "a", room: roomId, members: [{ name: "a", host: true, since: at, key }] },
     { t: "name-refused", reason: "taken" },
     { t: "joined", name: "b", at, key },
     { t: "left", name: "b", reason: "lost", at },
-    { t: "said", from: "b", text: "hi ✓", at, seq: 3, sig },
-    { t: "said", from: "b", text: "waves", at, me: true, seq: 4, sig },
+    { t: "said", from: "b", text: "hi ✓", at, seq: 3, sent: at - 5, sig },
+    { t: "said", from: "b", text: "waves", at, me: true, seq: 4, sent: at, session, sig },
     { t: "dm", from: "b", box: new Uint8Array(100), at },
     { t: "who", members: [] },
     { t: "notice", text: "n" },
@@ -33,7 +34,8 @@ Deno.test("every message kind round-trips", () => {
   for (const m of room) assertEquals(decodeMessage(RoomMessage, encodeMessage(m)), m);
   const client: ClientMessage[] = [
     { t: "join", name: "x" },
-    { t: "say", text: "y", seq: 1, sig },
+    { t: "say", text: "y", seq: 1, sent: at, sig },
+    { t: "say", text: "z", me: true, seq: 2, sent: at, session, sig },
     { t: "dm", to: "b", box: new Uint8Array(48) },
     { t: "who" },
     { t: "bye" },
@@ -56,7 +58,15 @@ Deno.test("hostile and malformed messages are refused with one error code", () =
     { t: "say", text: "x".repeat(MAX_TEXT_CHARS + 1), seq: 1, sig: new Uint8Array(64) },
     { t: "say", text: "unsigned" },
     { t: "say", text: "short sig", seq: 1, sig: new Uint8Array(63) },
-    { t: "say", text: "bad seq", seq: -1, sig: new Uint8Array(64) },
+    { t: "say", text: "bad seq", seq: -1, sent: 1, sig: new Uint8Array(64) },
+    // Protocol 2: a room message carries its author's signed time, and its session number is
+    // 16 bytes when there is one.
+    { t: "say", text: "no time", seq: 1, sig: new Uint8Array(64) },
+    { t: "say", text: "bad time", seq: 1, sent: -1, sig: new Uint8Array(64) },
+    { t: "say", text: "odd time", seq: 1, sent: 1.5, sig: new Uint8Array(64) },
+    { t: "say", text: "far time", seq: 1, sent: 2 ** 60, sig: new Uint8Array(64) },
+    { t: "say", text: "t", seq: 1, sent: 1, session: new Uint8Array(15), sig: new Uint8Array(64) },
+    { t: "say", text: "t", seq: 1, sent: 1, session: "0123456789abcdef", sig: new Uint8Array(64) },
     { t: "dm", to: "b", box: new Uint8Array(MAX_BOX_BYTES + 1) },
     { t: "join", name: "x".repeat(1000) },
     { t: "join", name: null },

@@ -74,9 +74,15 @@ function tally(outcomes: AttackOutcome[]) {
   };
 }
 
-const BLOCKED_REASON = "this address is blocked by the host";
+/**
+ * What a joiner from this computer is told once its wrong guesses made it back off (loopback
+ * addresses are never blocked for good: see the gate).
+ */
+const BACKING_OFF =
+  /^too many wrong passwords came from your address: it may try again in \d+ minutes?$/;
+const backingOff = (o: AttackOutcome) => o.refused && BACKING_OFF.test(o.denied ?? "");
 
-Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lifted by /unblock", async () => {
+Deno.test("brute force: blocked after 6 wrong guesses, lifted by /unblock; this computer's block is not kept", async () => {
   await using e2e = new E2e();
   const home = e2e.home();
   const T = "brute force";
@@ -122,7 +128,7 @@ Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lif
   check(e2e, t1.successes === 0 && l1.successes === 0, "the attacker found the password");
   check(e2e, t1.answered === 6, `round 1: ${JSON.stringify(round1)}`);
   check(e2e, l1.refused === 100, `after the block: ${JSON.stringify(later1)}`);
-  for (const o of later1) assertEquals([o.refused, o.denied], [true, BLOCKED_REASON]);
+  for (const o of later1) check(e2e, backingOff(o), JSON.stringify(o));
 
   // Lift the block and attack again: three guesses per connection, and one guess then away,
   // six connections at a time (under the per-address cap of 8).
@@ -162,9 +168,7 @@ Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lif
   // refused before the handshake.
   const firstBlock = round2.findIndex((o) => o.refused);
   check(e2e, firstBlock >= 0 && firstBlock < 12, `round 2: ${JSON.stringify(round2.slice(0, 24))}`);
-  const afterBlock = round2.slice(firstBlock).filter((o) =>
-    !o.refused || o.denied !== BLOCKED_REASON
-  );
+  const afterBlock = round2.slice(firstBlock).filter((o) => !backingOff(o));
   check(e2e, afterBlock.length === 0, `not refused: ${JSON.stringify(afterBlock.slice(0, 10))}`);
   const latencies = await talk.stop();
   report(T, `alice <-> bob latency during the attack: ${summary(latencies)}`);
@@ -193,12 +197,13 @@ Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lif
   const list = await host.next("blocked");
   assertEquals(list.entries.map((e) => e.address), ["127.0.0.1"]);
 
-  // Restart with the same rt folder: the block holds.
+  // Restart with the same rt folder: this computer's own address is not kept blocked (whoever
+  // mistyped here is not locked out for good); blocked.json holds nothing.
   await host.interrupt();
   for (const p of [alice, bob]) assertEquals((await p.exit()).code, 0, p.describe());
   assertEquals((await host.exit()).code, 0, host.describe());
-  const file = JSON.parse(await Deno.readTextFile(`${home}/blocked.json`));
-  assertEquals(file.blocked.map((e: { address: string }) => e.address), ["127.0.0.1"]);
+  const saved = await Deno.readTextFile(`${home}/blocked.json`).catch(() => null);
+  check(e2e, saved === null || JSON.parse(saved).blocked.length === 0, `kept: ${saved}`);
   const again = await e2e.host({
     name: "hana",
     password: PASSWORD,
@@ -206,17 +211,13 @@ Deno.test("brute force: blocked after 6 wrong guesses, kept across restarts, lif
     args: ["--no-reverse-dns"],
   });
   host = again.process;
-  const refused = await guessOnConnection(e2e, again.port, () => PASSWORD);
-  assertEquals([refused.refused, refused.success, refused.denied], [true, false, BLOCKED_REASON]);
-  await host.type("/unblock 127.0.0.1");
-  await host.next("notice", (e) => e.code === "unblocked");
+  check(e2e, !host.events.some((e) => e.type === "notice" && e.code === "blocks"), "blocks");
   const carol = await e2e.join(again.port, "carol", PASSWORD);
   await carol.type("back in");
   await host.next("message", (e) => e.from === "carol" && e.text === "back in");
   await host.interrupt();
   assertEquals((await carol.exit()).code, 0);
   assertEquals((await host.exit()).code, 0);
-  assertEquals(JSON.parse(await Deno.readTextFile(`${home}/blocked.json`)).blocked, []);
   for (const p of [host, alice, bob, carol]) assertEquals(p.stderr, "", p.describe());
 });
 
@@ -311,7 +312,11 @@ Deno.test("the 9th silent connection from one address is denied at once (default
     "per-address cap",
     `9th connection denied after ${(performance.now() - start).toFixed(1)} ms`,
   );
-  assertEquals(denied, { t: "denied", reason: "too many connections from your address at once" });
+  assertEquals(denied, {
+    t: "denied",
+    code: "busy",
+    reason: "too many connections from your address at once",
+  });
   assertEquals(await ninth.readToEnd(), { bytes: 0 });
   const notice = await host.next("notice", (e) => e.code === "refused", { since });
   assertEquals(notice.address, "127.0.0.1");

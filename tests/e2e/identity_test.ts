@@ -8,6 +8,7 @@ import { Room } from "../../lib/room/room.ts";
 import { RoomHost } from "../../lib/host/host.ts";
 import type { MemberLink } from "../../lib/room/room.ts";
 import { generateIdentity } from "../../lib/identity/keys.ts";
+import { LocalSession } from "../../lib/client/session.ts";
 
 Deno.test("a known name with a new key: every member sees the warning", async () => {
   await using e2e = new E2e();
@@ -100,13 +101,17 @@ class TamperingRoom extends Room {
 
 Deno.test("a relay that tampers with signed messages: members drop them and report it", async () => {
   await using e2e = new E2e();
-  const relay = RoomHost.start(new TamperingRoom(), {
+  const room = new TamperingRoom(), identity = generateIdentity();
+  const relay = RoomHost.start(room, {
     password: () => "pw",
-    identity: generateIdentity(),
+    identity,
     bind: "127.0.0.1",
     port: 0,
     onNotice: () => {},
   });
+  // Its host is seated, with the key it proves: joiners refuse a room that seats no host.
+  const seat = new LocalSession(room, identity.publicKey);
+  seat.send({ t: "join", name: "relay" });
   try {
     const ann = await e2e.join(relay.port, "ann");
     const bob = await e2e.join(relay.port, "bob");

@@ -18,7 +18,8 @@ Deno.test("three wrong passwords: the joiner is denied, the host is told, the ro
   await joiner.type("wrong-3");
 
   const error = await joiner.next("error");
-  assertEquals(error.code, "denied");
+  assertEquals(error.code, "wrong-password");
+  assertEquals(error.message, "Wrong password too many times; the host closed the connection");
   assertEquals((await joiner.exit()).code, 1, `mallory's exit\n${joiner.describe()}`);
   // Two `wrong-password` events (after the first and second tries), no more; never welcomed.
   assertEquals(joiner.all("wrong-password").map((e) => e.triesLeft), [2, 1]);

@@ -372,10 +372,12 @@ terminalTest("a rogue host cannot take over a joiner's terminal through names ei
     await accepts.return?.();
   }
   const framed = new FramedConnection(accepted);
+  // The rogue host proves the key it seats as "eve" (a welcome seating another is refused).
+  const eve = generateIdentity();
   try {
     const secure = await acceptJoiner(framed, {
       password: () => "pw",
-      identity: generateIdentity(),
+      identity: eve,
     });
     const join = decodeMessage(ClientMessage, (await secure.receive())!);
     assertOk(join.t === "join" && join.nonce?.length === 16, "no session number in the join");
@@ -386,7 +388,6 @@ terminalTest("a rogue host cannot take over a joiner's terminal through names ei
     const send = (message: object) => secure.send(encodeMessage(message));
     // The rogue host signs as "eve" with a key of its own, so her message verifies and shows.
     const room = crypto.getRandomValues(new Uint8Array(16));
-    const eve = generateIdentity();
     send({
       t: "welcome",
       name: self,

@@ -4,6 +4,7 @@
  * authentication at start, DEL_ONION at close, and the address rt prints is Tor's.
  */
 import { assertEquals, assertOk } from "../assert.ts";
+import { guessOnceAndLeave } from "./attack_tools.ts";
 import { E2e } from "./harness.ts";
 import { available, freePort } from "./programs.ts";
 
@@ -90,10 +91,10 @@ Deno.test({
     })();
     const recorder = await relay;
     try {
-      const { process: host } = await e2e.host({
+      const { process: host, port } = await e2e.host({
         name: "hana",
         home,
-        args: ["--tor", "--tor-control", `127.0.0.1:${recorder.port}`],
+        args: ["--tor", "--tor-control", `127.0.0.1:${recorder.port}`, "--no-reverse-dns"],
       });
       const onion = await host.next("onion");
       const returned = /250-ServiceID=([a-z2-7]{56})/.exec(recorder.transcript.fromTor)?.[1];
@@ -102,6 +103,23 @@ Deno.test({
       assertEquals(onion.command, `rt ${returned}.onion ${onion.port}`);
       assertOk(/AUTHENTICATE [0-9a-f]{64}/.test(recorder.transcript.fromRt), "cookie auth");
       assertOk(recorder.transcript.fromRt.includes(`Port=${onion.port},127.0.0.1:`));
+      // The onion service forwards to a port of its own, not the room's: Tor's joiners all
+      // come from 127.0.0.1, and are not judged by that address.
+      const target = Number(
+        new RegExp(`Port=${onion.port},127\\.0\\.0\\.1:(\\d+)`).exec(
+          recorder.transcript.fromRt,
+        )?.[1],
+      );
+      assertOk(target > 0 && target !== port, `onion target ${target}, room port ${port}`);
+      // Twelve wrong guesses through the onion port (as Tor would bring them) block nobody.
+      for (let i = 0; i < 12; i++) {
+        const outcome = await guessOnceAndLeave(e2e, target, `tor-guess-${i}`);
+        assertEquals([outcome.answered, outcome.refused], [1, false], JSON.stringify(outcome));
+      }
+      assertOk(!host.events.some((e) => e.type === "notice" && e.code === "blocked"));
+      const local = await e2e.join(port, "ann");
+      await local.type("/quit");
+      assertEquals((await local.exit()).code, 0);
       await host.closeStdin();
       assertEquals((await host.exit()).code, 0, host.describe());
       assertOk(recorder.transcript.fromRt.includes(`DEL_ONION ${returned}`), "removed at close");

@@ -7,9 +7,10 @@ import { withTempDir } from "./support.ts";
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9]);
 /**
- * Committed symbolic links (tests may not make any: `Deno.symlink` needs write access
- * everywhere): album/notes-link -> ../notes.txt, album/elsewhere-link -> ../elsewhere,
- * album/2024/loop -> .., album/broken -> ../nowhere, shortcut -> album, broken -> nowhere.
+ * Committed symbolic links: album/notes-link -> ../notes.txt, album/elsewhere-link ->
+ * ../elsewhere, album/2024/loop -> .., album/broken -> ../nowhere, shortcut -> album, broken ->
+ * nowhere. (`Deno.symlink` needs write access everywhere, which `deno task test` grants; the
+ * test of links out of a folder makes its own, to `/` among others.)
  */
 const LINKS = await Deno.realPath(new URL("../testdata/send", import.meta.url));
 /** Git checks links out as plain files on Windows. */
@@ -78,24 +79,26 @@ Deno.test("paths are taken relative to the current folder", async () => {
 });
 
 Deno.test({
-  name: "links to files are followed; links to folders and broken links inside folders are not",
+  name: "links out of a folder, to folders, and broken links inside folders are not followed",
   ignore: NO_LINKS,
   fn: async () => {
-    const files = await collectFiles([join(LINKS, "album")]);
+    const skipped: string[] = [];
+    const files = await collectFiles([join(LINKS, "album")], {
+      onSkippedLink: (path) => skipped.push(path),
+    });
     assertEquals(files.map((f) => [f.path, f.source, f.size]), [
       ["album/2024/c.txt", join(LINKS, "album", "2024", "c.txt"), 4],
       ["album/a.txt", join(LINKS, "album", "a.txt"), 2],
       ["album/b.txt", join(LINKS, "album", "b.txt"), 3],
-      ["album/notes-link", join(LINKS, "album", "notes-link"), 12],
     ]);
-    assertEquals(files[3]?.hash, await sha256(new TextEncoder().encode("first notes\n")));
+    // notes-link and elsewhere-link lead out of the album: the user is told.
+    assertEquals(skipped, ["album/elsewhere-link", "album/notes-link"]);
     // A link the user names is followed, even to a folder; naming the folder too sends it once.
     const shortcut = await collectFiles([join(LINKS, "shortcut"), join(LINKS, "album")]);
     assertEquals(shortcut.map((f) => f.path), [
       "shortcut/2024/c.txt",
       "shortcut/a.txt",
       "shortcut/b.txt",
-      "shortcut/notes-link",
     ]);
     assertEquals(shortcut[1]?.source, join(LINKS, "shortcut", "a.txt"));
     await assertRejects(
@@ -187,6 +190,52 @@ Deno.test({
       } finally {
         await Deno.chmod(join(dir, "locked"), 0o700);
       }
+    });
+  },
+});
+
+Deno.test({
+  name: "/send FOLDER never follows a link out of the folder: to a file outside, or to /",
+  ignore: NO_LINKS,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const share = join(dir, "share");
+      await Deno.mkdir(join(share, "sub"), { recursive: true });
+      await Deno.writeTextFile(join(share, "a.txt"), "inside");
+      await Deno.writeTextFile(join(share, "sub", "b.txt"), "inside too");
+      await Deno.writeTextFile(join(dir, "secret.txt"), "outside: not to be sent");
+      await Deno.symlink("../secret.txt", join(share, "relative-out"));
+      await Deno.symlink(join(dir, "secret.txt"), join(share, "absolute-out"));
+      await Deno.symlink("/", join(share, "root"));
+      await Deno.symlink("../../secret.txt", join(share, "sub", "deeper-out"));
+      await Deno.symlink("/etc/passwd", join(share, "sub", "passwd"));
+      // Links that stay inside the folder are fine: the file is sent under the link's name.
+      await Deno.symlink("a.txt", join(share, "same-as-a"));
+      await Deno.symlink("../a.txt", join(share, "sub", "up-to-a"));
+      await Deno.symlink(join(share, "sub", "b.txt"), join(share, "absolute-in"));
+      await Deno.symlink("..", join(share, "sub", "loop"));
+      const skipped: string[] = [];
+      const files = await collectFiles([share], { onSkippedLink: (path) => skipped.push(path) });
+      assertEquals(files.map((f) => [f.path, f.source]), [
+        ["share/a.txt", join(share, "a.txt")],
+        ["share/absolute-in", join(share, "sub", "b.txt")],
+        ["share/same-as-a", join(share, "a.txt")],
+        ["share/sub/b.txt", join(share, "sub", "b.txt")],
+        ["share/sub/up-to-a", join(share, "a.txt")],
+      ]);
+      for (const file of files) {
+        assertEquals(file.hash, await sha256(await Deno.readFile(file.source)), file.path);
+      }
+      assertEquals(skipped, [
+        "share/absolute-out",
+        "share/relative-out",
+        "share/root",
+        "share/sub/deeper-out",
+        "share/sub/passwd",
+      ]);
+      // Naming the secret itself is the user's choice, and is honoured.
+      const named = await collectFiles([join(share, "relative-out")]);
+      assertEquals(named.map((f) => f.size), [23]);
     });
   },
 });

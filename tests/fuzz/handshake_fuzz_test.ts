@@ -1053,7 +1053,7 @@ Deno.test("fuzz: a sealed direct message with any byte changed never opens", () 
       fc.boolean(),
       mutationsArb,
       (text, me, mutations) => {
-        const box = new MessageSigner(joinerIdentity, room, 0).seal(
+        const box = new MessageSigner(joinerIdentity, room).seal(
           { key: hostIdentity.publicKey },
           text,
           me,

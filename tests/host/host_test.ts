@@ -57,7 +57,7 @@ Deno.test("joiners authenticate, pick names and talk through the host", async ()
   b.session.send({ t: "join", name: "bob" });
   await until(b.session, "welcome");
   await until(a.session, "joined");
-  b.session.send({ t: "say", text: "hello", seq: 1, sig: new Uint8Array(64) });
+  b.session.send({ t: "say", text: "hello", seq: 1, sent: 1, sig: new Uint8Array(64) });
   const said = await until(a.session, "said");
   assertOk(said.t === "said" && said.from === "bob" && said.text === "hello");
   await b.session.close();
@@ -128,7 +128,7 @@ Deno.test("a recipient that keeps the relay of file chunks waiting too long is d
     if (!room) break;
     ann.send({ t: "data", to: "vic", id, n, body });
   }
-  ann.send({ t: "say", text: "still there?", seq: 1, sig: new Uint8Array(64) });
+  ann.send({ t: "say", text: "still there?", seq: 1, sent: 1, sig: new Uint8Array(64) });
   // Vic is dropped once the relay has waited its budget; then ann's message gets through.
   const seen: string[] = [];
   while (!seen.includes("said")) {

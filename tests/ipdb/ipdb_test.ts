@@ -3,6 +3,7 @@ import { AsnTable, compileAsnTable, csvFields } from "../../lib/ipdb/asn_table.t
 import { gunzip, readTar } from "../../lib/ipdb/tar.ts";
 import { isSpecialAddress, openIpDatabase, SOURCE_FILE } from "../../lib/ipdb/database.ts";
 import { updateIpDatabase } from "../../lib/ipdb/update.ts";
+import { RtError } from "../../lib/errors.ts";
 import { addressDescriber, formatAddressInfo, reverseName } from "../../lib/host/address_info.ts";
 import { join } from "node:path";
 
@@ -114,33 +115,166 @@ Deno.test("tar archives are read, and bad ones refused", async () => {
   assertOk(refused);
 });
 
-Deno.test("rt ipdb update fetches from the registry it is given, and only then", async () => {
-  const packages: Record<string, Uint8Array> = {
+/** npm's `dist.integrity` of `bytes`: `sha512-` and the SHA-512 in base64 (SRI). */
+async function integrity(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", bytes as BufferSource));
+  return `sha512-${btoa(String.fromCharCode(...digest))}`;
+}
+
+/** The two packages as the registry would have them (small stand-ins). */
+async function standIns(): Promise<Record<string, Uint8Array>> {
+  return {
     "geo-whois-asn-country-mmdb": await tgz({
       "package/geo-whois-asn-country.mmdb": "not a real mmdb",
     }),
     "asn": await tgz({ "package/asn-ipv4.csv": IPV4, "package/asn-ipv6.csv": IPV6 }),
   };
+}
+
+/**
+ * An npm registry on loopback serving `packages`; `describe` may change what the description
+ * says (e.g. a wrong integrity), `tarball` what is served as a tarball.
+ */
+function registry(
+  packages: Record<string, Uint8Array>,
+  options: {
+    describe?: (name: string, dist: Record<string, unknown>) => Record<string, unknown>;
+    tarball?: (name: string) => BodyInit;
+  } = {},
+) {
   const requests: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
-    const url = new URL(request.url);
-    requests.push(url.pathname);
-    const meta = /^\/@ip-location-db%2f([a-z-]+)\/latest$/.exec(url.pathname);
-    if (meta && packages[meta[1]!]) {
-      return Response.json({
-        version: "9.9.9",
-        license: "CC0-1.0",
-        dist: { tarball: `${url.origin}/tarballs/${meta[1]}.tgz` },
-      });
-    }
-    const tarball = /^\/tarballs\/([a-z-]+)\.tgz$/.exec(url.pathname);
-    if (tarball && packages[tarball[1]!]) return new Response(packages[tarball[1]!] as BodyInit);
-    return new Response("no", { status: 404 });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      requests.push(url.pathname);
+      const meta = /^\/@ip-location-db%2f([a-z-]+)\/latest$/.exec(url.pathname);
+      if (meta && packages[meta[1]!]) {
+        const dist = {
+          tarball: `${url.origin}/tarballs/${meta[1]}.tgz`,
+          integrity: await integrity(packages[meta[1]!]!),
+        };
+        return Response.json({
+          version: "9.9.9",
+          license: "CC0-1.0",
+          dist: options.describe?.(meta[1]!, dist) ?? dist,
+        });
+      }
+      const tarball = /^\/tarballs\/([a-z-]+)\.tgz$/.exec(url.pathname);
+      if (tarball && packages[tarball[1]!]) {
+        return new Response(
+          options.tarball?.(tarball[1]!) ?? packages[tarball[1]!] as BodyInit,
+        );
+      }
+      return new Response("no", { status: 404 });
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    requests,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/** `updateIpDatabase` into a fresh folder; the error it fails with, and what it left there. */
+async function failedUpdate(
+  options: Parameters<typeof updateIpDatabase>[1],
+): Promise<{ error: RtError; left: string[] }> {
+  const folder = await Deno.makeTempDir({ prefix: "rt-ipdb-" });
+  try {
+    const error = await updateIpDatabase(folder, options).then(() => null, (e) => e);
+    assertOk(error instanceof RtError, `the update should have failed (${error})`);
+    const left = (await Array.fromAsync(Deno.readDir(folder))).map((e) => e.name);
+    return { error, left };
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+Deno.test("a tarball that does not match the description's integrity is refused", async () => {
+  const packages = await standIns();
+  // What a tampering mirror or cache would serve: another package under the same name.
+  await using tampered = registry(packages, {
+    tarball: (name) =>
+      (name === "asn" ? packages["geo-whois-asn-country-mmdb"]! : packages[name]!) as BodyInit,
   });
+  const { error, left } = await failedUpdate({ registry: tampered.url });
+  assertOk(/integrity/i.test(error.message) && error.message.includes("asn"), error.message);
+  assertEquals(left, [], "nothing was written");
+  // A description without one, or with only a weaker hash, is refused too.
+  for (
+    const dist of [
+      (d: Record<string, unknown>) => ({ tarball: d.tarball }),
+      (d: Record<string, unknown>) => ({ tarball: d.tarball, shasum: "0".repeat(40) }),
+      (d: Record<string, unknown>) => ({ tarball: d.tarball, integrity: "sha1-AAAA" }),
+      (d: Record<string, unknown>) => ({ ...d, integrity: "sha512-" + "A".repeat(86) + "==" }),
+    ]
+  ) {
+    await using bare = registry(packages, { describe: (_, d) => dist(d) });
+    const { error, left } = await failedUpdate({ registry: bare.url });
+    assertOk(/integrity/i.test(error.message), error.message);
+    assertEquals(left, []);
+    assertEquals(bare.requests.filter((r) => r.startsWith("/tarballs/")).length, 1);
+  }
+});
+
+Deno.test("a tarball URL that is not http(s) is refused unread", async () => {
+  const packages = await standIns();
+  await using odd = registry(packages, {
+    describe: (_, d) => ({ ...d, tarball: "file:///etc/passwd" }),
+  });
+  const { error } = await failedUpdate({ registry: odd.url });
+  assertOk(error.message.includes("will not fetch (file:///etc/passwd)"), error.message);
+});
+
+Deno.test("a download larger than the cap is cut off and refused", async () => {
+  const packages = await standIns();
+  let served = 0;
+  // Endless, as far as a reader without a cap can tell (it ends after 32 MiB).
+  await using endless = registry(packages, {
+    tarball: () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (served >= 32 * 1024 * 1024) return controller.close();
+          served += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024));
+        },
+      }),
+  });
+  const { error, left } = await failedUpdate({
+    registry: endless.url,
+    maxDownloadBytes: 1024 * 1024,
+  });
+  assertOk(/larger than 1 MB/.test(error.message), error.message);
+  assertOk(served < 16 * 1024 * 1024, `${served} bytes were sent`);
+  assertEquals(left, []);
+});
+
+Deno.test("a package that unpacks to more than the cap is refused (a gzip bomb)", async () => {
+  const packages = await standIns();
+  // 3 MiB of zeros in the tar: a few kilobytes once compressed, with the right integrity.
+  packages["asn"] = await tgz({
+    "package/asn-ipv4.csv": IPV4,
+    "package/asn-ipv6.csv": IPV6,
+    "package/padding": "\0".repeat(3 * 1024 * 1024),
+  });
+  assertOk(packages["asn"].length < 64 * 1024);
+  await using bomb = registry(packages);
+  const { error, left } = await failedUpdate({
+    registry: bomb.url,
+    maxUnpackedBytes: 2 * 1000 * 1000,
+  });
+  assertOk(/unpacks to more than 2 MB/.test(error.message), error.message);
+  assertEquals(left, []);
+});
+
+Deno.test("rt ipdb update fetches from the registry it is given, and only then", async () => {
+  await using server = registry(await standIns());
+  const requests = server.requests;
   const folder = await Deno.makeTempDir({ prefix: "rt-ipdb-" });
   try {
     assertEquals(await openIpDatabase(folder), null, "nothing before an update");
-    const registry = `http://127.0.0.1:${server.addr.port}`;
+    const registry = server.url;
     const lines: string[] = [];
     const fetched = await updateIpDatabase(folder, { registry, log: (l) => lines.push(l) });
     assertEquals(fetched.map((p) => p.version), ["9.9.9", "9.9.9"]);
@@ -156,7 +290,6 @@ Deno.test("rt ipdb update fetches from the registry it is given, and only then",
     assertEquals(described.asn, 64500);
     await assertRejects(() => updateIpDatabase(folder, { registry: `${registry}/missing` }));
   } finally {
-    await server.shutdown();
     await Deno.remove(folder, { recursive: true });
   }
 });

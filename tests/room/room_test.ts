@@ -27,14 +27,25 @@ Deno.test("joins, talk and leaves reach exactly the members present", () => {
   const room = new Room({ now: () => now });
   const a = seat(room, { host: true });
   a.membership.receive({ t: "join", name: "Ann" });
-  a.membership.receive({ t: "say", text: "before bob", seq: 1, sig: SIG });
+  a.membership.receive({ t: "say", text: "before bob", seq: 1, sent: 1000, sig: SIG });
   const b = seat(room);
   b.membership.receive({ t: "join", name: "Bob" });
   now = 2000;
-  b.membership.receive({ t: "say", text: "hi", seq: 1, sig: SIG });
+  const session = new Uint8Array(16).fill(7);
+  b.membership.receive({ t: "say", text: "hi", seq: 1, sent: 1500, session, sig: SIG });
   assertEquals(b.kinds(), ["welcome", "said"], "bob sees nothing said before he joined");
   assertEquals(a.kinds(), ["welcome", "said", "joined", "said"]);
-  assertEquals(a.inbox[3], { t: "said", from: "Bob", text: "hi", at: 2000, seq: 1, sig: SIG });
+  // Relayed with the author's signed time and session, and the room's own time beside them.
+  assertEquals(a.inbox[3], {
+    t: "said",
+    from: "Bob",
+    text: "hi",
+    at: 2000,
+    seq: 1,
+    sent: 1500,
+    session,
+    sig: SIG,
+  });
   b.membership.receive({ t: "bye" });
   assertOk(b.disconnected);
   assertEquals(a.inbox.at(-1), { t: "left", name: "Bob", reason: "quit", at: 2000 });
@@ -67,7 +78,7 @@ Deno.test("who lists members; nothing is relayed before a name is chosen", () =>
   const a = seat(room);
   const b = seat(room);
   a.membership.receive({ t: "join", name: "a" });
-  b.membership.receive({ t: "say", text: "sneaky", seq: 1, sig: SIG });
+  b.membership.receive({ t: "say", text: "sneaky", seq: 1, sent: 1000, sig: SIG });
   b.membership.receive({ t: "who" });
   assertEquals(a.kinds(), ["welcome"]);
   const who = b.inbox.at(-1);
@@ -88,7 +99,7 @@ Deno.test("a member that cannot take messages is dropped, and the others carry o
     disconnect: () => {},
   }, { key: KEY });
   brokenLink.receive({ t: "join", name: "broken" });
-  a.membership.receive({ t: "say", text: "hello", seq: 1, sig: SIG });
+  a.membership.receive({ t: "say", text: "hello", seq: 1, sent: 1000, sig: SIG });
   await Promise.resolve();
   assertEquals(room.members().map((m) => m.name), ["a", "fine"]);
   assertOk(activity.some((x) => x.kind === "dropped"));
@@ -152,4 +163,30 @@ Deno.test("a member's session number goes with its name to the others", () => {
   const joined = ann.inbox.find((m) => m.t === "joined" && m.name === "Cat");
   assertOk(joined?.t === "joined");
   assertEquals(joined.nonce, new Uint8Array(16).fill(4));
+});
+
+Deno.test("hostFirst: joins wait until the host has taken its seat, then are answered", () => {
+  const room = new Room({ hostFirst: true });
+  const bob = seat(room);
+  bob.membership.receive({ t: "join", name: "Bob" });
+  const gone = seat(room);
+  gone.membership.receive({ t: "join", name: "Gone" });
+  gone.membership.leave("lost");
+  // Nobody is welcomed into a room whose host is not there yet.
+  assertEquals(bob.kinds(), []);
+  assertEquals(room.members(), []);
+  const ann = seat(room, { host: true });
+  ann.membership.receive({ t: "join", name: "Ann" });
+  assertEquals(bob.kinds(), ["welcome"]);
+  const welcome = bob.inbox[0];
+  assertOk(welcome?.t === "welcome");
+  assertEquals(
+    welcome.members.map((m) => [m.name, m.host]).sort(),
+    [["Ann", true], ["Bob", false]],
+  );
+  assertEquals(ann.kinds(), ["welcome", "joined"]);
+  // Later joins are answered at once.
+  const cy = seat(room);
+  cy.membership.receive({ t: "join", name: "Cy" });
+  assertEquals(cy.kinds(), ["welcome"]);
 });
