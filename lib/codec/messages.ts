@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decode, encode } from "@msgpack/msgpack";
+import { decode, Encoder } from "@msgpack/msgpack";
 import { z } from "zod";
 import { RtError } from "../errors.ts";
 
@@ -212,9 +212,16 @@ export function decodeBulk<T extends { t: "data" }>(
   return { ...decodeMessage(schema, header), body };
 }
 
+/**
+ * One encoder for every message. `encode()` makes a new encoder each time, with a 2 KiB buffer
+ * that the result is a view of: a fresh allocation per message, kept as long as the message
+ * is. `Encoder.encode` reuses its buffer and returns a copy of exactly the message's size.
+ */
+const encoder = new Encoder();
+
 /** Encodes a message to MessagePack. */
 export function encodeMessage(message: object): Uint8Array {
-  return encode(message);
+  return encoder.encode(message);
 }
 
 /**

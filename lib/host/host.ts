@@ -70,6 +70,23 @@ interface RelayWaits {
 /** What a member who came through the room's onion service is known by, instead of an address. */
 export const ONION_ADDRESS = "onion";
 
+/**
+ * Most connections accepted and not in the room at once (at the gate, in the handshake, or
+ * being turned away), over every listener; more wait in the system's queue. Well above the
+ * handshake cap (`maxPending`, 64), so that joiners past it are still told the room is busy.
+ */
+const MAX_STRANGERS = 256;
+
+/** Handshake failures that show the peer is not an rt joiner (or is gone already). */
+const NOT_A_JOINER = new Set([
+  "message-invalid",
+  "frame-too-large",
+  "frame-truncated",
+  "handshake-protocol",
+  "handshake-invalid-share",
+  "connection-closed",
+]);
+
 /** Notices about connections that have not proven the password: a burst, then a few a second. */
 const CONNECTION_NOTICE_BURST = 250;
 const CONNECTION_NOTICES_PER_SECOND = 5;
@@ -172,6 +189,10 @@ export class RoomHost {
   );
   /** Notices about connections left out since the last one shown. */
   #suppressed = 0;
+  /** Connections accepted and not in the room (yet): at the gate or in the handshake. */
+  #strangers = 0;
+  /** Accept loops waiting for `#strangers` to drop under `MAX_STRANGERS`. */
+  #strangerLeft: (() => void)[] = [];
   /** How long the relay of file chunks has waited for each recipient (by name key). */
   readonly #relayWaits = new Map<string, RelayWaits>();
 
@@ -282,10 +303,25 @@ export class RoomHost {
 
   async #accept(listening: Listening, route: Route): Promise<void> {
     for await (const accepted of listening.accept()) {
+      this.#strangers++;
       const task = this.#serve(accepted, route).catch(() => {});
       this.#tasks.add(task);
       task.finally(() => this.#tasks.delete(task));
+      // Each connection not yet in the room costs memory until it is closed, and a flood can
+      // open them faster than they are turned away: at the cap, accept no more until one is
+      // done (the rest wait in the system's queue, which has its own bound).
+      while (this.#strangers >= MAX_STRANGERS) {
+        await new Promise<void>((resolve) => this.#strangerLeft.push(resolve));
+      }
     }
+  }
+
+  /** A connection accepted and not (or no longer) on its way into the room is done. */
+  #strangerDone(): void {
+    this.#strangers--;
+    const waiting = this.#strangerLeft;
+    this.#strangerLeft = [];
+    for (const wake of waiting) wake();
   }
 
   async #serve({ conn, address }: Accepted, route: Route): Promise<void> {
@@ -296,6 +332,7 @@ export class RoomHost {
     });
     this.#connections.add(framed);
     const who = route === "onion" ? ONION_ADDRESS : address;
+    let stranger = true;
     try {
       const admission = this.#gate.admit(address, route);
       const full = this.#room.size >= this.#limits.maxMembers;
@@ -314,11 +351,14 @@ export class RoomHost {
       } finally {
         admission.release();
       }
+      stranger = false;
+      this.#strangerDone();
       await this.#member(secure, who);
     } catch {
       framed.close();
     } finally {
       this.#connections.delete(framed);
+      if (stranger) this.#strangerDone();
     }
   }
 
@@ -438,7 +478,11 @@ export class RoomHost {
           );
         }
       }
-      await framed.end(500);
+      // Bytes that are not rt's handshake: nobody there to tell anything, so cut it off at
+      // once. Waiting for such a peer to close held the connection (and its slot) for up to
+      // half a second each, which a flood of garbage connections turned into memory.
+      if (NOT_A_JOINER.has(e.code)) framed.close();
+      else await framed.end(500);
       throw e;
     }
   }

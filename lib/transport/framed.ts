@@ -96,7 +96,7 @@ export class FramedConnection {
     );
     try {
       while (!this.#closed) {
-        while (this.#frames.length >= this.#readAhead && !this.#closed && !this.#draining) {
+        while (this.#frames.length >= this.#ahead() && !this.#closed && !this.#draining) {
           await new Promise<void>((resolve) => this.#wakeReader = resolve);
         }
         if (this.#closed) break;
@@ -105,12 +105,13 @@ export class FramedConnection {
         }
         const n = await this.#stream.read(buffer);
         if (n === null) {
-          this.#reader.end();
+          if (!this.#draining) this.#reader.end();
           this.#ended = true;
           break;
         }
-        const frames = this.#reader.push(buffer.subarray(0, n));
-        if (!this.#draining) { for (const frame of frames) this.#frames.push(frame); }
+        // Ending: what still arrives is dropped unread, not cut into frames first.
+        if (this.#draining) continue;
+        for (const frame of this.#reader.push(buffer.subarray(0, n))) this.#frames.push(frame);
         this.#wake();
       }
     } catch (error) {
@@ -118,7 +119,20 @@ export class FramedConnection {
       else this.#ended = true;
     }
     this.#ended = true;
+    // Give the buffer back now rather than at the next full garbage collection (no read is
+    // pending any more): under a flood of short connections, buffers waiting for it added up,
+    // and the system's allocator kept the peak long after.
+    buffer.buffer.transfer(0);
     this.#wake();
+  }
+
+  /**
+   * Frames read ahead before reading pauses: two while frames are a handshake's (a joiner
+   * sends one message and waits for the answer), so that garbage is not read and cut into
+   * frames in bulk before the first one is even looked at.
+   */
+  #ahead(): number {
+    return this.#reader.maxBytes <= SMALL_READ_CHUNK ? 2 : this.#readAhead;
   }
 
   /** Wakes every waiting reader; each checks again what it waits for. */

@@ -77,18 +77,39 @@ export function listenTcp(
   };
 }
 
+/** A failed `accept()` that leaves the listener as it was: only that connection is lost. */
+function lostOneConnection(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted;
+}
+
+/** Pause before accepting again after a failure of the system (out of file descriptors). */
+const ACCEPT_RETRY_MS = 100;
+
 async function* mergeAccepts(listeners: Deno.Listener[]): AsyncIterable<Accepted> {
-  type Next = { index: number; conn: Deno.Conn | null };
+  type Next = { index: number; conn: Deno.Conn | null; error?: unknown };
   const pull = (index: number): Promise<Next> =>
     listeners[index]!.accept().then(
       (conn) => ({ index, conn }),
-      () => ({ index, conn: null }),
+      (error) => ({ index, conn: null, error }),
     );
   const pending = new Map<number, Promise<Next>>(listeners.map((_, i) => [i, pull(i)]));
   while (pending.size > 0) {
-    const { index, conn } = await Promise.race(pending.values());
+    const { index, conn, error } = await Promise.race(pending.values());
     if (conn === null) {
-      pending.delete(index);
+      // Only a closed listener stops accepting. A connection reset while it waited to be
+      // accepted (the system then fails `accept` with "not connected") is one lost connection,
+      // not the end of the room: stopping there let one reset lock everyone out.
+      if (error instanceof Deno.errors.BadResource) pending.delete(index);
+      else if (lostOneConnection(error)) pending.set(index, pull(index));
+      else {
+        // Out of file descriptors or the like: try again shortly rather than spin.
+        pending.set(
+          index,
+          new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS)).then(() => pull(index)),
+        );
+      }
       continue;
     }
     pending.set(index, pull(index));

@@ -1,0 +1,127 @@
+/**
+ * Garbage connections against a real host (issue 13, item 7): nobody here knows the password,
+ * yet each connection costs the host something until it is closed.
+ *
+ * The flood test MEASURES ON PURPOSE. The project's rule is never to assert timings; the
+ * issue asks for this exception: a flood of a fixed number of connections (not of a fixed
+ * time), then the host's memory and the members' worst delivery time are checked against the
+ * issue's goals, with margins meant for a busy test machine. Every figure is printed, so a
+ * failure says by how much.
+ */
+import { assertEquals } from "../assert.ts";
+import { mib, summary } from "./attack_tools.ts";
+import { check, E2e } from "./harness.ts";
+import { floodRoom } from "./flood_tools.ts";
+import net from "node:net";
+
+/** The issue's goals for the host's memory. */
+const PEAK_GROWTH_BYTES = 100 * 1000 * 1000;
+const SETTLED_BYTES = 20 * 1000 * 1000;
+/**
+ * The issue asks for 250 ms; twice that here, for a shared machine where the flood, the host,
+ * two members and the test share the processors. Before the fixes: 0.8–2.1 s.
+ */
+const WORST_DELIVERY_MS = 500;
+
+function report(test: string, what: string): void {
+  console.log(`  [${test}] ${what}`);
+}
+
+// Linux only: the host's memory is read from /proc, and the flood comes from 127.0.0.2 and
+// up, which only Linux routes to the loopback interface without configuration.
+Deno.test({
+  name:
+    "flood of garbage connections: host memory bounded and given back, members unhurt, room still open",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
+  await using e2e = new E2e();
+  const T = "flood";
+  // 8,000 connections from 16 loopback addresses, 1,000 at a time: garbage, handshake-shaped
+  // nonsense and bad length prefixes, 1–12 pieces each. A host that stops accepting makes the
+  // flood give up early instead of waiting for every connection.
+  const m = await floodRoom(e2e, {
+    connections: 8000,
+    sources: 16,
+    concurrency: 1000,
+    seed: 7,
+    lingerMs: 3000,
+    giveUpAfter: 300,
+  });
+  const grew = m.peak.anon - m.before.anon, kept = m.after.anon - m.before.anon;
+  const worst = Math.max(...m.deliveries);
+  report(
+    T,
+    `${m.flood.connections} connections in ${(m.flood.ms / 1000).toFixed(1)} s ` +
+      `(${m.flood.failed} not opened, ${m.flood.lingered} not closed by the host within 3 s` +
+      `${m.flood.gaveUp ? ", GAVE UP" : ""}); ${m.notices} notices`,
+  );
+  report(
+    T,
+    `host memory allocated (RssAnon): before ${mib(m.before.anon)}, peak +${mib(grew)}, ` +
+      `${kept < 0 ? "" : "+"}${mib(kept)} ${(m.settleMs / 1000).toFixed(1)} s after the flood`,
+  );
+  report(
+    T,
+    `host memory resident (VmRSS): before ${mib(m.before.rss)}, peak ${mib(m.peak.rss)}, ` +
+      `after ${mib(m.after.rss)}`,
+  );
+  report(T, `alice <-> bob delivery during the flood: ${summary(m.deliveries)}; lost ${m.lost}`);
+
+  check(
+    e2e,
+    !m.flood.gaveUp,
+    `the host stopped accepting or closing connections: ${JSON.stringify(m.flood)}`,
+  );
+  // The room still lets people in.
+  const carol = await e2e.join(m.port, "carol", m.password);
+  assertEquals(carol.exited, null);
+  check(e2e, m.lost === 0, `${m.lost} messages between the members were lost`);
+  // Allocated memory (RssAnon), not VmRSS: the latter also counts the pages of the `deno`
+  // executable, which the system drops and reloads under memory pressure from other processes
+  // (tens of MB either way, nothing to do with the flood).
+  check(e2e, grew < PEAK_GROWTH_BYTES, `the host grew by ${mib(grew)} during the flood`);
+  check(
+    e2e,
+    kept <= SETTLED_BYTES,
+    `${(m.settleMs / 1000).toFixed(1)} s after the flood the host still held ${mib(kept)} ` +
+      "more than before it",
+  );
+  check(
+    e2e,
+    worst < WORST_DELIVERY_MS,
+    `a message took ${worst.toFixed(0)} ms between the members during the flood`,
+  );
+});
+
+/** Opens a connection, sends a few bytes, and resets it (RST) at once. */
+function resetConnection(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => resolve());
+    socket.on("close", () => resolve());
+    socket.on("connect", () => {
+      socket.write(new Uint8Array([0, 0, 0, 9, 1, 2, 3]));
+      socket.resetAndDestroy();
+    });
+  });
+}
+
+Deno.test({
+  name: "a connection reset before the host accepts it does not stop the host from accepting",
+  // The host is paused with SIGSTOP while the connections are made and reset.
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await using e2e = new E2e();
+  const { process: host, port } = await e2e.host({ name: "hana" });
+  // While the host is stopped, the system completes these connections and queues them; each
+  // is reset before the host gets to accept it, so accepting it fails ("not connected").
+  host.kill("SIGSTOP");
+  try {
+    await Promise.all(Array.from({ length: 5 }, () => resetConnection(port)));
+  } finally {
+    host.kill("SIGCONT");
+  }
+  const alice = await e2e.join(port, "alice");
+  await host.next("joined", (e) => e.name === "alice");
+  assertEquals(alice.exited, null);
+});
