@@ -1,11 +1,13 @@
 /**
  * Opening the room's port on the home router, behind one small interface: UPnP IGD (version 1
  * or 2) and NAT-PMP are tried at once, the first that works wins, the mapping is renewed while
- * the room is open and removed when it closes. A null version does nothing (`--no-upnp`).
+ * the room is open and removed when it closes; what the other protocol maps is never allowed
+ * to undo it (holdings.ts). A null version does nothing (`--no-upnp`).
  *
  * @module
  */
 import { findGateways, localAddressFor, type LocalV4, localV4 } from "./gateway.ts";
+import { type Claim, Holdings } from "./holdings.ts";
 import { natPmpExternalAddress, natPmpMap } from "./natpmp.ts";
 import {
   addPortMapping,
@@ -76,11 +78,18 @@ export interface RouterMapperOptions {
   locals?: () => LocalV4[];
 }
 
-interface Attempt {
-  mapping: PortMapping;
+/** A forwarding one protocol made, as the room holds it (see holdings.ts). */
+interface Grant extends Claim {
+  method: MappingMethod;
+  externalAddress: string;
 }
 
 class RefusedError extends Error {}
+
+/** Seconds between renewals of a lease of `seconds` (0: one that never ends). */
+function renewEvery(seconds: number): number {
+  return Math.max(30, (seconds === 0 ? 1800 : seconds) / 2);
+}
 
 /** Asks the router on this network, by UPnP IGD and NAT-PMP at once. */
 export class RouterPortMapper implements PortMapper {
@@ -99,27 +108,41 @@ export class RouterPortMapper implements PortMapper {
   async map(internalPort: number): Promise<MappingOutcome> {
     const controller = new AbortController();
     const deadline = Date.now() + this.#timeoutMs;
+    // Both protocols may say yes, even to the very same forwarding: the holdings decide what
+    // is kept and what is removed, so that the one that lost never removes what won.
+    const holdings = new Holdings<Grant>();
     const attempts = [
       this.#upnp(internalPort, deadline, controller.signal),
       this.#natPmp(internalPort, deadline),
     ];
+    for (const attempt of attempts) holdings.follow(attempt);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), this.#timeoutMs + 200);
     });
     const first = await Promise.race([
-      Promise.any(attempts).catch(() => null),
+      holdings.won,
+      holdings.settled(), // the winner, or null once every attempt failed
       timeout,
     ]);
     clearTimeout(timer);
     controller.abort();
-    // Whatever else succeeded (late, or second) is undone: one mapping is enough.
-    void Promise.allSettled(attempts).then((results) => {
-      for (const r of results) {
-        if (r.status === "fulfilled" && r.value !== first) void r.value.mapping.close();
-      }
-    });
-    if (first) return { ok: true, mapping: first.mapping };
+    if (first) {
+      let closing: Promise<void> | null = null;
+      return {
+        ok: true,
+        mapping: {
+          externalAddress: first.externalAddress,
+          externalPort: first.externalPort,
+          internalPort,
+          method: first.method,
+          behindAnotherNat: isPrivateV4(first.externalAddress),
+          close: () => closing ??= holdings.close(),
+        },
+      };
+    }
+    // Nothing won in time: whatever still comes is removed as it comes.
+    void holdings.close();
     const results = await Promise.race([
       Promise.allSettled(attempts),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 0)),
@@ -137,21 +160,7 @@ export class RouterPortMapper implements PortMapper {
     };
   }
 
-  #renewing(renew: () => Promise<unknown>, seconds: number, remove: () => Promise<unknown>) {
-    const interval = setInterval(
-      () => void renew().catch(() => {}),
-      Math.max(30, seconds / 2) * 1000,
-    );
-    let closed = false;
-    return async () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(interval);
-      await remove().catch(() => {});
-    };
-  }
-
-  async #upnp(internalPort: number, deadline: number, signal: AbortSignal): Promise<Attempt> {
+  async #upnp(internalPort: number, deadline: number, signal: AbortSignal): Promise<Grant> {
     // Only the default gateway is asked: any device on the LAN may answer a search.
     const gateways = await findGateways(this.#locals());
     const locations = await discoverLocations(Math.min(2000, deadline - Date.now() - 500), {
@@ -190,20 +199,17 @@ export class RouterPortMapper implements PortMapper {
           await add(lease);
         }
         const svc = service;
-        const close = this.#renewing(
-          () => add(lease),
-          lease === 0 ? 1800 : lease,
-          () => deletePortMapping(svc, internalPort),
-        );
         return {
-          mapping: {
-            externalAddress: external,
-            externalPort: internalPort,
-            internalPort,
-            method: service.igdVersion === 2 ? "UPnP IGD v2" : "UPnP IGD v1",
-            behindAnotherNat: isPrivateV4(external),
-            close,
-          },
+          method: service.igdVersion === 2 ? "UPnP IGD v2" : "UPnP IGD v1",
+          externalAddress: external,
+          router: routerHost,
+          externalPort: internalPort,
+          internalClient,
+          internalPort,
+          removedByExternalPort: true,
+          renewEverySeconds: renewEvery(lease),
+          renew: () => add(lease),
+          remove: () => deletePortMapping(svc, internalPort),
         };
       } catch (error) {
         refusal = new RefusedError(
@@ -214,7 +220,7 @@ export class RouterPortMapper implements PortMapper {
     throw refusal ?? new Error("no UPnP router");
   }
 
-  async #natPmp(internalPort: number, deadline: number): Promise<Attempt> {
+  async #natPmp(internalPort: number, deadline: number): Promise<Grant> {
     const gateways = await findGateways(this.#locals());
     let refusal: Error | null = null;
     for (const gateway of gateways) {
@@ -227,26 +233,24 @@ export class RouterPortMapper implements PortMapper {
           externalPort: internalPort,
           lifetimeSeconds: this.#lease,
         }, Math.max(300, deadline - Date.now()));
-        const renew = () =>
-          natPmpMap(gateway, {
-            internalPort,
-            externalPort: granted.externalPort,
-            lifetimeSeconds: this.#lease,
-          }, 3000);
-        const close = this.#renewing(
-          renew,
-          granted.lifetimeSeconds,
-          () => natPmpMap(gateway, { internalPort, externalPort: 0, lifetimeSeconds: 0 }, 2000),
-        );
         return {
-          mapping: {
-            externalAddress: external,
-            externalPort: granted.externalPort,
-            internalPort,
-            method: "NAT-PMP",
-            behindAnotherNat: isPrivateV4(external),
-            close,
-          },
+          method: "NAT-PMP",
+          externalAddress: external,
+          router: gateway,
+          externalPort: granted.externalPort,
+          // The router forwards to the computer that asked.
+          internalClient: localAddressFor(gateway, this.#locals()) ?? "",
+          internalPort,
+          removedByExternalPort: false,
+          renewEverySeconds: renewEvery(granted.lifetimeSeconds),
+          renew: () =>
+            natPmpMap(gateway, {
+              internalPort,
+              externalPort: granted.externalPort,
+              lifetimeSeconds: this.#lease,
+            }, 3000),
+          remove: () =>
+            natPmpMap(gateway, { internalPort, externalPort: 0, lifetimeSeconds: 0 }, 2000),
         };
       } catch (error) {
         if (error instanceof Error && /router answered/.test(error.message)) {

@@ -12,10 +12,23 @@
 # ones); the "internet" namespace dials the WAN address 203.0.113.1, which the router's DNAT
 # rules forward exactly as they would the public one. Nothing is ever sent to 11.22.33.1.
 #
-# Usage: router_lab.sh up MODE | down | mappings | exec lan|router|inet CMD...
+# Usage: router_lab.sh up MODE | down | mappings | upnp-list | log | wan-probe PORT
+#                      | race natpmp-first|upnp-first | release | exec lan|router|inet CMD...
 #   MODE: igd1 (UPnP IGD v1 only), igd2 (UPnP IGD v2 only), natpmp (NAT-PMP only),
+#         igd1+natpmp, igd2+natpmp (both protocols, as miniupnpd usually runs: one table of
+#         forwardings that either protocol can add to and remove from),
 #         silent (a router with no port mapping service), refuse (UPnP that says no; NAT-PMP
 #         off, since miniupnpd 2.3 stops answering anything after refusing a NAT-PMP request)
+#   race: on a router with both protocols, makes one protocol answer the LAN computer first
+#         and the other map the same port after it, by dropping some of the LAN computer's
+#         requests (clients send them again; the router never knows):
+#     natpmp-first  NAT-PMP mapping requests are dropped until the client asks the UPnP
+#                   service for something over HTTP, and those HTTP requests are dropped until
+#                   a NAT-PMP mapping has been answered. So UPnP, which is slower to find the
+#                   router, is at the point of mapping when NAT-PMP wins, and maps after it.
+#                   Nothing waits on the test: it all plays out in the LAN computer's kernel.
+#     upnp-first    NAT-PMP mapping requests are dropped until `release` (once UPnP has won).
+#   release: every such rule goes; requests pass again.
 # Env:  RTLAB_PREFIX (namespace and link name prefix, default "rtl"), RTLAB_RUN (work folder)
 set -euo pipefail
 
@@ -79,6 +92,8 @@ NFT
   case $mode in
     igd1) natpmp=no v1=yes ;;
     igd2) natpmp=no ;;
+    igd1+natpmp) v1=yes ;;
+    igd2+natpmp) ;;
     natpmp) upnp=no ;;
     refuse) natpmp=no allow="" ;;
     *) echo "unknown mode $mode"; exit 2 ;;
@@ -135,15 +150,83 @@ mappings() {
   inns "$NS_R" nft list chain inet filter prerouting_miniupnpd 2>/dev/null | grep -o 'dport [0-9]* dnat.*' || true
 }
 
+# The forwardings as a UPnP client lists them (miniupnpc, the reference client, on the LAN
+# computer), told where the router is rather than searching for it (which takes 2 s).
+upnp_list() {
+  inns "$NS_LAN" upnpc -u "http://$LAN_GW:$HTTP_PORT/rootDesc.xml" -l
+}
+
+# The router's log (miniupnpd's syslog lines, in order).
+log() {
+  cat "$RUN/miniupnpd.log"
+}
+
+# A connection from the internet side to the router's WAN address: prints the first bytes the
+# other end says (rt's host greets first), in hex; fails when nothing gets through.
+wan_probe() {
+  local port=${1:?port}
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  inns "$NS_INET" timeout 5 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    head -c 4 <&3 | od -An -tx1 | tr -d " \n"
+  ' "$WAN_IP" "$port"
+}
+
+race() {
+  local nat_pmp_map='udp dport 5351 @th,72,8 2' upnp_http="tcp dport $HTTP_PORT ip length > 100"
+  release
+  case $1 in
+    natpmp-first)
+      # The second byte of a NAT-PMP message is its opcode: 2 asks to map TCP, 130 answers it.
+      # HTTP segments longer than 100 bytes carry a request (bare SYNs and ACKs are shorter).
+      inns "$NS_LAN" nft -f - <<NFT
+table inet rtlab_race {
+  set upnp_asking { type ipv4_addr; flags dynamic; }
+  set natpmp_answered { type ipv4_addr; flags dynamic; }
+  chain output {
+    type filter hook output priority 0;
+    $upnp_http ip daddr != @natpmp_answered add @upnp_asking { ip daddr } drop
+    $nat_pmp_map ip daddr != @upnp_asking drop
+  }
+  chain input {
+    type filter hook input priority 0;
+    udp sport 5351 @th,72,8 130 add @natpmp_answered { ip saddr }
+  }
+}
+NFT
+      ;;
+    upnp-first)
+      inns "$NS_LAN" nft -f - <<NFT
+table inet rtlab_race {
+  chain output {
+    type filter hook output priority 0;
+    $nat_pmp_map drop
+  }
+}
+NFT
+      ;;
+    *) echo "unknown race $1" >&2; exit 2 ;;
+  esac
+}
+
+release() {
+  inns "$NS_LAN" nft delete table inet rtlab_race 2>/dev/null || true
+}
+
 case "${1:-}" in
   up) up "${2:-}" ;;
   down) down ;;
   mappings) mappings ;;
+  upnp-list) upnp_list ;;
+  log) log ;;
+  wan-probe) wan_probe "${2:-}" ;;
+  race) race "${2:-}" ;;
+  release) release ;;
   exec)
     shift
     which=${1:-}; shift || true
     case $which in lan) ns=$NS_LAN ;; router) ns=$NS_R ;; inet) ns=$NS_INET ;; *) exit 2 ;; esac
     exec ip netns exec "$ns" "$@"
     ;;
-  *) echo "usage: $0 up MODE | down | mappings | exec lan|router|inet CMD..."; exit 2 ;;
+  *) echo "usage: $0 up MODE | down | mappings | upnp-list | log | wan-probe PORT | race WHO | release | exec lan|router|inet CMD..."; exit 2 ;;
 esac
