@@ -32,6 +32,7 @@ import {
 import { addressDescriber } from "./lib/host/address_info.ts";
 import { nullPortMapper, RouterPortMapper } from "./lib/nat/port_mapping.ts";
 import { runExitTasks } from "./lib/app/cleanup.ts";
+import { Stop, STOP_SIGNALS, type StopSignal } from "./lib/app/stop.ts";
 import { parseProxyUrl, type Socks5Proxy } from "./lib/transport/socks5.ts";
 import { readCookieFile, type TorControlOptions } from "./lib/tor/control.ts";
 import { openIpDatabase, SOURCE_FILE } from "./lib/ipdb/database.ts";
@@ -84,7 +85,7 @@ function program() {
     .option(
       "--auto-accept-from <name>",
       "accept files from NAME without asking, once you have verified their key (repeatable)",
-      (value: string, previous: string[] = []) => [...previous, value],
+      (value: string, previous: string[] = []) => [...previous, nameOption(value)],
     )
     .addOption(
       new Option(
@@ -128,6 +129,13 @@ function program() {
       outputError: (text, write) => write(`rt: ${text.split("\n")[0]!.replace(/^error: /, "")}\n`),
     })
     .exitOverride();
+}
+
+/** A person's name on the command line: one rt would accept in a room, or nobody could match. */
+function nameOption(value: string): string {
+  const checked = checkName(value);
+  if ("refused" in checked) throw new InvalidArgumentError(`"${value}": ${checked.refused}.`);
+  return value;
 }
 
 function roomNameOption(value: string): string {
@@ -262,14 +270,61 @@ function proxyFromOutside(flag: string | undefined): Socks5Proxy | undefined {
   return fromEnv ? parseProxyUrl(fromEnv) : undefined;
 }
 
-function listenForSignals(ui: ChatUi): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+/**
+ * After a signal, how long rt lets the stage it is in end by itself before it exits anyway.
+ * Every stage ends within a moment on its own; the host closing its room may wait for the
+ * router (asked to open the port a moment before) so as to remove the mapping it made.
+ */
+const STOP_GRACE_MS = 10_000;
+
+/** The exit status main() returned, once it has (rt is then running its exit tasks). */
+let finished: number | null = null;
+
+/**
+ * Ctrl+C, SIGTERM and SIGHUP (the terminal closed) all stop rt, at any stage (see `stop.ts`):
+ * `stop` tells the stage that waits on the network, and the interface tells the one that waits
+ * for the user. A second signal, or a stage still going after some seconds, ends rt at once,
+ * after removing what it opened on the router.
+ */
+function listenForSignals(ui: ChatUi, stop: Stop): (signal: StopSignal) => void {
+  let forced = false;
+  const exitNow = async () => {
+    if (forced) return;
+    forced = true;
+    await runExitTasks();
+    Deno.exit(finished ?? stop.cancelledStatus());
+  };
+  const onSignal = (signal: StopSignal) => {
+    if (stop.by !== null) {
+      void exitNow();
+      return;
+    }
+    stop.stop(signal);
+    // The terminal is gone: nothing more can be drawn on it, nor typed.
+    if (signal === "SIGHUP" && ui instanceof TextUi) ui.terminalGone();
+    ui.interrupt();
+    Deno.unrefTimer(setTimeout(() => void exitNow(), STOP_GRACE_MS));
+  };
+  for (const signal of STOP_SIGNALS) {
     try {
-      Deno.addSignalListener(signal, () => ui.interrupt());
+      Deno.addSignalListener(signal, () => onSignal(signal));
     } catch {
-      // SIGTERM cannot be listened for on Windows.
+      // Windows has SIGINT only (and SIGBREAK).
     }
   }
+  return onSignal;
+}
+
+/** What to say when the first argument is the word `rt` itself (pasted with the command). */
+function pastedRt(args: string[]): string | null {
+  if (args[0] !== "rt") return null;
+  // `rt rt 4000`: a host called "rt" on the network, joined at a port.
+  if (args.length >= 2 && /^\d+$/.test(args[1]!)) return null;
+  const command = (prefix: string) => [prefix, ...args.slice(1)].join(" ");
+  // An executable is rt itself; otherwise rt runs from a checkout, started by a task.
+  if (Deno.build.standalone) return `Leave out the word rt: type ${command("rt")}`;
+  return `Leave out the word rt: type ${command("deno task start")} (or run deno task ` +
+    `install once to have an rt command: then ${command("rt")})`;
 }
 
 type Plan =
@@ -428,9 +483,17 @@ async function runFind(
   plan: FindPlan,
   handshakeTimeoutMs: number,
   files: FileFlags,
+  stop: Stop,
 ): Promise<number> {
   const books: PeerBook[] = [];
-  const status = await findRooms(ui, {
+  let joining = false;
+  // Until a room is chosen there is nothing to leave: a signal ends the listening at once.
+  const stopped = new Promise<number>((resolve) =>
+    stop.onStop(() => {
+      if (!joining) resolve(stop.cancelledStatus());
+    })
+  );
+  const finding = findRooms(ui, {
     waitMs: plan.waitSeconds * 1000,
     choose: !plan.json,
     joinOptions: async () => {
@@ -438,7 +501,7 @@ async function runFind(
       const folder = await rtFolder();
       const { identity, peers } = await identityAndPeers(folder);
       books.push(peers);
-      listenForSignals(ui);
+      joining = true;
       return {
         files: await fileOptions(folder, files),
         identity,
@@ -447,9 +510,11 @@ async function runFind(
         name: plan.name,
         loginName: loginName(),
         handshakeTimeoutMs,
+        stop,
       };
     },
   });
+  const status = await Promise.race([finding, stopped]);
   for (const peers of books) await peers.flush();
   return status;
 }
@@ -473,6 +538,11 @@ async function runSubcommand(plan: Exclude<Plan, { kind: "chat" | "find" }>): Pr
 }
 
 async function main(args: string[]): Promise<number> {
+  const pasted = pastedRt(args);
+  if (pasted !== null) {
+    console.error(`rt: ${pasted}`);
+    return EXIT_USAGE;
+  }
   // Set by the action that commander runs (a cast: TypeScript cannot see those assignments).
   let plan = { kind: "chat" } as Plan;
   const cli = program().action(() => {
@@ -526,15 +596,18 @@ async function main(args: string[]): Promise<number> {
   try {
     await cli.parseAsync(args, { from: "user" });
   } catch (error) {
+    // Thrown by rt's own actions (commander has printed the ones from its argument parsers,
+    // which reach here as plain CommanderErrors): InvalidArgumentError is a CommanderError too,
+    // so it is taken first, or its message would be lost.
+    if (error instanceof InvalidArgumentError) {
+      console.error(`rt: ${error.message}`);
+      return EXIT_USAGE;
+    }
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
           error.code === "commander.help"
         ? 0
         : EXIT_USAGE;
-    }
-    if (error instanceof InvalidArgumentError) {
-      console.error(`rt: ${error.message}`);
-      return EXIT_USAGE;
     }
     throw error;
   }
@@ -552,12 +625,19 @@ async function main(args: string[]): Promise<number> {
   const find = plan.kind === "find" ? plan : null;
   const json = options.json === true || find?.json === true;
   const color = !json && Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
-  const ui: ChatUi = json
-    ? new JsonUi()
-    : new TextUi({ color, commands: commandWords(), home: homeFolder() });
+  const stop = new Stop();
+  // Ctrl+C typed while the terminal is in raw mode (readline) reaches rt as a key, not a signal.
+  let onSignal: (signal: StopSignal) => void = () => {};
+  const ui: ChatUi = json ? new JsonUi() : new TextUi({
+    color,
+    commands: commandWords(),
+    home: homeFolder(),
+    onCtrlC: () => onSignal("SIGINT"),
+  });
+  onSignal = listenForSignals(ui, stop);
   try {
     if (find) {
-      return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000, options);
+      return await runFind(ui, { ...find, json }, options.handshakeTimeout * 1000, options, stop);
     }
     const target = address === undefined ? null : parseTarget(address, port);
     if (target === null && port !== undefined) {
@@ -570,7 +650,6 @@ async function main(args: string[]): Promise<number> {
     const folder = await rtFolder();
     const { identity, peers } = await identityAndPeers(folder);
     const files = await fileOptions(folder, options);
-    listenForSignals(ui);
     const common = {
       files,
       identity,
@@ -579,6 +658,7 @@ async function main(args: string[]): Promise<number> {
       name: options.name,
       loginName: loginName(),
       handshakeTimeoutMs: options.handshakeTimeout * 1000,
+      stop,
     };
     const status = target === null
       ? await hostRoom(ui, {
@@ -639,6 +719,7 @@ if (import.meta.main) {
   globalThis.addEventListener("error", crash);
   globalThis.addEventListener("unhandledrejection", crash);
   const status = await main(Deno.args);
+  finished = status;
   await runExitTasks();
   Deno.exit(status);
 }

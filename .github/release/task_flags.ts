@@ -8,10 +8,19 @@
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** A task as `deno.json` may write it: a command line, or an object with one. */
-export type Task = string | { command: string };
+export type Task = string | { command: string; dependencies?: string[]; description?: string };
+
+/** The task that runs rt from a checkout with rt's permission flags. */
+export const RUN_TASK = "rt";
+
+/**
+ * The task people type (`deno task start`): it runs {@link RUN_TASK} quietly, so that Deno
+ * shows one short line (`Task start deno task -q rt`) before rt, not rt's flags.
+ */
+export const START_TASK = "start";
 
 /** The names of the tasks that run rt itself, and so must all grant the same permissions. */
-export const RT_TASKS = ["start", "install", "compile"] as const;
+export const RT_TASKS = [RUN_TASK, "install", "compile"] as const;
 
 /**
  * The words of a task's command line: quoted parts keep their spaces and lose their quotes.

@@ -11,12 +11,20 @@ import { RtError } from "../errors.ts";
 import type { ChatEvent } from "../tui/events.ts";
 import type { ChatUi, UserInput } from "../tui/ui.ts";
 import { type Action, COMMANDS, findCommand, type HostCommand, parseLine } from "./commands.ts";
+import { checkName, NAME_RULES, nextName, suggestName } from "../room/names.ts";
 import type { BlockEntry } from "../store/blocklist.ts";
 import { fingerprint } from "../identity/keys.ts";
 import { fromHex } from "../handshake/bytes.ts";
 import type { RoomView } from "./room_view.ts";
 import { Transfers } from "../files/transfers.ts";
 import { parseSend } from "../files/send_arguments.ts";
+import { splitText } from "./split_text.ts";
+
+/**
+ * Most messages one line is sent as (100,000 characters): a line over the limit of one message
+ * goes out in parts, and one that would flood the room is refused, to be sent as a file.
+ */
+export const MAX_PARTS = 25;
 
 /** How a chat ended. */
 export type ChatEnd =
@@ -45,15 +53,30 @@ export async function chooseName(
   },
 ): Promise<Welcome | null> {
   let ask = options.askFirst;
+  // What Enter alone stands for: the name given, then after a refusal a free or usable one.
+  let offered = options.suggested;
   while (true) {
-    let name = options.suggested;
+    let name = offered;
     if (ask) {
-      const prompt = `Your name${options.suggested ? ` [${options.suggested}]` : ""}: `;
-      const answer = await ui.ask({ for: "name", prompt, hidden: false });
+      const prompt = `Your name${offered ? ` [${offered}]` : ""}: `;
+      const answer = await ui.ask({
+        for: "name",
+        prompt,
+        hidden: false,
+        ...(offered ? { suggested: offered } : {}),
+      });
       if (answer.kind !== "line") return null;
-      name = answer.text.trim() || options.suggested;
+      name = answer.text.trim() || offered;
     }
     ask = true;
+    // The rules are checked here first, where they can be said in full (the host checks
+    // them too, and may be of another version).
+    const checked = checkName(name);
+    if ("refused" in checked) {
+      ui.show({ type: "name-refused", reason: `${checked.refused}. ${NAME_RULES}` });
+      offered = suggestName(name) ?? (name === offered ? "" : offered);
+      continue;
+    }
     session.send(options.nonce ? { t: "join", name, nonce: options.nonce } : { t: "join", name });
     while (true) {
       const message = await session.next();
@@ -61,6 +84,8 @@ export async function chooseName(
       if (message.t === "welcome") return message;
       if (message.t === "name-refused") {
         ui.show({ type: "name-refused", reason: message.reason });
+        // Taken, most likely (the rules passed here): the next free-looking one.
+        offered = nextName(checked.display);
         break;
       }
       if (message.t === "notice") ui.show({ type: "notice", text: message.text });
@@ -162,20 +187,42 @@ export async function runChat(
     }
   };
   const speak = (text: string, me: boolean, to: string | null) => {
-    if (text.length > MAX_TEXT_CHARS) {
+    // Longer than one message may be: several messages, cut between words.
+    const parts = text.length > MAX_TEXT_CHARS ? splitText(text, MAX_TEXT_CHARS) : [text];
+    const count = (n: number) => n.toLocaleString("en-US");
+    if (parts.length > MAX_PARTS) {
       return ui.show({
         type: "error",
         code: "too-long",
-        message: `That message has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`,
+        message: `That message has ${count(text.length)} characters, ${parts.length} ` +
+          `messages' worth; rt sends at most ${MAX_PARTS} from one line. Send it as a file ` +
+          "with /send (Up brings the line back)",
       });
     }
-    if (to === null) return send(view.say(text, me));
-    const direct = view.direct(to, text, me);
-    if ("error" in direct) {
-      return ui.show({ type: "error", code: "no-such-member", message: direct.error });
+    const outgoing: { message: ClientMessage; event?: ChatEvent }[] = [];
+    for (const part of parts) {
+      if (to === null) {
+        outgoing.push({ message: view.say(part, me) });
+        continue;
+      }
+      const direct = view.direct(to, part, me);
+      if ("error" in direct) {
+        return ui.show({ type: "error", code: "no-such-member", message: direct.error });
+      }
+      outgoing.push(direct);
     }
-    send(direct.message);
-    ui.show(direct.event);
+    if (parts.length > 1) {
+      ui.show({
+        type: "notice",
+        code: "split",
+        text: `That message has ${count(text.length)} characters, more than one message holds ` +
+          `(${count(MAX_TEXT_CHARS)}): sent as ${parts.length} messages`,
+      });
+    }
+    for (const { message, event } of outgoing) {
+      send(message);
+      if (event) ui.show(event);
+    }
   };
   const act = (action: Action): ChatEnd | null => {
     switch (action.kind) {
@@ -333,7 +380,10 @@ function hostCommand(controls: HostControls, command: HostCommand, argument: str
       return entry
         ? notice(
           "banned",
-          `Banned ${entry.name}: address ${entry.address ?? "unknown"} and their key`,
+          entry.address === null
+            ? `Banned ${entry.name}'s key; their address is shared (this computer, or Tor), so ` +
+              "it stays open to others"
+            : `Banned ${entry.name}: their key, and their address ${entry.address}`,
         )
         : {
           type: "error",

@@ -333,9 +333,17 @@ export function parseLine(line: string): Parsed {
       return { action: { kind: "transfers" } };
     case "/kick":
     case "/ban":
+      // A member's name is one word.
+      if (rest.length !== 1) {
+        return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
+      }
+      return {
+        action: { kind: "host", command: command.name.slice(1) as HostCommand, argument: rest[0]! },
+      };
     case "/unblock":
+      // All of it: a name banned by an older rt may have spaces.
       if (!argument) return { action: { kind: "invalid", message: `Usage: ${command.usage}` } };
-      return { action: { kind: "host", command: command.name.slice(1) as HostCommand, argument } };
+      return { action: { kind: "host", command: "unblock", argument } };
     case "/blocked":
     case "/lock":
     case "/unlock":

@@ -23,6 +23,8 @@ import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
 import type { PeerBook } from "../store/peer_book.ts";
 import { Announcer, canAnnounce, defaultRoomName } from "../discovery/mod.ts";
+import { listenTcp } from "../transport/tcp.ts";
+import { EXIT_CANCELLED, Stop, Stopped } from "./stop.ts";
 
 /** Options of `rt` as host. */
 export interface HostRoomOptions {
@@ -57,19 +59,29 @@ export interface HostRoomOptions {
   roomName?: string;
   /** Sending and receiving files. */
   files: FileOptions;
+  /** Told when rt must stop (a signal): each stage ends at once. Default: never. */
+  stop?: Stop;
 }
 
 /** Exit status of a cancelled prompt (as after SIGINT). */
-export const EXIT_CANCELLED = 130;
+export { EXIT_CANCELLED };
 
 /** Hosts a room until the host closes it. Returns the exit status. */
 export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<number> {
+  const stop = options.stop ?? new Stop();
+  // A port in use (or an address not of this computer) is said before a password is chosen.
+  const unusable = listenProblem(options);
+  if (unusable !== null) {
+    ui.show({ type: "error", code: "listen-failed", message: unusable });
+    return 1;
+  }
   let password = options.password;
   if (password === undefined) {
     const typed = await askPassword(ui);
-    if (typed === null) return EXIT_CANCELLED;
+    if (typed === null) return stop.cancelledStatus();
     password = typed;
   }
+  if (stop.by !== null) return stop.cancelledStatus();
   const room = new Room({ hostFirst: true });
   let host: RoomHost;
   try {
@@ -96,19 +108,17 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
         }),
     });
   } catch (error) {
-    const why = error instanceof Deno.errors.AddrInUse
-      ? `port ${options.port} is already in use; pick another with --port, or leave it out`
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    ui.show({ type: "error", code: "listen-failed", message: `Could not open the room: ${why}` });
+    ui.show({ type: "error", code: "listen-failed", message: listenFailure(error, options.port) });
     return 1;
   }
-  const gateway = (await findGateways().catch(() => []))[0];
+  // Bound to this computer's own address only: nobody else can reach the room, so the router
+  // is not asked to open the port, nor is anyone told to forward it.
+  const thisComputerOnly = host.bound.length > 0 && host.bound.every(isLoopback);
+  const gateway = thisComputerOnly ? undefined : (await findGateways().catch(() => []))[0];
   const onDefaultRoute = gateway ? localAddressFor(gateway, localV4()) : null;
   const hints = addressHints(localAddresses(), host.port, onDefaultRoute)
     .filter((h) => !options.bind || isAnyAddress(options.bind) || h.address === options.bind);
-  const mapper = options.portMapper ?? nullPortMapper;
+  const mapper = thisComputerOnly ? nullPortMapper : options.portMapper ?? nullPortMapper;
   ui.show({
     type: "listening",
     port: host.port,
@@ -133,17 +143,24 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   }
   // The router is asked in the background: the host is seated at once, the answer follows.
   let forgetMapping = () => {};
-  const mapping = mapper.map(host.port).then((outcome) => {
-    ui.show(routerEvent(outcome, host.port, hints[0]?.address));
-    if (!outcome.ok) return null;
-    forgetMapping = onExit(() => outcome.mapping.close());
-    return outcome.mapping;
-  }, () => null);
+  const mapping = thisComputerOnly ? Promise.resolve(null) : mapper.map(host.port).then(
+    (outcome) => {
+      ui.show(routerEvent(outcome, host.port, hints[0]?.address));
+      if (!outcome.ok) return null;
+      forgetMapping = onExit(() => outcome.mapping.close());
+      return outcome.mapping;
+    },
+    () => null,
+  );
   let onion: OnionService | null = null;
   let forgetOnion = () => {};
   if (options.tor) {
     try {
-      onion = await addOnion(host.onionPort ?? host.port, host.port, options.tor);
+      // Tor may be slow to answer: a signal meanwhile closes the room at once.
+      onion = await stop.race(
+        addOnion(host.onionPort ?? host.port, host.port, options.tor),
+        (late) => void late.close(),
+      );
       const added = onion;
       forgetOnion = onExit(() => added.close());
       ui.show({
@@ -153,14 +170,16 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
         command: joinCommand(onion.address, onion.port),
       });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      ui.show({ type: "error", code: "tor", message });
+      if (!(error instanceof Stopped)) {
+        const message = error instanceof Error ? error.message : String(error);
+        ui.show({ type: "error", code: "tor", message });
+      }
     }
   }
   const session = new LocalSession(room, options.identity.publicKey);
   // This session's random number: direct and file messages to this member must sign it.
   const nonce = crypto.getRandomValues(new Uint8Array(16));
-  const welcome = await chooseName(session, ui, {
+  const welcome = stop.by !== null ? null : await chooseName(session, ui, {
     nonce,
     suggested: options.name ?? options.loginName,
     askFirst: false,
@@ -220,7 +239,36 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     forgetMapping();
   }
   ui.show({ type: "closed", reason: "you closed the room" });
-  return 0;
+  // The host's own seat is refused only for a name: without one, the name prompt was cancelled
+  // (or a signal came before the room).
+  return welcome ? 0 : stop.cancelledStatus();
+}
+
+/**
+ * Why the room could not listen as asked (the port in use, an address not of this computer),
+ * found out by listening for a moment, or `null` when it can.
+ */
+function listenProblem(options: HostRoomOptions): string | null {
+  try {
+    listenTcp({ bind: options.bind, port: options.port, tls: options.tls }).close();
+    return null;
+  } catch (error) {
+    return listenFailure(error, options.port);
+  }
+}
+
+function listenFailure(error: unknown, port: number | undefined): string {
+  const why = error instanceof Deno.errors.AddrInUse
+    ? `port ${port} is already in use; pick another with --port, or leave it out`
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  return `Could not open the room: ${why}`;
+}
+
+/** Whether `address` (as bound) is this computer's own loopback address. */
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === "::1" || /^::ffff:127\./i.test(address);
 }
 
 function routerEvent(outcome: MappingOutcome, port: number, forwardTo?: string): ChatEvent {
@@ -265,7 +313,7 @@ function announce(
       type: "notice",
       code: "announced",
       text: `The room is announced on your local network as "${room}", so people nearby can ` +
-        "find it with rt find (--no-announce turns this off)",
+        "find it with rt find; --no-announce turns this off",
     });
     return announcer;
   } catch (error) {
@@ -281,30 +329,43 @@ function announce(
 
 /**
  * Asks the host for the room's password; a weak one is shown as weak, with the generated one
- * offered instead. `null` when cancelled.
+ * offered instead (typing the weak one again keeps it). A typed password is asked twice: a typo
+ * no one can see would keep everyone out. `null` when cancelled.
  */
 async function askPassword(ui: ChatUi): Promise<string | null> {
-  let prompt =
+  const firstPrompt =
     "Please enter a password that will be required to join this chat\n(or press Enter alone to get a generated one): ";
-  let previous: string | null = null;
+  let prompt = firstPrompt;
+  let weak: string | null = null;
   while (true) {
     const answer = await ui.ask({ for: "password", prompt, hidden: true });
     if (answer.kind !== "line") return null;
     const typed = answer.text;
-    // Enter alone, or the same weak password again to keep it.
+    // Enter alone, or the same weak password again to keep it (typed twice, so confirmed).
     if (typed.length === 0) {
       const generated = generatePassphrase();
       ui.show({ type: "room-password", password: generated });
       return generated;
     }
-    if (typed === previous) return typed;
+    if (typed === weak) return typed;
     const estimate = estimatePassword(typed);
-    if (!estimate.weak) return typed;
-    ui.show({ type: "notice", code: "weak-password", text: weakPasswordWarning(estimate) });
-    previous = typed;
-    prompt =
-      "Press Enter alone for a generated password (six words), or type the same one again to " +
-      "keep it: ";
+    if (estimate.weak) {
+      ui.show({ type: "notice", code: "weak-password", text: weakPasswordWarning(estimate) });
+      weak = typed;
+      prompt = "Press Enter alone for a generated password (six words), or type the same one " +
+        "again to keep it: ";
+      continue;
+    }
+    const again = await ui.ask({ for: "password", prompt: "Type it again: ", hidden: true });
+    if (again.kind !== "line") return null;
+    if (again.text === typed) return typed;
+    ui.show({
+      type: "notice",
+      code: "password-mismatch",
+      text: "The two passwords differ; type it again, twice",
+    });
+    weak = null;
+    prompt = firstPrompt;
   }
 }
 

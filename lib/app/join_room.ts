@@ -11,13 +11,14 @@ import {
   FramedConnection,
   joinHost,
   type SecureConnection,
+  SilentHost,
   type Socks5Proxy,
   startTlsChecked,
 } from "../transport/mod.ts";
 import type { ChatUi } from "../tui/ui.ts";
 import { chooseName, type FileOptions, runChat } from "./chat.ts";
-import { EXIT_CANCELLED } from "./host_room.ts";
-import { joinFailure } from "./join_failure.ts";
+import { type JoinFailure, joinFailure } from "./join_failure.ts";
+import { Stop, Stopped } from "./stop.ts";
 import type { Target } from "./target.ts";
 import { RoomView } from "./room_view.ts";
 import type { Identity } from "../identity/keys.ts";
@@ -44,6 +45,8 @@ export interface JoinRoomOptions {
   files: FileOptions;
   /** Who the room was announced as hosted by (`rt find`): checked against the key proven. */
   expectedHost?: ExpectedHost;
+  /** Told when rt must stop (a signal): each stage ends at once. Default: never. */
+  stop?: Stop;
 }
 
 class Cancelled extends Error {}
@@ -54,28 +57,45 @@ export async function joinRoom(
   target: Target,
   options: JoinRoomOptions,
 ): Promise<number> {
+  const stop = options.stop ?? new Stop();
   // The first password is at hand before connecting: the host waits only seconds for it.
   let first = options.password;
   if (first === undefined) {
     const answer = await ui.ask({ for: "password", prompt: "Password: ", hidden: true });
-    if (answer.kind !== "line") return EXIT_CANCELLED;
+    if (answer.kind !== "line") return stop.cancelledStatus();
     first = answer.text;
   }
+  if (stop.by !== null) return stop.cancelledStatus();
   ui.show({ type: "connecting", host: target.host, port: target.port });
   let secure: SecureConnection;
+  let conn: Deno.Conn | null = null;
   let framed: FramedConnection | null = null;
+  // Told to stop while connecting or proving the password: drop the connection, which ends
+  // whatever waits on it at once.
+  const hangUp = () => {
+    if (framed) framed.close();
+    else closeQuietly(conn);
+  };
+  const forgetHangUp = stop.onStop(hangUp);
+  let greeted = false;
   try {
-    const tcp = options.proxy
-      ? await connectSocks5(options.proxy, target.host, target.port)
-      : await connectTcp(target.host, target.port);
-    framed = new FramedConnection(
-      options.tls ? await startTlsChecked(tcp, target.host, options.tls) : tcp,
+    const tcp = await stop.race(
+      options.proxy
+        ? connectSocks5(options.proxy, target.host, target.port)
+        : connectTcp(target.host, target.port),
+      closeQuietly,
     );
+    conn = tcp;
+    if (options.tls) {
+      conn = await stop.race(startTlsChecked(tcp, target.host, options.tls), closeQuietly);
+    }
+    framed = new FramedConnection(conn);
     ui.show({ type: "connected", host: target.host, port: target.port });
     secure = await joinHost(framed, {
       timeoutMs: options.handshakeTimeoutMs,
       identity: options.identity,
       password: async ({ attempt, triesLeft }) => {
+        greeted = true;
         if (attempt === 1) return first;
         const answer = await ui.ask({
           for: "password",
@@ -89,12 +109,18 @@ export async function joinRoom(
       onWrongPassword: (triesLeft) => ui.show({ type: "wrong-password", triesLeft }),
     });
   } catch (error) {
-    framed?.close();
-    if (error instanceof Cancelled) return EXIT_CANCELLED;
-    ui.show({ type: "error", ...joinFailure(error) });
+    forgetHangUp();
+    hangUp();
+    if (stop.by !== null || error instanceof Stopped || error instanceof Cancelled) {
+      return stop.cancelledStatus();
+    }
+    ui.show({ type: "error", ...notARoom(error, target, greeted) ?? joinFailure(error) });
     return 1;
   }
+  forgetHangUp();
   const session = new RemoteSession(secure);
+  // Until the room welcomes this member, a signal drops the connection: nothing is said yet.
+  const forgetLeaving = stop.onStop(() => secure.close());
   try {
     // The host's key is the one it proved on this connection, never the one its welcome
     // names. What rt knows of it is shown before asking to join (before the name is asked).
@@ -105,14 +131,17 @@ export async function joinRoom(
     }
     // This session's random number: direct and file messages to this member must sign it.
     const nonce = crypto.getRandomValues(new Uint8Array(16));
-    const welcome = await chooseName(session, ui, {
+    const asking = promptsWatched(ui);
+    const welcome = await chooseName(session, asking.ui, {
       nonce,
       suggested: options.name ?? options.loginName,
       askFirst: options.name === undefined,
     });
-    if (!welcome) {
+    forgetLeaving();
+    if (!welcome || stop.by !== null) {
       await session.close();
-      return 0;
+      // The name prompt cancelled (or a signal) is a cancel; the room closing meanwhile is not.
+      return stop.by !== null || asking.cancelled ? stop.cancelledStatus() : 0;
     }
     const forged = forgedWelcome(welcome, hostKey);
     if (forged) {
@@ -128,13 +157,80 @@ export async function joinRoom(
       nonce,
       hostKey,
     });
+    // In the room, a signal reaches the chat as an interrupt (see main.ts): it leaves politely.
     const end = await runChat(session, ui, { view, files: options.files });
     await session.close();
     return end === "lost" ? 1 : 0;
   } catch (error) {
+    forgetLeaving();
     await session.close();
+    if (stop.by !== null) return stop.cancelledStatus();
     const e = error instanceof RtError ? error : new RtError("connection-closed", String(error));
     ui.show({ type: "error", code: e.code, message: `Lost the room: ${e.message}` });
     return 1;
+  }
+}
+
+/**
+ * A program on the port that is not an rt room: it said nothing (or nothing like a room's
+ * greeting) before the handshake began. Said in plain words, with the likely cause.
+ */
+function notARoom(error: unknown, target: Target, greeted: boolean): JoinFailure | null {
+  const where = `${target.host} port ${target.port}`;
+  if (error instanceof SilentHost) {
+    return {
+      code: error.code,
+      message: `${where} accepted the connection but did not answer like an rt room within ` +
+        `${error.seconds} s: is it the right port?`,
+    };
+  }
+  if (!greeted && error instanceof RtError && NOT_A_GREETING.has(error.code)) {
+    return {
+      code: error.code,
+      message: `${where} answered, but not like an rt room: is it the right port?`,
+    };
+  }
+  return null;
+}
+
+/** What reading a greeting that is not rt's fails with. */
+const NOT_A_GREETING = new Set([
+  "frame-too-large",
+  "frame-truncated",
+  "frame-malformed",
+  "message-invalid",
+  "handshake-protocol",
+]);
+
+/** `ui`, noting whether a question was answered by Ctrl+C or Ctrl+D rather than a line. */
+function promptsWatched(ui: ChatUi): { ui: ChatUi; readonly cancelled: boolean } {
+  let cancelled = false;
+  const watched: ChatUi = {
+    show: (event) => ui.show(event),
+    ask: async (question) => {
+      const answer = await ui.ask(question);
+      if (answer.kind !== "line") cancelled = true;
+      return answer;
+    },
+    next: () => ui.next(),
+    setPrompt: (prompt) => ui.setPrompt(prompt),
+    configure: (setting, on) => ui.configure(setting, on),
+    interrupt: () => ui.interrupt(),
+    status: (lines) => ui.status(lines),
+    close: () => ui.close(),
+  };
+  return {
+    ui: watched,
+    get cancelled() {
+      return cancelled;
+    },
+  };
+}
+
+function closeQuietly(conn: Deno.Conn | null): void {
+  try {
+    conn?.close();
+  } catch {
+    // Closed already.
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What the user typed after `/send`: who to send to and which paths, split like a shell would
- * (quotes, backslash, `~`) so that names with spaces can be sent.
+ * What the user typed after `/send`: who to send to (the first word, as typed), and which paths,
+ * split like a shell would (quotes, backslash, `~`) so that paths with spaces can be sent.
  *
  * @module
  */
@@ -94,27 +94,27 @@ export function splitPaths(text: string, home: string | undefined): string[] {
 }
 
 /**
- * What `/send` asks for: the first word (quoted if need be) is the recipient's name or `all`
- * (in any case), the rest are paths as {@link splitPaths} splits them; or an error in plain
- * words with the usage.
+ * What `/send` asks for: the first word, exactly as typed (names have no spaces, and may hold
+ * quotes and backslashes), is the recipient's name or `all` (in any case); the rest are paths
+ * as {@link splitPaths} splits them; or an error in plain words with the usage.
  */
 export function parseSend(
   argument: string,
   home: string | undefined,
 ): { to: string; paths: string[] } | { error: string } {
-  let words: Word[];
+  const [, recipient = "", after = ""] = /^\s*(\S*)(.*)$/su.exec(argument) ?? [];
+  let rest: Word[];
   try {
-    words = splitWords(argument);
+    rest = splitWords(after);
   } catch (error) {
     if (error instanceof RtError) return { error: `${error.message}. ${SEND_USAGE}` };
     throw error;
   }
-  const [recipient, ...rest] = words;
-  if (recipient === undefined || recipient.text === "") {
+  if (recipient === "") {
     return { error: `${SEND_USAGE} (who to send to, then the files or folders to send)` };
   }
   const paths = rest.map((word) => expand(word, home)).filter((path) => path !== "");
-  const to = recipient.text.toLowerCase() === "all" ? "all" : recipient.text;
+  const to = recipient.toLowerCase() === "all" ? "all" : recipient;
   if (paths.length === 0) {
     return { error: `${SEND_USAGE} (name at least one file or folder to send to ${to})` };
   }

@@ -605,9 +605,8 @@ export class RoomHost {
 
   /** Removes a member. Returns their name and address, or `null` when nobody has that name. */
   kick(name: string): { name: string; address?: string } | null {
-    const removed = this.#room.remove(name, "the host removed you from the room");
-    if (removed?.address) this.#notice("kicked", `Removed ${removed.name}`, removed.address);
-    return removed;
+    // The host's own command says what was done: no notice of it here as well.
+    return this.#room.remove(name, "the host removed you from the room");
   }
 
   /** Removes a member and bans their address and key. */
@@ -623,9 +622,6 @@ export class RoomHost {
       name: removed.name,
       reason: "banned by the host",
     });
-    if (removed.address) {
-      this.#notice("banned", `Banned ${removed.name}: their address and key`, removed.address);
-    }
     return entry;
   }
 

@@ -180,12 +180,15 @@ export class PeerBook {
   }
 
   /**
-   * Forgets the peers matching `what`: a name (any name they used), or a fingerprint, or a hex
-   * key prefix of at least 8 characters. Returns the forgotten records.
+   * Forgets the peers matching `what`: a name (any name they used; spaces, which names from
+   * older versions of rt may hold, however they are typed), or a fingerprint, or a hex key
+   * prefix of at least 8 characters. Returns the forgotten records.
    */
   forget(what: string, matches: (record: PeerRecord) => boolean): PeerRecord[] {
+    const spaced = (name: string) => nameKey(name.trim().replace(/\s+/gu, " "));
+    const wanted = spaced(what);
     const gone = [...this.#peers.values()].filter((r) =>
-      matches(r) || r.names.some((n) => nameKey(n) === nameKey(what)) ||
+      matches(r) || r.names.some((n) => spaced(n) === wanted) ||
       (what.length >= 8 && r.key.startsWith(what.toLowerCase()))
     );
     for (const r of gone) this.#peers.delete(r.key);

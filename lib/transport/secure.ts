@@ -38,6 +38,24 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
  */
 export const FIRST_GUESS_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a joiner waits for the host's greeting. A host greets as soon as it accepts the
+ * connection, so this covers round trips (Tor's too), not typing: a program on the port that
+ * accepts and says nothing (not an rt room) is given up on soon, not after a minute.
+ */
+export const FIRST_ANSWER_TIMEOUT_MS = 10_000;
+
+/** The host did not greet within the first answer's deadline: likely not an rt room at all. */
+export class SilentHost extends RtError {
+  /** The deadline, in whole seconds. */
+  readonly seconds: number;
+
+  constructor(seconds: number) {
+    super("handshake-timeout", `The host did not answer like an rt room within ${seconds} s`);
+    this.seconds = seconds;
+  }
+}
+
 /** Why a host refuses a joiner, as sent on the wire in `denied`. */
 export const REFUSAL_CODES = ["locked", "blocked", "busy", "full", "wrong-password"] as const;
 /** One of {@link REFUSAL_CODES}. */
@@ -366,6 +384,11 @@ export interface JoinOptions {
   onWrongPassword?: (triesLeft: number) => void;
   /** Deadline for each message from the host. Default: 60 s. */
   timeoutMs?: number;
+  /**
+   * Deadline for the host's greeting, the first message (at most `timeoutMs`); rejects with
+   * {@link SilentHost} when it passes. Default: 10 s.
+   */
+  firstAnswerTimeoutMs?: number;
 }
 
 /**
@@ -378,8 +401,18 @@ export async function joinHost(
   options: JoinOptions,
 ): Promise<SecureConnection> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const firstMs = Math.min(timeoutMs, options.firstAnswerTimeoutMs ?? FIRST_ANSWER_TIMEOUT_MS);
   framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
-  const { message: hello, frame } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
+  let first: { message: HostHandshake; frame: Uint8Array };
+  try {
+    first = await nextMessage(framed, HostHandshake, firstMs, "the host");
+  } catch (error) {
+    if (error instanceof RtError && error.code === "handshake-timeout") {
+      throw new SilentHost(Math.round(firstMs / 1000));
+    }
+    throw error;
+  }
+  const { message: hello, frame } = first;
   if (hello.t === "denied") throw new Refused(refusalOf(hello.code, null), hello.reason);
   if (hello.t !== "hello") throw protocolError("hello", hello.t);
   if (hello.v !== PROTOCOL_VERSION) {

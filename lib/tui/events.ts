@@ -66,7 +66,11 @@ export type ChatEvent =
     port: number;
     bound: string[];
     addresses: AddressHint[];
-    /** Whether rt is asking the router to open the port (a `router` event follows). */
+    /**
+     * Whether rt is asking the router to open the port (a `router` event follows). `off` with
+     * `--no-upnp`, and for a room bound to this computer's own address only (127.0.0.1, ::1):
+     * nobody else can reach it, so there is no `router` event at all.
+     */
     router: "asking" | "off";
   }
   | {
@@ -106,7 +110,11 @@ export type ChatEvent =
    * to join (and before the name is asked). `names`: the names the key was seen under.
    */
   | { type: "host-key"; fingerprint: string; status: HostKeyStatus; names: string[] }
-  | { type: "prompt"; for: "password" | "name"; triesLeft?: number }
+  /**
+   * rt waits for a line: a password, or a name. `suggested`: for a name, what an empty line
+   * stands for (the login name, or after a refusal a free name such as `alice2`).
+   */
+  | { type: "prompt"; for: "password" | "name"; triesLeft?: number; suggested?: string }
   | { type: "wrong-password"; triesLeft: number }
   | { type: "name-refused"; reason: string }
   | {
@@ -176,9 +184,11 @@ export type ChatEvent =
      * computer's own backing off), `refused`, `guess-budget` (the room's budget of wrong
      * passwords ran out: someone may be guessing; `/lock`, `/password`), `blocks` (blocks in
      * force from earlier sessions, at start), `weak-password` (the typed room password is
-     * weak), `suppressed` (notices about connections left out), `announced`, `not-announced`
-     * (hosting with `--tor`), `hint`; for a sender, `links-skipped` (links in a folder given to
-     * `/send` that lead out of it, which are not sent).
+     * weak), `password-mismatch` (the typed room password and its confirmation differ: it is
+     * asked again), `suppressed` (notices about connections left out), `announced`,
+     * `not-announced` (hosting with `--tor`), `hint`; for a sender, `links-skipped` (links in a
+     * folder given to `/send` that lead out of it, which are not sent); `trusted` (`/trust`
+     * done); `split` (a line over the limit of one message was sent as several).
      */
     code?: string;
     address?: string;
@@ -190,13 +200,19 @@ export type ChatEvent =
   | {
     type: "error";
     /**
-     * E.g. `connect-failed`, `invalid-command`; a host's refusal to let you join: `locked`,
+     * E.g. `connect-failed`, `invalid-command`, `handshake-timeout` (the host, or whatever
+     * listens on the port, did not answer: its greeting within 10 s, later messages within the
+     * handshake timeout); a host's refusal to let you join: `locked`,
      * `blocked`, `busy` (too many joining at once, or too many wrong passwords in the room
      * lately), `full`, `wrong-password` (three wrong tries), or `denied` (no reason given).
      */
     code: string;
     message: string;
   }
+  /**
+   * The room ended for you: it closed, or the host removed or banned you (`reason`, the host's
+   * words: "the host removed you from the room"); rt exits.
+   */
   | { type: "closed"; reason: string }
   /** `rt find`: the rooms heard on the local network, newest first (may be empty). */
   | { type: "rooms"; rooms: RoomFound[] }

@@ -9,16 +9,25 @@ import type { UserInput } from "./ui.ts";
 const ENTER_CR = 0x0d, ENTER_LF = 0x0a, CTRL_C = 0x03, CTRL_D = 0x04, CTRL_U = 0x15;
 const BACKSPACE = 0x7f, CTRL_H = 0x08, ESC = 0x1b;
 
-/** Reads a hidden line from the terminal on stdin; writes `prompt` first. */
-export async function readHiddenLine(prompt: string): Promise<UserInput> {
+/**
+ * Reads a hidden line from the terminal on stdin; writes `prompt` first. `cancel` (a signal:
+ * SIGTERM, the terminal closed) ends the wait with an `interrupt`, the terminal's mode restored.
+ */
+export async function readHiddenLine(prompt: string, cancel?: AbortSignal): Promise<UserInput> {
   const encoder = new TextEncoder();
+  if (cancel?.aborted) return { kind: "interrupt" };
   Deno.stdout.writeSync(encoder.encode(prompt));
   Deno.stdin.setRaw(true);
   const bytes: number[] = [];
   const buffer = new Uint8Array(256);
+  const cancelled = new Promise<"cancelled">((resolve) =>
+    cancel?.addEventListener("abort", () => resolve("cancelled"), { once: true })
+  );
   try {
     while (true) {
-      const n = await Deno.stdin.read(buffer);
+      // The read left waiting after a cancel ends with rt, which is on its way out.
+      const n = await Promise.race([Deno.stdin.read(buffer), cancelled]);
+      if (n === "cancelled") return { kind: "interrupt" };
       if (n === null) return { kind: "end" };
       for (let i = 0; i < n; i++) {
         const b = buffer[i]!;
@@ -36,7 +45,11 @@ export async function readHiddenLine(prompt: string): Promise<UserInput> {
       }
     }
   } finally {
-    Deno.stdin.setRaw(false);
-    Deno.stdout.writeSync(encoder.encode("\n"));
+    try {
+      Deno.stdin.setRaw(false);
+      Deno.stdout.writeSync(encoder.encode("\n"));
+    } catch {
+      // The terminal is gone (closed): nothing to restore.
+    }
   }
 }

@@ -60,11 +60,12 @@ export class JsonUi implements ChatUi {
   }
 
   ask(question: Question): Promise<UserInput> {
-    this.show(
-      question.triesLeft === undefined
-        ? { type: "prompt", for: question.for }
-        : { type: "prompt", for: question.for, triesLeft: question.triesLeft },
-    );
+    this.show({
+      type: "prompt",
+      for: question.for,
+      ...(question.triesLeft === undefined ? {} : { triesLeft: question.triesLeft }),
+      ...(question.suggested === undefined ? {} : { suggested: question.suggested }),
+    });
     return this.#inputs.next().then((input) => input ?? { kind: "end" });
   }
 

@@ -8,6 +8,7 @@ import type { ChatEvent, KeyStatus, MemberView } from "./events.ts";
 import { renderFileEvent } from "./render_files.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
+import { displayWidth } from "./width.ts";
 
 /** How to render. */
 export interface RenderOptions {
@@ -106,7 +107,7 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
         } left on this connection.`,
       );
     case "name-refused":
-      return s.yellow(`That name cannot be used: ${sanitize(event.reason)}.`);
+      return s.yellow(sentence(sanitize(event.reason)));
     case "welcome":
       return `You are in the room as ${s.bold(who(event.name))} ` +
         s.dim(`(your fingerprint: ${event.fingerprint})`) + `.\n${memberList(event.members)}.\n` +
@@ -165,11 +166,14 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "who":
       return memberList(event.members);
     case "notice":
+      if (event.code !== undefined && SUCCESS_NOTICES.has(event.code)) {
+        return s.green(`✓ ${sanitize(event.text)}`);
+      }
       return event.code === "hint" || event.code === "announced" || event.code === "not-announced"
         ? s.dim(`(${event.text})`)
         : s.yellow(`! ${sanitize(event.text)}`);
     case "help":
-      return event.commands.map((c) => `  ${s.bold(c.command.padEnd(20))} ${c.help}`).join("\n");
+      return renderHelp(event, s);
     case "setting":
       return s.dim(
         `${event.setting === "timestamps" ? "Timestamps" : "Bell"} ${event.on ? "on" : "off"}.`,
@@ -177,7 +181,7 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "error":
       return s.red(`✗ ${sanitize(event.message)}`);
     case "closed":
-      return s.bold(`The room is closed: ${sanitize(event.reason)}.`);
+      return s.bold(closedLine(sanitize(event.reason)));
     case "rooms":
       return renderRooms(event, s);
     case "file-offer":
@@ -190,6 +194,29 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
     case "transfers":
       return renderFileEvent(event, s, who);
   }
+}
+
+/** Notices that confirm what the user asked for went well. */
+const SUCCESS_NOTICES = new Set(["trusted", "kicked", "banned", "unblocked", "locked", "unlocked"]);
+
+/**
+ * Why the room ended for this member. The host removing (or banning) a member leaves the room
+ * open for everyone else: that member reads the host's words as they are, not that the room is
+ * closed.
+ */
+function closedLine(reason: string): string {
+  if (/^the host (removed|banned) you\b/.test(reason)) {
+    return `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
+  }
+  return `The room is closed: ${reason}.`;
+}
+
+/** The commands in two columns, the second lined up by display width. */
+function renderHelp(event: Extract<ChatEvent, { type: "help" }>, s: Style): string {
+  const width = Math.max(20, ...event.commands.map((c) => displayWidth(c.command)));
+  return event.commands.map((c) =>
+    `  ${s.bold(c.command)}${" ".repeat(width - displayWidth(c.command))} ${c.help}`
+  ).join("\n");
 }
 
 /**
@@ -210,6 +237,19 @@ function renderHostKey(event: Extract<ChatEvent, { type: "host-key" }>, s: Style
 
 function renderListening(event: Extract<ChatEvent, { type: "listening" }>, s: Style): string {
   const lines = [s.bold(`Room is open on port ${event.port}.`)];
+  if (event.bound.length > 0 && event.bound.every(isLoopback)) {
+    lines.push(
+      `Only this computer can join: the room listens on ${event.bound.join(" and ")}, this ` +
+        "computer's own address. To join from another terminal here, type:",
+      `    ${s.bold(`rt ${event.bound[0]} ${event.port}`)}`,
+      s.dim(
+        "To let others in, start rt without --bind (or with --bind and this computer's " +
+          "address on your network).",
+      ),
+      s.dim("Ctrl+C closes the room."),
+    );
+    return lines.join("\n");
+  }
   if (event.addresses.length === 0) {
     lines.push(
       "No network address was found besides this computer's own.",
@@ -236,8 +276,13 @@ function renderListening(event: Extract<ChatEvent, { type: "listening" }>, s: St
       s.dim("Asking your router to open the port for people elsewhere on the Internet..."),
     );
   }
-  lines.push(s.dim("Type /help for commands. Ctrl+C closes the room for everyone."));
+  lines.push(s.dim("Ctrl+C closes the room for everyone."));
   return lines.join("\n");
+}
+
+/** Whether `address` (as bound) is this computer's own loopback address. */
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === "::1" || /^::ffff:127\./i.test(address);
 }
 
 function renderRouter(event: Extract<ChatEvent, { type: "router" }>, s: Style): string {
@@ -291,4 +336,10 @@ function renderRooms(event: Extract<ChatEvent, { type: "rooms" }>, s: Style): st
       `  ${" ".repeat(width)}  ${s.dim(`host key ${r.fingerprint}`)}`
     ),
   ].join("\n");
+}
+
+/** `text` as a sentence: a capital first letter and a full stop (unless it has its own). */
+function sentence(text: string): string {
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ChatEvent } from "./events.ts";
-import { formatBytes } from "./progress.ts";
+import { formatBytes, formatDuration } from "./progress.ts";
 import { sanitize } from "./sanitize.ts";
 import type { Style } from "./style.ts";
 
@@ -31,8 +31,14 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function rate(bytes: number, seconds: number): string {
-  return seconds > 0 ? `, ${formatBytes(bytes / seconds)}/s` : "";
+/**
+ * How much, in how long, how fast: `25.0 MB in 12.5 s, 2.0 MB/s`. Under a second it says so,
+ * without a rate (measured over so short a time, it means little).
+ */
+function sizeAndTime(bytes: number, seconds: number): string {
+  if (!(seconds >= 1)) return `${formatBytes(bytes)} in under a second`;
+  const time = seconds < 60 ? `${Math.round(seconds * 10) / 10} s` : formatDuration(seconds);
+  return `${formatBytes(bytes)} in ${time}, ${formatBytes(bytes / seconds)}/s`;
 }
 
 /** The status line while files are hashed for an offer; `null` once done. */
@@ -103,9 +109,7 @@ export function renderFileEvent(
       return s.green("✓ ") + `Saved ${name(event.name)} from ${who(event.from)}: ` +
         `${sanitize(event.path)} ${s.dim(`(${formatBytes(event.size)}, hash verified)`)}`;
     case "file-done": {
-      const size = `${formatBytes(event.total)} in ${event.seconds} s${
-        rate(event.total, event.seconds)
-      }`;
+      const size = sizeAndTime(event.total, event.seconds);
       if (event.direction === "send") {
         return s.green("✓ ") +
           `${who(event.peer)} received ${name(event.name)} intact ${s.dim(`(${size})`)}`;

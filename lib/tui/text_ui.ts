@@ -24,6 +24,7 @@ import { detectImageProtocol, type ImageProtocol } from "./inline_image.ts";
 import { renderProgress, type TransferProgress } from "./progress.ts";
 import { renderPreparing } from "./render_files.ts";
 import { completePath, lastPathWord } from "./path_completion.ts";
+import { completeWord } from "./name_completion.ts";
 import { PICTURE_WORKER_URL } from "./picture_worker.ts";
 import { charWidth, cutToWidth, stripStyles } from "./width.ts";
 
@@ -65,6 +66,11 @@ export interface TextUiOptions {
   commands: string[];
   /** The home folder, for `~` in paths Tab completes. */
   home?: string;
+  /**
+   * Ctrl+C typed while the line editor holds the terminal (raw mode: no SIGINT comes). Left
+   * out: it interrupts whatever waits for input, as `interrupt()` does.
+   */
+  onCtrlC?: () => void;
 }
 
 /** The human interface. */
@@ -74,6 +80,13 @@ export class TextUi implements ChatUi {
   readonly #style: Style;
   readonly #commands: string[];
   readonly #home: string | undefined;
+  readonly #onCtrlC: (() => void) | undefined;
+  /** Told to stop (Ctrl+C, a signal): a hidden prompt asked from now on is cancelled at once. */
+  #interrupted = false;
+  /** Cancels the hidden prompt waiting for a line, if any. */
+  #hiddenCancel: AbortController | null = null;
+  /** The terminal was closed (SIGHUP): nothing is drawn any more. */
+  #gone = false;
   readonly #members = new Map<string, string>();
   #self: string | null = null;
   #timestamps = true;
@@ -107,10 +120,12 @@ export class TextUi implements ChatUi {
     this.#style = makeStyle(options.color);
     this.#commands = options.commands;
     this.#home = options.home;
+    this.#onCtrlC = options.onCtrlC;
   }
 
   #editor(): readline.Interface {
     if (this.#rl) return this.#rl;
+    const keyListeners = process.stdin.listeners("keypress");
     const rl = readline.createInterface({
       input: process.stdin,
       output: process.stdout,
@@ -125,19 +140,29 @@ export class TextUi implements ChatUi {
       else if (this.#drawn.length > 0) this.#keepSubmitted(text);
       this.#inputs.push({ kind: "line", text });
     });
-    rl.on("SIGINT", () => this.#inputs.push({ kind: "interrupt" }));
+    rl.on("SIGINT", () => this.#onCtrlC ? this.#onCtrlC() : this.interrupt());
     rl.on("close", () => {
       this.#editorClosed = true;
       process.stdout.off("resize", this.#beforeRedraw);
       process.stdin.off("keypress", this.#beforeKey);
       process.stdin.off("keypress", this.#afterKey);
+      process.stdin.off("keypress", this.#onKey);
       this.#inputs.push({ kind: "end" });
     });
     // Runs before readline's own redraw on resize (it was registered first).
     process.stdout.prependListener("resize", this.#beforeRedraw);
-    // Run before and after readline handles each key.
-    process.stdin.prependListener("keypress", this.#beforeKey);
-    process.stdin.on("keypress", this.#afterKey);
+    // Readline's own key handler (the one listener it added) is called from `#onKey`, which
+    // hands it a run of typed or pasted characters at once (see there).
+    const added = process.stdin.listeners("keypress").filter((l) => !keyListeners.includes(l));
+    if (added.length === 1) {
+      this.#readlineKey = added[0] as KeyHandler;
+      process.stdin.off("keypress", this.#readlineKey);
+      process.stdin.on("keypress", this.#onKey);
+    } else {
+      // A readline that is not as expected: each key as it comes.
+      process.stdin.prependListener("keypress", this.#beforeKey);
+      process.stdin.on("keypress", this.#afterKey);
+    }
     this.#rl = rl;
     this.#columns = process.stdout.columns || 80;
     return rl;
@@ -153,6 +178,50 @@ export class TextUi implements ChatUi {
   readonly #syncSize = (): void => {
     (process.stdout as unknown as { _refreshSize?: () => void })._refreshSize?.();
   };
+
+  /**
+   * Every key, in place of readline's own handler. Readline takes each key on its own, and
+   * for each character added at the end of the input works out where the whole input ends on
+   * the screen (and redraws it all at the end of each row): a paste of n characters cost n
+   * times the input's length, 1.7 s for 1,000 characters and 93 s for 10,000. The terminal
+   * gives a paste (and fast typing) in chunks, each a run of keys handled at once: printable
+   * characters that come in a row are kept, and readline gets them as one insertion when the
+   * run ends (another key, or the end of the chunk), so a paste costs a few insertions. Every
+   * other key (Enter, Tab, arrows, Ctrl+...) goes to readline as it comes, after the run
+   * before it, so the order is kept.
+   */
+  readonly #onKey = (text: string | undefined, key?: Key): void => {
+    if (isPlainText(text, key)) {
+      if (this.#pendingKeys === "") queueMicrotask(this.#flushKeys);
+      this.#pendingKeys += text;
+      return;
+    }
+    this.#flushKeys();
+    this.#handleKey(text, key);
+  };
+
+  /** The printable characters typed in a row, not yet given to readline. */
+  #pendingKeys = "";
+
+  /** Readline's own handler of a key. */
+  #readlineKey: KeyHandler | null = null;
+
+  /** Gives readline the characters kept by `#onKey`, as one insertion. */
+  readonly #flushKeys = (): void => {
+    const text = this.#pendingKeys;
+    if (text === "") return;
+    this.#pendingKeys = "";
+    // Readline inserts text given without a key as it is (no line breaks in it: see above).
+    this.#handleKey(text, undefined);
+  };
+
+  /** One key (or a run of characters) through readline, with what goes before and after. */
+  #handleKey(text: string | undefined, key: Key | undefined): void {
+    if (!this.#rl || this.#editorClosed || !this.#readlineKey) return;
+    this.#beforeKey(text, key);
+    this.#readlineKey(text, key);
+    this.#afterKey();
+  }
 
   /** Before readline handles a key: the size, as above, and whether it is a second Tab. */
   readonly #beforeKey = (_text: unknown, key?: { name?: string }): void => {
@@ -294,18 +363,10 @@ export class TextUi implements ChatUi {
       const only = found.length === 1 ? found[0]! : null;
       return [only === null ? found : [only.endsWith("/") ? only : only + " "], word];
     }
-    const word = /\S*$/.exec(line)![0];
-    const lower = word.toLowerCase();
-    const atStart = word.length === line.length;
-    const candidates = atStart && word.startsWith("/")
-      ? this.#commands
-      : [...this.#members.values()].filter((n) => n !== this.#self).map(sanitize);
-    const hits = candidates.filter((c) => c.toLowerCase().startsWith(lower.replace(/^@/, "")));
+    const names = [...this.#members.values()].filter((n) => n !== this.#self).map(sanitize);
+    const { hits, word } = completeWord(line, names, this.#commands);
     if (hits.length > 1 && this.#tabAgain && this.#drawn.length > 0) this.#liftStatusForList();
-    const prefix = word.startsWith("@") && !atStart ? "@" : "";
-    const suffix = atStart && !word.startsWith("/") ? ": " : " ";
-    if (hits.length === 1) return [[prefix + hits[0]! + suffix], word];
-    return [hits.map((h) => prefix + h), word];
+    return [hits, word];
   }
 
   /** After Enter, removes the typed line: it comes back from the room as a message. */
@@ -385,6 +446,7 @@ export class TextUi implements ChatUi {
   }
 
   show(event: ChatEvent): void {
+    if (this.#gone) return;
     this.#track(event);
     if (this.#progress(event)) return;
     const text = renderEvent(event, {
@@ -413,7 +475,7 @@ export class TextUi implements ChatUi {
   }
 
   status(lines: string[]): void {
-    if (!this.#interactive) return;
+    if (!this.#interactive || this.#gone) return;
     const wanted = lines.map(sanitizeKeepingStyles);
     const same = wanted.length === this.#status.length &&
       wanted.every((line, i) => line === this.#status[i]);
@@ -427,11 +489,21 @@ export class TextUi implements ChatUi {
   }
 
   async ask(question: Question): Promise<UserInput> {
+    if (this.#gone) return { kind: "interrupt" };
     if (!this.#interactive) {
       this.#startPlainLines();
       return (await this.#inputs.next()) ?? { kind: "end" };
     }
-    if (question.hidden && !this.#rl) return readHiddenLine(question.prompt);
+    if (question.hidden && !this.#rl) {
+      if (this.#interrupted) return { kind: "interrupt" };
+      const cancel = new AbortController();
+      this.#hiddenCancel = cancel;
+      try {
+        return await readHiddenLine(question.prompt, cancel.signal);
+      } finally {
+        this.#hiddenCancel = null;
+      }
+    }
     const rl = this.#editor();
     rl.setPrompt(question.prompt);
     if (this.#status.length > 0 || this.#drawn.length > 0) this.#redraw();
@@ -442,6 +514,7 @@ export class TextUi implements ChatUi {
   }
 
   async next(): Promise<UserInput> {
+    if (this.#gone) return (await this.#inputs.next()) ?? { kind: "end" };
     if (!this.#interactive) this.#startPlainLines();
     else if (this.#status.length > 0 || this.#drawn.length > 0) {
       this.#editor();
@@ -463,7 +536,26 @@ export class TextUi implements ChatUi {
   }
 
   interrupt(): void {
+    this.#interrupted = true;
+    this.#hiddenCancel?.abort();
     this.#inputs.push({ kind: "interrupt" });
+  }
+
+  /**
+   * The terminal was closed (SIGHUP): draw nothing more (writing to it would fail), and let go
+   * of the line editor without restoring a screen nobody sees.
+   */
+  terminalGone(): void {
+    this.#gone = true;
+    this.#status = [];
+    this.#drawn = [];
+    const rl = this.#rl;
+    this.#rl = null;
+    try {
+      rl?.close();
+    } catch {
+      // Its terminal is gone.
+    }
   }
 
   close(): void {
@@ -482,6 +574,27 @@ export class TextUi implements ChatUi {
       rl.close();
     }
   }
+}
+
+/** A key as node:readline's keypress events describe it. */
+interface Key {
+  name?: string;
+  sequence?: string;
+  ctrl?: boolean;
+  meta?: boolean;
+  shift?: boolean;
+}
+
+/** A handler of keypress events. */
+type KeyHandler = (text: string | undefined, key?: Key) => void;
+
+/**
+ * Whether a key only adds its text to the input: printable characters (no control
+ * characters, no escape sequences, neither Ctrl nor Alt).
+ */
+function isPlainText(text: string | undefined, key: Key | undefined): text is string {
+  return typeof text === "string" && text !== "" && !key?.ctrl && !key?.meta &&
+    !/\p{Cc}/u.test(text);
 }
 
 /**

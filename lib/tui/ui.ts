@@ -22,6 +22,8 @@ export interface Question {
   hidden: boolean;
   /** For passwords: tries left on this connection. */
   triesLeft?: number;
+  /** For names: what an empty answer stands for (shown in the prompt). */
+  suggested?: string;
 }
 
 /** A user interface the chat runs on. */

@@ -113,8 +113,9 @@ Deno.test("a joiner who knows the host sees the status of the key proven before 
   assertEquals(known.map((e) => [e.fingerprint, e.status, e.names]), [
     [hanaKey, "known", ["hana"]],
   ]);
+  // End of input at the name prompt: a prompt cancelled (130), as at the password prompt.
   await again.closeStdin();
-  assertEquals((await again.exit()).code, 0, again.describe());
+  assertEquals((await again.exit()).code, 130, again.describe());
 
   // Someone else hosts as "hana": before bob gives a name, rt shows the key it proved, which
   // bob has never met; nothing reached that host yet. In the room, hana's key has changed.
@@ -142,7 +143,7 @@ Deno.test("a joiner who knows the host sees the status of the key proven before 
     [hanaKey, "your-key"],
   ]);
   await herself.closeStdin();
-  assertEquals((await herself.exit()).code, 0, herself.describe());
+  assertEquals((await herself.exit()).code, 130, herself.describe());
   for (const host of [impostor, hana]) {
     await host.closeStdin();
     assertEquals((await host.exit()).code, 0, host.describe());

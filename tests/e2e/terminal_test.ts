@@ -12,7 +12,8 @@ import { acceptJoiner, FramedConnection, listenTcp } from "../../lib/transport/m
 import { nameColourIndex } from "../../lib/tui/style.ts";
 import { cutToWidth, displayWidth } from "../../lib/tui/width.ts";
 import { E2e } from "./harness.ts";
-import { screenLines, Terminal, type TerminalOptions, visible } from "./tmux.ts";
+import { assertNoCrash, screenLines, Terminal, type TerminalOptions, visible } from "./tmux.ts";
+import { available } from "./programs.ts";
 
 /** A terminal that joins `127.0.0.1 port` as `name` (password from `RT_PASSWORD`). */
 function joinTerminal(
@@ -69,26 +70,7 @@ function lastLine(screen: string): string {
 const inputIs = (prompt: string, text = "") => (screen: string) =>
   lastLine(screen) === `${prompt} ${text}`.trimEnd();
 
-/** No crash output (a Deno stack trace or uncaught error) anywhere on the screen. */
-async function assertNoCrash(terminal: Terminal): Promise<void> {
-  const all = await terminal.screen({ history: true, join: true });
-  assertOk(
-    !/Uncaught|^error: |\n\s+at .*\.ts:\d+/m.test(all),
-    `a crash on ${terminal.label}'s screen\n${await terminal.describe()}`,
-  );
-}
-
-/** tmux drives these tests; where it is missing (Windows, a bare macOS) they are skipped. */
-function tmuxAvailable(): boolean {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-
-const noTmux = !tmuxAvailable();
+const noTmux = !available("tmux");
 
 function terminalTest(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, ignore: noTmux, fn });
@@ -454,6 +436,10 @@ terminalTest("passwords typed at the hidden prompts never reach the screen", asy
   await hana.press("BSpace");
   await hana.type("2");
   await hana.press("Enter");
+  // A typed password is asked twice, hidden both times.
+  await hana.waitForScreen(inputIs("Type it again:"), { what: "the confirmation prompt" });
+  await hana.type("tiger-lily-42");
+  await hana.press("Enter");
   const port = await announcedPort(hana);
 
   // A joiner types it at "Password: ", with typos fixed by Backspace (once over a wide
@@ -488,6 +474,7 @@ terminalTest("passwords typed at the hidden prompts never reach the screen", asy
     hanaLines.includes("(or press Enter alone to get a generated one):"),
     hanaLines.join("\n"),
   );
+  assertOk(hanaLines.includes("Type it again:"), hanaLines.join("\n"));
   const aliceLines = chatLines(await alice.screen({ history: true, join: true }));
   assertOk(aliceLines.includes("Password:"), aliceLines.join("\n"));
   await hana.press("C-c");
@@ -794,3 +781,99 @@ terminalTest("status lines stay just above a half-typed line, once, through resi
   assertEquals(statusLines(end), [], "no status line left after close");
   await assertNoCrash(demo);
 });
+
+// Issue 14: advice that fits, and words that read right.
+
+terminalTest("a room on 127.0.0.1 says only this computer can join, not to forward", async () => {
+  // Without --no-upnp: there is no router to ask for a room nobody else can reach.
+  await using hana = await Terminal.open({
+    label: "hana",
+    args: ["--bind", "127.0.0.1", "--port", "0", "--name", "hana"],
+    env: { RT_PASSWORD: "pw" },
+  });
+  const port = await announcedPort(hana);
+  await hana.waitForScreen(inputIs("hana>"), { what: "the host's prompt" });
+  const all = (await hana.screen({ history: true, join: true })).replace(/\s+/g, " ");
+  assertOk(all.includes("Only this computer can join"), all);
+  assertOk(all.includes(`rt 127.0.0.1 ${port}`), all);
+  assertOk(!/router|forward/i.test(all), `router advice for a room on 127.0.0.1:\n${all}`);
+  // /help is offered once, in the welcome.
+  assertEquals(all.split("/help").length - 1, 1, all);
+  await hana.press("C-c");
+  assertEquals(await hana.waitForExit(), 0, "the host's exit status");
+  await assertNoCrash(hana);
+});
+
+terminalTest("a member the host removes reads that, not that the room is closed", async () => {
+  await using e2e = new E2e();
+  const { process: host, port } = await e2e.host({ name: "hana" });
+  await using dave = await joinTerminal(port, "dave");
+  await dave.waitForScreen(inputIs("dave>"), { what: "dave's prompt" });
+  await host.type("/kick dave");
+  await host.next("notice", (e) => e.code === "kicked");
+  assertEquals(await dave.waitForExit(), 0, "dave's exit status");
+  const lines = chatLines(await dave.screen({ history: true, join: true }));
+  assertOk(lines.includes("The host removed you from the room."), lines.join("\n"));
+  assertOk(!lines.some((l) => l.includes("room is closed")), lines.join("\n"));
+  await assertNoCrash(dave);
+  await host.closeStdin();
+  assertEquals((await host.exit()).code, 0, host.describe());
+});
+
+terminalTest(
+  "/trust reads as done, /help lines up, a small file's time reads sensibly",
+  async () => {
+    await using e2e = new E2e();
+    const { process: host, port } = await e2e.host({ name: "hana" });
+    const bob = await e2e.join(port, "bob");
+    await using alice = await joinTerminal(port, "alice", { width: 100, height: 40 });
+    await alice.waitForScreen(inputIs("alice>"), { what: "alice's prompt" });
+
+    await alice.type("/trust hana");
+    await alice.press("Enter");
+    const trusted = await alice.waitForScreen(
+      (s) => chatLines(s).some((l) => l.includes("hana's key is now marked verified")),
+      { join: true, what: "the /trust confirmation" },
+    );
+    const confirmation = chatLines(trusted).find((l) => l.includes("now marked verified"))!;
+    assertOk(confirmation.startsWith("✓ "), confirmation);
+
+    await alice.type("/help");
+    await alice.press("Enter");
+    const help = await alice.waitForScreen(
+      (s) => chatLines(s).some((l) => l.trimStart().startsWith("/unblock ADDRESS|NAME")),
+      { join: true, what: "the help" },
+    );
+    const rows = chatLines(help).filter((l) => /^ {2}\/\S/.test(l));
+    const usages = ["/send NAME|all PATH...", "/unblock ADDRESS|NAME", "/who", "/quit"];
+    const columns = usages.map((usage) => {
+      const row = rows.find((l) => l.trimStart().startsWith(`${usage} `));
+      assertOk(row, `no help row for ${usage}:\n${rows.join("\n")}`);
+      // Where the explanation starts: after the usage and the spaces that follow it.
+      const end = row.indexOf(usage) + usage.length;
+      return displayWidth(row.slice(0, end + /^ */.exec(row.slice(end))![0].length));
+    });
+    assertEquals(new Set(columns).size, 1, `explanations start at columns ${columns}`);
+
+    const folder = await Deno.makeTempDir({ prefix: "rt-small-file-" });
+    try {
+      await Deno.writeTextFile(`${folder}/note.txt`, "twenty-two bytes here\n");
+      await alice.type(`/send bob ${folder}/note.txt`);
+      await alice.press("Enter");
+      const offer = await bob.next("file-offer");
+      await bob.type(`/accept ${offer.id}`);
+      const done = await alice.waitForScreen(
+        (s) => chatLines(s).some((l) => l.includes("bob received note.txt intact")),
+        { join: true, what: "the transfer's end" },
+      );
+      const line = chatLines(done).find((l) => l.includes("bob received note.txt intact"))!;
+      assertOk(line.includes("(22 B"), line);
+      assertOk(!/\bin 0(\.\d)? s\b/.test(line), line);
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+    await assertNoCrash(alice);
+    await host.closeStdin();
+    assertEquals((await host.exit()).code, 0, host.describe());
+  },
+);

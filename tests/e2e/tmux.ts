@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { assertOk } from "../assert.ts";
 import { childEnv, DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
 
 /** Options of one terminal running `rt`. */
@@ -369,4 +370,13 @@ export class Terminal implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** No crash output (a Deno stack trace, an uncaught or internal error) anywhere on the screen. */
+export async function assertNoCrash(terminal: Terminal): Promise<void> {
+  const all = await terminal.screen({ history: true, join: true });
+  assertOk(
+    !/Uncaught|internal error|^error: |\n\s+at .*\.ts:\d+/m.test(all),
+    `a crash on ${terminal.label}'s screen\n${await terminal.describe()}`,
+  );
 }

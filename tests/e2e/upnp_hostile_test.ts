@@ -7,19 +7,17 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { childEnv } from "./harness.ts";
-import { netnsAvailable, NsProcess } from "./netns.ts";
-import { available } from "./programs.ts";
+import { NsProcess } from "./netns.ts";
+import { labAvailable, RouterLab } from "./router_lab.ts";
 
-const LAB = new URL("../lab/router_lab.sh", import.meta.url).pathname;
 const DEVICE = new URL("./hostile_upnp_device.ts", import.meta.url).pathname;
 const HOSTILE = "10.77.0.3";
 const decoder = new TextDecoder();
 
-const ignore = !(netnsAvailable() && ["miniupnpd", "nft", "ss"].every(available));
+const ignore = !labAvailable();
 
-async function run(program: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(program, { args, env, stdout: "piped", stderr: "piped" })
-    .output();
+async function run(program: string, args: string[]) {
+  const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
     throw new Error(`${program} ${args.join(" ")}: ${decoder.decode(out.stderr)}`);
   }
@@ -78,39 +76,36 @@ Deno.test({
   ignore,
   sanitizeResources: false,
   fn: async () => {
-    const prefix = `u${crypto.randomUUID().slice(0, 5)}`;
-    const env = { RTLAB_PREFIX: prefix };
-    await run("bash", [LAB, "up", "igd2"], env);
+    await using lab = await RouterLab.up("igd2");
+    await run("ip", ["-n", lab.lan, "addr", "add", `${HOSTILE}/24`, "dev", "eth0"]);
+    await using device = new HostileDevice(lab.lan);
+    await device.until("ready");
+    const host = new NsProcess("hana", lab.lan, ["--name", "hana", "--no-announce"], {
+      password: "pw",
+    });
     try {
-      await run("ip", ["-n", `${prefix}lan`, "addr", "add", `${HOSTILE}/24`, "dev", "eth0"]);
-      await using device = new HostileDevice(`${prefix}lan`);
-      await device.until("ready");
-      const host = new NsProcess("hana", `${prefix}lan`, ["--name", "hana", "--no-announce"], {
-        password: "pw",
-      });
-      try {
-        const router = await host.next("router");
-        // The hostile device heard the search and answered it...
-        assertOk(device.events.some((e) => e.type === "search"), JSON.stringify(device.events));
-        // ...but the port was opened by the real router, which reported its real address.
-        assertEquals(router.status, "mapped", host.describe());
-        assertEquals(router.method, "UPnP IGD v2");
-        assertEquals(router.externalAddress, "11.22.33.1", host.describe());
-        const mappings = await run("bash", [LAB, "mappings"], env);
-        assertOk(mappings.includes(`dport ${router.externalPort} dnat ip to 10.77.0.2:`), mappings);
-        await host.closeStdin();
-        assertEquals(await host.exit(), 0, host.describe());
-        assertEquals((await run("bash", [LAB, "mappings"], env)).trim(), "", "nothing left");
-      } finally {
-        await host.dispose();
-      }
-      assertEquals(
-        device.events.filter((e) => e.type === "request"),
-        [],
-        "the hostile device was never asked anything",
+      const router = await host.next("router");
+      // The hostile device heard the search and answered it...
+      assertOk(device.events.some((e) => e.type === "search"), JSON.stringify(device.events));
+      // ...but the port was opened by the real router, which reported its real address.
+      assertEquals(router.status, "mapped", host.describe());
+      assertEquals(router.method, "UPnP IGD v2");
+      assertEquals(router.externalAddress, "11.22.33.1", host.describe());
+      const mappings = await lab.mappings();
+      assertOk(
+        mappings.some((m) => m.includes(`dport ${router.externalPort} dnat ip to 10.77.0.2:`)),
+        mappings.join("\n"),
       );
+      await host.closeStdin();
+      assertEquals(await host.exit(), 0, host.describe());
+      assertEquals(await lab.mappings(), [], "nothing left");
     } finally {
-      await run("bash", [LAB, "down"], env);
+      await host.dispose();
     }
+    assertEquals(
+      device.events.filter((e) => e.type === "request"),
+      [],
+      "the hostile device was never asked anything",
+    );
   },
 });

@@ -32,6 +32,11 @@ Deno.test("usage errors exit 2 with a one-line reason on stderr", async (t) => {
     { args: ["--port", "70000"], says: /port must be a whole number/ },
     { args: ["--handshake-timeout", "0"], says: /handshake timeout must be a whole number/ },
     { args: ["1.2.3.4", "80", "extra"], says: /too many arguments/ },
+    // Refused by rt's own subcommand actions: the reason must not be lost.
+    { args: ["ipdb", "bogus"], says: /^rt: use "rt ipdb" or "rt ipdb update"/ },
+    { args: ["peers", "bogus"], says: /^rt: use "rt peers" or "rt peers forget NAME"/ },
+    // A name nobody in a room could have would never match.
+    { args: ["--auto-accept-from", "carol the great"], says: /cannot contain spaces/ },
   ];
   for (const { args, says } of cases) {
     await t.step(`rt ${args.join(" ")}`, async () => {

@@ -1,6 +1,7 @@
 /**
- * deno.json's tasks: every way of running rt grants the same, scoped permissions, and none of
- * them contacts a registry once the dependencies are installed.
+ * deno.json's tasks: every way of running rt grants the same, scoped permissions, none of them
+ * contacts a registry once the dependencies are installed, and `deno task start` (what the
+ * README tells people to type) shows a clean start.
  *
  * @module
  */
@@ -9,15 +10,25 @@ import {
   permissionFlags,
   RT_TASKS,
   rtPermissionFlags,
+  RUN_TASK,
+  START_TASK,
   task,
   taskWords,
 } from "../../.github/release/task_flags.ts";
+import { childEnv, ROOT } from "../e2e/harness.ts";
 
-Deno.test("start, install and compile grant rt exactly the same permissions", () => {
+Deno.test("the tasks that run rt (rt, install, compile) grant exactly the same permissions", () => {
   const expected = rtPermissionFlags();
+  assertOk((RT_TASKS as readonly string[]).includes(RUN_TASK), `${RUN_TASK} carries rt's flags`);
   for (const name of RT_TASKS) {
     assertEquals(permissionFlags(taskWords(task(name))), expected, `the ${name} task`);
   }
+});
+
+Deno.test("start runs the rt task quietly and adds nothing of its own", () => {
+  // `deno task` prints the command line of the task typed before running it: start's is short,
+  // and the task it runs (with -q) prints nothing, so rt's own words come first.
+  assertEquals(taskWords(task(START_TASK)), ["deno", "task", "-q", RUN_TASK]);
 });
 
 Deno.test("rt's permissions are named where they can be", () => {
@@ -38,12 +49,15 @@ Deno.test("tasks that run rt install the locked dependencies first, then run wit
   const deps = taskWords(task("deps"));
   assertEquals(deps.slice(0, 2), ["deno", "install"]);
   assertOk(deps.includes("--frozen"), "deno.lock is the truth: never rewritten on the way");
-  for (const name of ["start", "install", "test", "ok", "compile"]) {
+  for (const name of [RUN_TASK, "install", "test", "ok", "compile"]) {
     const found = task(name);
     assertOk(typeof found === "object", `the ${name} task is an object with dependencies`);
     assertEquals((found as { dependencies?: string[] }).dependencies, ["deps"], name);
   }
-  for (const name of ["start", "test"]) {
+  // start gets them through the task it runs (once: not a second time of its own).
+  const start = task(START_TASK);
+  assertEquals(typeof start === "object" ? start.dependencies : undefined, undefined, START_TASK);
+  for (const name of [RUN_TASK, "test"]) {
     assertOk(taskWords(task(name)).includes("--cached-only"), `the ${name} task`);
   }
   // deno install --global needs the descriptions of npm packages that deno install --frozen
@@ -64,4 +78,36 @@ Deno.test("tasks that run rt install the locked dependencies first, then run wit
   const given = line.slice(line.indexOf(" main.ts && ") + " main.ts && ".length);
   assertOk(given.startsWith(`cp ${copy} `), given);
   assertOk(given.endsWith("/.rt/deno.lock && rm -rf dist/rt-install"), given);
+});
+
+Deno.test("deno task start prints one short line, then rt; arguments and exit status pass through", async () => {
+  const home = await Deno.makeTempDir({ prefix: "rt-start-task-" });
+  try {
+    // A name with spaces, and characters a shell would act on, reach rt as typed: rt answers
+    // with the name, and exits 1 (nobody of that name to forget).
+    const who = `carol "the" great's $HOME *`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["task", START_TASK, "peers", "forget", who],
+      cwd: ROOT,
+      env: { ...childEnv(), RT_HOME: home },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    // deno task colours its line even into a pipe.
+    // deno-lint-ignore no-control-regex
+    const stderr = new TextDecoder().decode(output.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    const shown = `stdout:\n${stdout}\nstderr:\n${stderr}`;
+    assertEquals(output.code, 1, shown);
+    assertEquals(stdout, `rt does not know anyone called "${who}"\n`, shown);
+    const lines = stderr.split("\n").filter((line) => line !== "");
+    assertEquals(lines.length, 1, shown);
+    const announced = `Task ${START_TASK} ${(task(START_TASK) as { command: string }).command} `;
+    assertOk(lines[0]!.startsWith(announced), shown);
+    assertOk(!lines[0]!.includes("--allow"), `rt's flags are not shown:\n${shown}`);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 });
