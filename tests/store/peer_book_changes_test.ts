@@ -46,6 +46,8 @@ Deno.test("the unresolved change survives a restart; trusting resolves it for go
     await second.flush();
     const third = await PeerBook.open(dir);
     assertEquals(seat(third, "Ann", key(2)), "verified");
+    // Seating records the visit: its save must land before the folder goes.
+    await third.flush();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
