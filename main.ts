@@ -709,12 +709,24 @@ async function main(args: string[]): Promise<number> {
 
 if (import.meta.main) {
   // A crash in rt's own code still removes what rt opened on the router, then exits 1.
+  // Once only: a crash while crashing (saying so fails when the terminal is gone, which is an
+  // error of its own) must not start over, forever, at full speed.
+  let crashing = false;
   const crash = async (event: Event) => {
     event.preventDefault();
+    if (crashing) return;
+    crashing = true;
     const error = (event as ErrorEvent).error ?? (event as PromiseRejectionEvent).reason;
-    console.error("rt: internal error:", error);
-    await runExitTasks();
-    Deno.exit(1);
+    try {
+      console.error("rt: internal error:", error);
+    } catch {
+      // Nowhere left to say it.
+    }
+    try {
+      await runExitTasks();
+    } finally {
+      Deno.exit(1);
+    }
   };
   globalThis.addEventListener("error", crash);
   globalThis.addEventListener("unhandledrejection", crash);
