@@ -316,11 +316,23 @@ export async function readFirstFrame(peer: RawPeer): Promise<unknown> {
   }
 }
 
+/** A process's memory from `/proc/PID/status`, in bytes. */
+export interface Memory {
+  /** `VmRSS`: all resident memory, the executable's pages included. */
+  rss: number;
+  /**
+   * `RssAnon`: resident memory the process allocated (heaps, buffers). Unlike `VmRSS` it does
+   * not move when the system drops or reloads the executable's own pages (`RssFile`, tens of
+   * MB for `deno`), which it does under memory pressure from other processes.
+   */
+  anon: number;
+}
+
 /**
- * A process's resident memory in bytes (Linux: `VmRSS` of `/proc/PID/status`), or `null`
- * elsewhere. Read with `cat`: Deno lets only `--allow-all` read `/proc` itself.
+ * A process's memory (Linux), or `null` elsewhere. Read with `cat`: Deno lets only
+ * `--allow-all` read `/proc` itself.
  */
-export async function residentBytes(pid: number): Promise<number | null> {
+export async function memoryOf(pid: number): Promise<Memory | null> {
   try {
     const { success, stdout } = await new Deno.Command("cat", {
       args: [`/proc/${pid}/status`],
@@ -328,11 +340,21 @@ export async function residentBytes(pid: number): Promise<number | null> {
       stderr: "null",
     }).output();
     if (!success) return null;
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(new TextDecoder().decode(stdout));
-    return kb ? Number(kb[1]) * 1024 : null;
+    const text = new TextDecoder().decode(stdout);
+    const field = (name: string) => {
+      const kb = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(text);
+      return kb ? Number(kb[1]) * 1024 : null;
+    };
+    const rss = field("VmRSS"), anon = field("RssAnon");
+    return rss === null || anon === null ? null : { rss, anon };
   } catch {
     return null;
   }
+}
+
+/** A process's resident memory in bytes (`VmRSS`), or `null` elsewhere. */
+export async function residentBytes(pid: number): Promise<number | null> {
+  return (await memoryOf(pid))?.rss ?? null;
 }
 
 /** Summary of a list of durations in ms: count, min, median, 95th percentile, max. */

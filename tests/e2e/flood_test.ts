@@ -11,8 +11,7 @@
 import { assertEquals } from "../assert.ts";
 import { mib, summary } from "./attack_tools.ts";
 import { check, E2e } from "./harness.ts";
-import { floodRoom } from "./flood_tools.ts";
-import net from "node:net";
+import { floodRoom, resetConnection } from "./flood_tools.ts";
 
 /** The goals for the host's memory. */
 const PEAK_GROWTH_BYTES = 100 * 1000 * 1000;
@@ -85,19 +84,6 @@ Deno.test({
       "more than before it",
   );
 });
-
-/** Opens a connection, sends a few bytes, and resets it (RST) at once. */
-function resetConnection(port: number): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.on("error", () => resolve());
-    socket.on("close", () => resolve());
-    socket.on("connect", () => {
-      socket.write(new Uint8Array([0, 0, 0, 9, 1, 2, 3]));
-      socket.resetAndDestroy();
-    });
-  });
-}
 
 Deno.test({
   name: "a connection reset before the host accepts it does not stop the host from accepting",

@@ -18,7 +18,7 @@
  */
 import net from "node:net";
 import { encode } from "@msgpack/msgpack";
-import { sleep } from "./attack_tools.ts";
+import { type Memory, memoryOf, sleep } from "./attack_tools.ts";
 import { childEnv, type E2e, ROOT } from "./harness.ts";
 
 /** A small seeded random source (mulberry32): the same seed gives the same flood. */
@@ -399,43 +399,20 @@ if (import.meta.main) {
   console.log(JSON.stringify(result));
 }
 
+/** Opens a connection, sends a few bytes, and resets it (RST) at once. */
+export function resetConnection(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => resolve());
+    socket.on("close", () => resolve());
+    socket.on("connect", () => {
+      socket.write(new Uint8Array([0, 0, 0, 9, 1, 2, 3]));
+      socket.resetAndDestroy();
+    });
+  });
+}
+
 // ---- measuring a room under a flood -------------------------------------------------------
-
-/** A process's memory from `/proc/PID/status`, in bytes. */
-export interface Memory {
-  /** `VmRSS`: all resident memory, the executable's pages included. */
-  rss: number;
-  /**
-   * `RssAnon`: resident memory the process allocated (heaps, buffers). Unlike `VmRSS` it does
-   * not move when the system drops or reloads the executable's own pages (`RssFile`, tens of
-   * MB for `deno`), which it does under memory pressure from other processes.
-   */
-  anon: number;
-}
-
-/**
- * A process's memory (Linux), or `null` elsewhere. Read with `cat`: Deno lets only
- * `--allow-all` read `/proc` itself.
- */
-export async function memoryOf(pid: number): Promise<Memory | null> {
-  try {
-    const { success, stdout } = await new Deno.Command("cat", {
-      args: [`/proc/${pid}/status`],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (!success) return null;
-    const text = new TextDecoder().decode(stdout);
-    const field = (name: string) => {
-      const kb = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(text);
-      return kb ? Number(kb[1]) * 1024 : null;
-    };
-    const rss = field("VmRSS"), anon = field("RssAnon");
-    return rss === null || anon === null ? null : { rss, anon };
-  } catch {
-    return null;
-  }
-}
 
 /** What {@link floodRoom} measured. */
 export interface FloodMeasurement {

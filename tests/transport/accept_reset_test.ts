@@ -3,22 +3,9 @@
  * connected"). That is one lost connection, not a closed listener: before, one such reset
  * (any flood of garbage connections makes some) stopped the room from accepting anyone.
  */
-import net from "node:net";
 import { assertEquals } from "../assert.ts";
 import { listenTcp } from "../../lib/transport/tcp.ts";
-
-/** Opens a connection, sends a few bytes, and resets it (RST) at once. */
-function resetConnection(port: number): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.on("error", () => resolve());
-    socket.on("close", () => resolve());
-    socket.on("connect", () => {
-      socket.write(new Uint8Array([0, 0, 0, 9, 1, 2, 3]));
-      socket.resetAndDestroy();
-    });
-  });
-}
+import { resetConnection } from "../e2e/flood_tools.ts";
 
 Deno.test("connections reset before they are accepted do not stop the listener", async () => {
   const listening = listenTcp({ bind: "127.0.0.1", port: 0 });
