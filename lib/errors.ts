@@ -29,7 +29,8 @@ export type RtErrorCode =
   | "file-not-found"
   | "file-unreadable"
   | "too-many-files"
-  | "nothing-to-send";
+  | "nothing-to-send"
+  | "internal";
 
 /** An error with a stable `code` for callers and a message for people. */
 export class RtError extends Error {

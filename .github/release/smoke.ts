@@ -14,7 +14,7 @@
  */
 import { resolve } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
-import type { ChatEvent } from "../../lib/tui/events.ts";
+import type { ChatEvent } from "../../lib/events.ts";
 
 /** How long one wait may take before the smoke test fails. */
 export const STEP_TIMEOUT_MS = 30_000;

@@ -3,14 +3,11 @@
  *
  * @module
  */
-import type { AddressHint } from "../tui/events.ts";
+import type { AddressHint } from "../events.ts";
+import { type InterfaceAddress as SystemAddress, networkInterfaces } from "../util/mod.ts";
 
-/** One network interface address as the system reports it. */
-export interface InterfaceAddress {
-  name: string;
-  family: "IPv4" | "IPv6";
-  address: string;
-}
+/** One network interface address as the system reports it (its netmask is not needed here). */
+export type InterfaceAddress = Pick<SystemAddress, "name" | "family" | "address">;
 
 const VIRTUAL = /^(docker|br-|veth|virbr|vmnet|vboxnet|lxc|lxd|cni|flannel|podman)/i;
 const VPN = /^(tun|tap|wg|utun|ppp|ipsec|zt|tailscale|nordlynx|proton)/i;
@@ -77,13 +74,5 @@ export function addressHints(
 
 /** This machine's interface addresses (needs `--allow-sys=networkInterfaces`). */
 export function localAddresses(): InterfaceAddress[] {
-  try {
-    return Deno.networkInterfaces().map((i) => ({
-      name: i.name,
-      family: i.family,
-      address: i.address,
-    }));
-  } catch {
-    return [];
-  }
+  return networkInterfaces();
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { waitAtMost } from "../util/mod.ts";
 
 const tasks = new Set<() => Promise<void>>();
 
@@ -17,10 +18,5 @@ export function onExit(task: () => Promise<void>): () => void {
 export async function runExitTasks(timeoutMs = 3000): Promise<void> {
   const pending = [...tasks];
   tasks.clear();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.allSettled(pending.map((task) => task())),
-    new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
-  ]);
-  clearTimeout(timer);
+  await waitAtMost(Promise.allSettled(pending.map((task) => task())), timeoutMs);
 }

@@ -5,10 +5,11 @@
  * @module
  */
 import { type HeardRoom, type ListenerOptions, listenForRooms } from "../discovery/mod.ts";
-import type { RoomFound } from "../tui/events.ts";
-import type { ChatUi } from "../tui/ui.ts";
-import { EXIT_CANCELLED } from "./host_room.ts";
+import type { RoomFound } from "../events.ts";
+import type { ChatUi } from "../tui/mod.ts";
+import { EXIT_CANCELLED } from "./stop.ts";
 import { joinRoom, type JoinRoomOptions } from "./join_room.ts";
+import { describeError } from "../util/mod.ts";
 
 /** Options of `rt find`. */
 export interface FindRoomsOptions {
@@ -50,7 +51,7 @@ export async function findRooms(ui: ChatUi, options: FindRoomsOptions): Promise<
   try {
     heard = await listenForRooms(options.waitMs, options.listen);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = describeError(error);
     ui.show({ type: "error", code: "find-failed", message: why });
     return 1;
   }

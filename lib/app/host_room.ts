@@ -4,27 +4,28 @@
  *
  * @module
  */
-import { LocalSession } from "../client/session.ts";
-import { type HostLimits, type HostNotice, RoomHost } from "../host/host.ts";
-import type { AddressInfo } from "../host/address_info.ts";
-import type { Blocklist } from "../store/blocklist.ts";
-import { Room } from "../room/room.ts";
-import type { ChatUi } from "../tui/ui.ts";
+import { LocalSession } from "../client/mod.ts";
+import { type HostLimits, type HostNotice, RoomHost } from "../host/mod.ts";
+import type { AddressInfo } from "../host/mod.ts";
+import type { Blocklist } from "../store/mod.ts";
+import { Room } from "../room/mod.ts";
+import type { ChatUi } from "../tui/mod.ts";
 import { addressHints, joinCommand, localAddresses } from "./addresses.ts";
 import { onExit } from "./cleanup.ts";
-import { addOnion, type OnionService, type TorControlOptions } from "../tor/control.ts";
-import { findGateways, localAddressFor, localV4 } from "../nat/gateway.ts";
-import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/port_mapping.ts";
-import type { ChatEvent } from "../tui/events.ts";
+import { addOnion, type OnionService, type TorControlOptions } from "../tor/mod.ts";
+import { findGateways, localAddressFor, localV4 } from "../nat/mod.ts";
+import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/mod.ts";
+import type { ChatEvent } from "../events.ts";
 import { chooseName, type FileOptions, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
 import { estimatePassword, weakPasswordWarning } from "./password_strength.ts";
-import { RoomView } from "./room_view.ts";
-import type { Identity } from "../identity/keys.ts";
-import type { PeerBook } from "../store/peer_book.ts";
+import { RoomView } from "../client/mod.ts";
+import type { Identity } from "../identity/mod.ts";
+import type { PeerBook } from "../store/mod.ts";
 import { Announcer, canAnnounce, defaultRoomName } from "../discovery/mod.ts";
-import { listenTcp } from "../transport/tcp.ts";
+import { listenTcp } from "../transport/mod.ts";
 import { EXIT_CANCELLED, Stop, Stopped } from "./stop.ts";
+import { describeError } from "../util/mod.ts";
 
 /** Options of `rt` as host. */
 export interface HostRoomOptions {
@@ -171,7 +172,7 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
       });
     } catch (error) {
       if (!(error instanceof Stopped)) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         ui.show({ type: "error", code: "tor", message });
       }
     }
@@ -317,7 +318,7 @@ function announce(
     });
     return announcer;
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = describeError(error);
     ui.show({
       type: "notice",
       code: "announce-failed",

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { fromHex } from "../handshake/bytes.ts";
-import { fingerprint, type Identity } from "../identity/keys.ts";
-import type { PeerBook, PeerRecord } from "../store/peer_book.ts";
-import { sanitize } from "../tui/sanitize.ts";
+import { fromHex } from "../util/mod.ts";
+import { fingerprint, type Identity } from "../identity/mod.ts";
+import type { PeerBook, PeerRecord } from "../store/mod.ts";
+import { sanitize } from "../tui/mod.ts";
 
 /** `rt id`: what to show. */
 export function identityReport(

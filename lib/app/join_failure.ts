@@ -6,7 +6,7 @@
  * @module
  */
 import { RtError } from "../errors.ts";
-import { Refused } from "../transport/secure.ts";
+import { Refused } from "../transport/mod.ts";
 
 /** An `error` event's code and message. */
 export interface JoinFailure {

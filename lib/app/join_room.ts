@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { RemoteSession } from "../client/session.ts";
 import { RtError } from "../errors.ts";
 import {
   connectSocks5,
@@ -15,15 +14,20 @@ import {
   type Socks5Proxy,
   startTlsChecked,
 } from "../transport/mod.ts";
-import type { ChatUi } from "../tui/ui.ts";
+import type { ChatUi } from "../tui/mod.ts";
 import { chooseName, type FileOptions, runChat } from "./chat.ts";
 import { type JoinFailure, joinFailure } from "./join_failure.ts";
 import { Stop, Stopped } from "./stop.ts";
 import type { Target } from "./target.ts";
-import { RoomView } from "./room_view.ts";
-import type { Identity } from "../identity/keys.ts";
-import type { PeerBook } from "../store/peer_book.ts";
-import { type ExpectedHost, forgedWelcome, hostKeyEvents } from "../client/host_key.ts";
+import type { Identity } from "../identity/mod.ts";
+import type { PeerBook } from "../store/mod.ts";
+import {
+  type ExpectedHost,
+  forgedWelcome,
+  hostKeyEvents,
+  RemoteSession,
+  RoomView,
+} from "../client/mod.ts";
 
 /** Options of `rt ADDRESS PORT`. */
 export interface JoinRoomOptions {

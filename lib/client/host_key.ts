@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { RoomMessage } from "../codec/messages.ts";
-import { fingerprint, sameKey } from "../identity/keys.ts";
-import type { PeerBook } from "../store/peer_book.ts";
-import type { ChatEvent, HostKeyStatus } from "../tui/events.ts";
+import type { RoomMessage } from "../codec/mod.ts";
+import { fingerprint, sameKey } from "../identity/mod.ts";
+import type { PeerBook } from "../store/mod.ts";
+import type { ChatEvent, HostKeyStatus } from "../events.ts";
 
 /** Who the joiner expects to host the room (from an announcement, which anyone can send). */
 export interface ExpectedHost {

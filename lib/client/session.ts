@@ -12,11 +12,11 @@ import {
   encodeMessage,
   RoomDataHeader,
   RoomMessage,
-} from "../codec/messages.ts";
+} from "../codec/mod.ts";
 import { RtError } from "../errors.ts";
-import type { Room } from "../room/room.ts";
-import type { SecureConnection } from "../transport/secure.ts";
-import { AsyncQueue } from "./queue.ts";
+import type { Room } from "../room/mod.ts";
+import type { SecureConnection } from "../transport/mod.ts";
+import { AsyncQueue } from "../util/mod.ts";
 
 /** One member's view of a room. */
 export interface Session {
@@ -94,18 +94,19 @@ export class RemoteSession implements Session {
   }
 }
 
-/** The host's own seat in its room, in process. */
+/** A seat in a room in this process: the host's own (or, in tests, anyone's). */
 export class LocalSession implements Session {
   readonly #inbox = new AsyncQueue<RoomMessage>();
   readonly #membership;
   readonly #room: Room;
 
-  constructor(room: Room, key: Uint8Array) {
+  /** `key`: the member's identity key; `host`: whether it is the host's seat (default). */
+  constructor(room: Room, key: Uint8Array, options: { host?: boolean } = {}) {
     this.#room = room;
     this.#membership = room.connect({
       deliver: (message) => this.#inbox.push(message),
       disconnect: () => this.#inbox.end(),
-    }, { host: true, key });
+    }, { host: options.host ?? true, key });
   }
 
   /** A member's address: the host may see it. */

@@ -27,10 +27,10 @@
  */
 import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
-import { sodium } from "../handshake/sodium.ts";
-import { equalBytes, toHex } from "../handshake/bytes.ts";
-import { type Identity, sign, verify } from "../identity/keys.ts";
-import { MAX_TEXT_CHARS } from "../codec/messages.ts";
+import { sodium } from "../handshake/mod.ts";
+import { equalBytes, toHex } from "../util/mod.ts";
+import { type Identity, sign, verify } from "../identity/mod.ts";
+import { MAX_TEXT_CHARS } from "../codec/mod.ts";
 
 const ROOM_LABEL = "rt/2 room message";
 const DIRECT_LABEL = "rt/2 direct message";

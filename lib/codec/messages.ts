@@ -7,6 +7,7 @@
  */
 import { decode, Encoder } from "@msgpack/msgpack";
 import { z } from "zod";
+import { anyBytes, bytes } from "./bytes_schema.ts";
 import { RtError } from "../errors.ts";
 
 /**
@@ -22,9 +23,6 @@ export const MAX_TEXT_CHARS = 4000;
 /** Most members a `who` list carries. */
 export const MAX_MEMBERS_LISTED = 10_000;
 
-const anyBytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected bytes");
-const bytes = (length: number) =>
-  anyBytes.refine((b) => b.length === length, `expected ${length} bytes`);
 const nonce = bytes(16);
 const element = bytes(32);
 const tag = bytes(32);

@@ -5,3 +5,4 @@
  */
 export * from "./frame.ts";
 export * from "./messages.ts";
+export { anyBytes, bytes } from "./bytes_schema.ts";

@@ -6,10 +6,10 @@
  * @module
  */
 import { z } from "zod";
-import { MAX_NAME_CHARS } from "../codec/messages.ts";
-import { fromHex, toHex } from "../handshake/bytes.ts";
-import { PUBLIC_KEY_BYTES } from "../identity/keys.ts";
-import { checkName } from "../room/names.ts";
+import { MAX_NAME_CHARS } from "../codec/mod.ts";
+import { fromHex, toHex } from "../util/mod.ts";
+import { PUBLIC_KEY_BYTES } from "../identity/mod.ts";
+import { checkName } from "../room/mod.ts";
 
 /** Version of the announcement format; a finder ignores other versions. */
 export const ANNOUNCEMENT_VERSION = 1;

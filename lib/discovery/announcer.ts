@@ -12,6 +12,7 @@ import {
   DISCOVERY_PORT,
   encodeAnnouncement,
 } from "./announcement.ts";
+import { type InterfaceAddress, networkInterfaces } from "../util/mod.ts";
 
 /** Where to send an announcement to. */
 export interface Destination {
@@ -26,13 +27,8 @@ export interface Route {
   destinations: Destination[];
 }
 
-/** One local interface address, as `Deno.networkInterfaces()` reports it. */
-export interface LocalInterface {
-  name: string;
-  family: "IPv4" | "IPv6";
-  address: string;
-  netmask: string;
-}
+/** One local interface address. */
+export type LocalInterface = InterfaceAddress;
 
 /** Options of an announcer. */
 export interface AnnouncerOptions {
@@ -107,14 +103,6 @@ export function localRoutes(
     routes.push({ local: i.address, destinations });
   }
   return routes;
-}
-
-function systemInterfaces(): LocalInterface[] {
-  try {
-    return Deno.networkInterfaces();
-  } catch {
-    return [];
-  }
 }
 
 /** A socket bound to one local address, for sending. */
@@ -192,7 +180,7 @@ export class Announcer {
     };
     this.#open = encodeAnnouncement({ state: "open", ...fields });
     this.#closed = encodeAnnouncement({ state: "closed", ...fields });
-    this.#routes = options.routes ?? (() => localRoutes(systemInterfaces(), options.bind));
+    this.#routes = options.routes ?? (() => localRoutes(networkInterfaces(), options.bind));
     this.#timer = setInterval(() => this.#announce(), options.intervalMs ?? ANNOUNCE_INTERVAL_MS);
     this.#announce();
   }

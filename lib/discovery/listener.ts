@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { equalBytes } from "../handshake/bytes.ts";
+import { describeError, equalBytes, networkInterfaces } from "../util/mod.ts";
 import dgram from "node:dgram";
-import { fingerprint } from "../identity/keys.ts";
+import { fingerprint } from "../identity/mod.ts";
 import {
   type Announcement,
   decodeAnnouncement,
@@ -128,7 +128,7 @@ export class RoomListener {
       );
     }).catch(async (error) => {
       await listener.close();
-      const why = error instanceof Error ? error.message : String(error);
+      const why = describeError(error);
       throw new Error(`Could not listen on UDP port ${options.port ?? DISCOVERY_PORT}: ${why}`);
     });
     socket.on("error", () => {});
@@ -163,12 +163,8 @@ export class RoomListener {
 /** Joins `group` on every IPv4 interface (or the system's default one if that fails). */
 function joinGroup(socket: dgram.Socket, group: string): void {
   let joined = 0;
-  let interfaces: Deno.NetworkInterfaceInfo[] = [];
-  try {
-    interfaces = Deno.networkInterfaces();
-  } catch {
-    // Not allowed to list them: the default interface only.
-  }
+  // None when they may not be listed: the default interface only.
+  const interfaces = networkInterfaces();
   const seen = new Set<string>();
   for (const i of interfaces) {
     if (i.family !== "IPv4" || seen.has(i.address)) continue;

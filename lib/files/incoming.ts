@@ -7,14 +7,22 @@
  * @module
  */
 import { join } from "node:path";
-import { CHUNK_BYTES } from "../codec/messages.ts";
-import { equalBytes } from "../handshake/bytes.ts";
-import { toHex } from "../handshake/bytes.ts";
-import { FileHasher, hashFile } from "./hash.ts";
-import type { PartialStore } from "./partials.ts";
-import { placeFile, reserveFolder } from "./place.ts";
-import { safeRelativePath } from "./safe_name.ts";
+import { CHUNK_BYTES } from "../codec/mod.ts";
+import { describeError, equalBytes, Serial } from "../util/mod.ts";
+import { hashFile } from "./hash.ts";
+import { PartWriter } from "./part_writer.ts";
+import { firstOfEachContent, type PartialStore } from "./partials.ts";
+import { type Destination, placeFile, planDestinations, receivedFolder } from "./place.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "./wire.ts";
+import {
+  alreadyReceiving,
+  altered,
+  couldNotWrite,
+  doesNotWait,
+  hashMismatch,
+  moreThanOffered,
+  outOfOrder,
+} from "./words.ts";
 
 /** What an incoming transfer reports. */
 export interface IncomingSink {
@@ -26,13 +34,6 @@ export interface IncomingSink {
   complete(): void;
   /** The transfer failed (`corrupt`: a hash did not match; `failed`: anything else). */
   failed(code: "corrupt" | "failed", reason: string): void;
-}
-
-/** Where a received file goes. */
-interface Destination {
-  /** Folder under the downloads folder, relative segments. */
-  folder: string[];
-  name: string;
 }
 
 /** An offer of files from one sender, to this member. */
@@ -58,9 +59,10 @@ export class Incoming {
   /** Bytes acknowledged, and writes queued: acknowledgements go out in batches. */
   #acked = 0;
   #queuedWrites = 0;
-  #chain: Promise<void> = Promise.resolve();
-  #handle: Deno.FsFile | null = null;
-  #hasher: FileHasher | null = null;
+  /** Writes and checks, one at a time, in order. */
+  readonly #work = new Serial();
+  /** The part being written, if any. */
+  #part: PartWriter | null = null;
   #stopped = false;
   /** Whether this transfer holds its parts (see `PartialStore.claim`). */
   #claimed = false;
@@ -82,33 +84,13 @@ export class Incoming {
   }
 
   /** Bytes already held for each file from an earlier, interrupted offer of the same content. */
-  async held(): Promise<number[]> {
-    const held: number[] = [];
-    const firsts = this.#firsts();
-    for (const [i, file] of this.files.entries()) {
-      // Files with the same content share one part: it is the first one's to resume.
-      const bytes = firsts[i] ? await this.#partials.held(this.#sender, file.hash) : 0;
-      held.push(bytes <= file.size ? bytes : 0);
-    }
-    return held;
+  held(): Promise<number[]> {
+    return this.#partials.heldFor(this.#sender, this.files);
   }
 
   /** Where the files are: the folder received, or the downloads folder. */
   get folder(): string {
-    const tops = new Set(this.#destinations.map((d) => d.folder[0]));
-    const [top] = tops;
-    return tops.size === 1 && top !== undefined ? join(this.#downloads, top) : this.#downloads;
-  }
-
-  /** For each file, whether it is the first of the offer with its content (its hash). */
-  #firsts(): boolean[] {
-    const seen = new Set<string>();
-    return this.files.map((file) => {
-      const hex = toHex(file.hash);
-      if (seen.has(hex)) return false;
-      seen.add(hex);
-      return true;
-    });
+    return receivedFolder(this.#destinations, this.#downloads);
   }
 
   /** Bytes done: held before plus written now. */
@@ -122,34 +104,20 @@ export class Incoming {
    */
   async accept(sink: IncomingSink): Promise<number[]> {
     if (!this.#partials.claim(this.#sender, this.#hashes())) {
-      throw new Error("the same file from this sender is being received already");
+      throw new Error(alreadyReceiving);
     }
     this.#claimed = true;
     this.#sink = sink;
     await this.#partials.prepare();
     const held = await this.held();
-    const firsts = this.#firsts();
+    const firsts = firstOfEachContent(this.#hashes());
     // A part longer than its file cannot be ours: start that one again.
     for (const [i, file] of this.files.entries()) {
       if (held[i] === 0 && firsts[i]) await this.#partials.remove(this.#sender, file.hash);
     }
     this.#from = held;
-    const folders = new Map<string, string>();
-    for (const [i, file] of this.files.entries()) {
-      const segments = safeRelativePath(file.path) ?? [`file ${i + 1}`];
-      const name = segments.pop()!;
-      if (segments.length > 0) {
-        // A folder of the offer gets one name for all its files, claimed now.
-        const top = segments[0]!;
-        let claimed = folders.get(top);
-        if (claimed === undefined) {
-          claimed = await reserveFolder(this.#downloads, top);
-          folders.set(top, claimed);
-        }
-        segments[0] = claimed;
-      }
-      this.#destinations.push({ folder: segments, name });
-    }
+    const paths = this.files.map((f) => f.path);
+    this.#destinations = await planDestinations(paths, this.#downloads);
     this.#position = this.#from[0] ?? 0;
     this.#advance();
     return this.#from;
@@ -158,18 +126,18 @@ export class Incoming {
   /** Takes chunk `n` of the content; a chunk that is not genuine or not in order fails it all. */
   chunk(n: number, body: Uint8Array): void {
     if (this.#stopped || this.#sink === null) return;
-    if (n !== this.#n) return this.#fail("failed", "a piece of the file arrived out of order");
+    if (n !== this.#n) return this.#fail("failed", outOfOrder);
     const plaintext = this.#cipher.open("content", n, body);
     if (plaintext === null) {
-      return this.#fail("failed", "a piece of the file was altered on the way");
+      return this.#fail("failed", altered);
     }
     const file = this.files[this.#file];
     if (!file || plaintext.length === 0 || plaintext.length > file.size - this.#position) {
-      return this.#fail("failed", "the sender sent more than it offered");
+      return this.#fail("failed", moreThanOffered);
     }
     this.#received += plaintext.length;
     if (this.#received - this.#written > WINDOW_BYTES + CHUNK_BYTES) {
-      return this.#fail("failed", "the sender does not wait for the file to be written");
+      return this.#fail("failed", doesNotWait);
     }
     this.#n++;
     const index = this.#file;
@@ -198,34 +166,22 @@ export class Incoming {
   }
 
   #then(step: () => Promise<void> | void): void {
-    this.#chain = this.#chain.then(async () => {
+    void this.#work.run(async () => {
       if (this.#stopped) return;
       try {
         await step();
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        this.#fail("failed", `could not save the file: ${why}`);
+        this.#fail("failed", couldNotWrite(describeError(error)));
       }
     });
   }
 
   async #write(index: number, start: number, data: Uint8Array): Promise<void> {
-    if (!this.#handle) {
+    if (!this.#part) {
       const file = this.files[index]!;
-      const path = this.#partials.pathFor(this.#sender, file.hash);
-      this.#hasher = new FileHasher();
-      if (start > 0) {
-        // Resumed: the bytes held count towards the hash; read them back once.
-        for await (const piece of readPrefix(path, start)) this.#hasher.update(piece);
-      }
-      this.#handle = await Deno.open(path, { write: true, create: true, mode: 0o600 });
-      await this.#handle.truncate(start);
-      await this.#handle.seek(start, Deno.SeekMode.Start);
+      this.#part = await PartWriter.open(this.#partials.pathFor(this.#sender, file.hash), start);
     }
-    for (let offset = 0; offset < data.length;) {
-      offset += await this.#handle.write(data.subarray(offset));
-    }
-    this.#hasher!.update(data);
+    await this.#part.write(data);
     this.#written += data.length;
     // Acknowledge when the writes queued are done, or a good part of the window is written.
     if (--this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
@@ -238,10 +194,9 @@ export class Incoming {
     const file = this.files[index]!;
     const part = this.#partials.pathFor(this.#sender, file.hash);
     let hash: Uint8Array;
-    if (this.#handle) {
-      this.#handle.close();
-      this.#handle = null;
-      hash = this.#hasher!.digest();
+    if (this.#part) {
+      hash = this.#part.finish();
+      this.#part = null;
     } else {
       // Nothing written in this transfer: empty, or held complete from before.
       if (file.size === 0) await Deno.writeFile(part, new Uint8Array(0), { mode: 0o600 });
@@ -249,17 +204,10 @@ export class Incoming {
     }
     if (!equalBytes(hash, file.hash)) {
       await this.#partials.remove(this.#sender, file.hash);
-      return this.#fail(
-        "corrupt",
-        `${file.path} did not match its hash; the partial file was deleted`,
-      );
+      return this.#fail("corrupt", hashMismatch(file.path));
     }
-    const destination = this.#destinations[index]!;
-    const path = await placeFile(
-      part,
-      join(this.#downloads, ...destination.folder),
-      destination.name,
-    );
+    const { folder, name } = this.#destinations[index]!;
+    const path = await placeFile(part, join(this.#downloads, ...folder), name);
     this.#sink!.saved(file, path);
   }
 
@@ -276,18 +224,14 @@ export class Incoming {
   #fail(code: "corrupt" | "failed", reason: string): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#closeHandle();
+    this.#closePart();
     this.#release();
     this.#sink?.failed(code, reason);
   }
 
-  #closeHandle(): void {
-    try {
-      this.#handle?.close();
-    } catch {
-      // Already closed.
-    }
-    this.#handle = null;
+  #closePart(): void {
+    this.#part?.close();
+    this.#part = null;
   }
 
   /**
@@ -296,8 +240,8 @@ export class Incoming {
    */
   async stop(keep: boolean): Promise<void> {
     this.#stopped = true;
-    await this.#chain;
-    this.#closeHandle();
+    await this.#work.idle;
+    this.#closePart();
     // Parts another transfer is writing are not this one's to delete.
     if (!this.#claimed) this.#claimed = this.#partials.claim(this.#sender, this.#hashes());
     if (!keep && this.#claimed) {
@@ -309,17 +253,5 @@ export class Incoming {
   /** Whether it has stopped (finished, failed or stopped). */
   get stopped(): boolean {
     return this.#stopped;
-  }
-}
-
-async function* readPrefix(path: string, length: number): AsyncGenerator<Uint8Array> {
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(1024 * 1024);
-  let left = length;
-  while (left > 0) {
-    const n = await file.read(buffer.subarray(0, Math.min(buffer.length, left)));
-    if (n === null) throw new Error("the partial file is shorter than it was");
-    left -= n;
-    yield buffer.subarray(0, n);
   }
 }

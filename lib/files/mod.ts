@@ -9,3 +9,4 @@ export * from "./hash.ts";
 export * from "./media_type.ts";
 export * from "./collect.ts";
 export * from "./send_arguments.ts";
+export { type TransferPeers, Transfers, type TransfersOptions } from "./transfers.ts";

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { ClientMessage } from "../codec/messages.ts";
-import { CHUNK_BYTES } from "../codec/messages.ts";
+import type { ClientMessage } from "../codec/mod.ts";
+import { CHUNK_BYTES } from "../codec/mod.ts";
 import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
 import { Pacing } from "./pacing.ts";
+import { changedSinceOffered, notOffered } from "./words.ts";
 
 /** Window at the start of a transfer, in bytes; it adapts (see `pacing.ts`). */
 export const INITIAL_WINDOW_BYTES = 1024 * 1024;
@@ -90,7 +91,7 @@ export class Outgoing {
    */
   async send(from: number[]): Promise<void> {
     if (from.length !== this.files.length || from.some((n, i) => n > this.files[i]!.size)) {
-      throw new Error("the recipient asked for parts that were not offered");
+      throw new Error(notOffered);
     }
     this.#from = from;
     // Read in large pieces (fewer system calls), send in chunks.
@@ -99,7 +100,7 @@ export class Outgoing {
       if (from[i] === file.size) continue;
       using handle = await Deno.open(file.source, { read: true });
       const info = await handle.stat();
-      if (info.size !== file.size) throw new Error(`${file.path} changed since it was offered`);
+      if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
       await handle.seek(from[i]!, Deno.SeekMode.Start);
       let left = file.size - from[i]!;
       while (left > 0) {
@@ -107,7 +108,7 @@ export class Outgoing {
         let filled = 0;
         while (filled < want) {
           const n = await handle.read(buffer.subarray(filled, want));
-          if (n === null) throw new Error(`${file.path} changed since it was offered`);
+          if (n === null) throw new Error(changedSinceOffered(file.path));
           filled += n;
         }
         for (let at = 0; at < want; at += CHUNK_BYTES) {

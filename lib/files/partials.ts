@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { toHex } from "../handshake/bytes.ts";
+import { toHex } from "../util/mod.ts";
 
 /** The partial files of one downloads folder. */
 export class PartialStore {
@@ -66,6 +66,24 @@ export class PartialStore {
     }
   }
 
+  /**
+   * Bytes held to resume from, for each file of an offer from `sender`: for the first file of
+   * each content only (files with the same content share one part), and none when the part is
+   * longer than its file (it cannot be ours).
+   */
+  async heldFor(
+    sender: Uint8Array,
+    files: { hash: Uint8Array; size: number }[],
+  ): Promise<number[]> {
+    const held: number[] = [];
+    const firsts = firstOfEachContent(files.map((f) => f.hash));
+    for (const [i, file] of files.entries()) {
+      const bytes = firsts[i] ? await this.held(sender, file.hash) : 0;
+      held.push(bytes <= file.size ? bytes : 0);
+    }
+    return held;
+  }
+
   /** Makes sure the folder exists. */
   async prepare(): Promise<void> {
     await Deno.mkdir(this.directory, { recursive: true, mode: 0o700 });
@@ -79,4 +97,15 @@ export class PartialStore {
       // Not there.
     }
   }
+}
+
+/** For each content hash, whether it is the first of the list with that content. */
+export function firstOfEachContent(hashes: Uint8Array[]): boolean[] {
+  const seen = new Set<string>();
+  return hashes.map((hash) => {
+    const hex = toHex(hash);
+    if (seen.has(hex)) return false;
+    seen.add(hex);
+    return true;
+  });
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { unusedName } from "./safe_name.ts";
+import { safeRelativePath, unusedName } from "./safe_name.ts";
 
 /**
  * Creates the folder `name` in `parent`, or the first free `name (n)`; returns the name used.
@@ -62,4 +62,43 @@ export async function placeFile(source: string, directory: string, name: string)
   if (linked) await Deno.remove(source);
   else await Deno.rename(source, target);
   return target;
+}
+
+/** Where a received file goes. */
+export interface Destination {
+  /** Folder under the downloads folder, relative segments. */
+  folder: string[];
+  name: string;
+}
+
+/**
+ * Where each file offered (by its path in the offer) goes under `downloads`: safe names only,
+ * and each folder of the offer claimed now, under a new name when one exists already.
+ */
+export async function planDestinations(paths: string[], downloads: string): Promise<Destination[]> {
+  const destinations: Destination[] = [];
+  const folders = new Map<string, string>();
+  for (const [i, path] of paths.entries()) {
+    const segments = safeRelativePath(path) ?? [`file ${i + 1}`];
+    const name = segments.pop()!;
+    if (segments.length > 0) {
+      // A folder of the offer gets one name for all its files.
+      const top = segments[0]!;
+      let claimed = folders.get(top);
+      if (claimed === undefined) {
+        claimed = await reserveFolder(downloads, top);
+        folders.set(top, claimed);
+      }
+      segments[0] = claimed;
+    }
+    destinations.push({ folder: segments, name });
+  }
+  return destinations;
+}
+
+/** Where received files are: the one folder received, or the downloads folder. */
+export function receivedFolder(destinations: Destination[], downloads: string): string {
+  const tops = new Set(destinations.map((d) => d.folder[0]));
+  const [top] = tops;
+  return tops.size === 1 && top !== undefined ? join(downloads, top) : downloads;
 }

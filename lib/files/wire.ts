@@ -12,7 +12,7 @@
  */
 import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
-import { open, seal } from "../handshake/aead.ts";
+import { open, seal } from "../handshake/mod.ts";
 
 /** Most files in one offer (it must fit in one sealed message). */
 export const MAX_OFFER_FILES = 1000;
@@ -25,7 +25,9 @@ const bytes = (length: number) =>
   z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === length, `${length} bytes`);
 const id = bytes(16);
 const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const reason = z.string().max(200);
+/** Longest reason a cancel or a failed "done" may carry. */
+export const MAX_REASON_CHARS = 200;
+const reason = z.string().max(MAX_REASON_CHARS);
 
 /** One file in an offer. */
 export const OfferedFileInfo = z.object({

@@ -8,7 +8,8 @@
  * @module
  */
 import { sodium } from "./sodium.ts";
-import { concat, lvCat, prependLen, utf8 } from "./bytes.ts";
+import { lvCat, prependLen } from "./bytes.ts";
+import { concat, utf8 } from "../util/mod.ts";
 import { RtError } from "../errors.ts";
 
 /** Domain separation string for the generator (draft section 8.3). */

@@ -7,4 +7,5 @@
 export { HostAttempt, JoinerAttempt, randomNonce } from "./protocol.ts";
 export type { AttemptInput, SessionKeys } from "./protocol.ts";
 export { Opener, Sealer } from "./channel.ts";
-export { toHex } from "./bytes.ts";
+export { open, seal } from "./aead.ts";
+export { sodium } from "./sodium.ts";

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { concat, equalBytes, lvCat, utf8 } from "./bytes.ts";
+import { lvCat } from "./bytes.ts";
+import { concat, equalBytes, utf8 } from "../util/mod.ts";
 import { ELEMENT_BYTES, finishCpace, sha512, startCpace } from "./cpace.ts";
 import { sodium } from "./sodium.ts";
 import { KEY_BYTES } from "./channel.ts";
@@ -138,13 +139,14 @@ export class JoinerAttempt {
   /** The joiner's share `Y_A`. */
   readonly share: Uint8Array;
 
-  constructor(input: AttemptInput, nonce: Uint8Array = randomNonce()) {
+  /** `nonce` and `secret` (the CPace scalar) are fresh random unless given (known-answer tests). */
+  constructor(input: AttemptInput, nonce: Uint8Array = randomNonce(), secret?: Uint8Array) {
     this.#input = input;
     this.nonce = nonce;
     this.#sid = sessionIdFor(input.hostNonce, nonce, input.attempt);
-    const { secret, share } = startCpace(passwordBytes(input.password), CHANNEL_ID, this.#sid);
-    this.#secret = secret;
-    this.share = share;
+    const mine = startCpace(passwordBytes(input.password), CHANNEL_ID, this.#sid, secret);
+    this.#secret = mine.secret;
+    this.share = mine.share;
   }
 
   /**
@@ -202,9 +204,11 @@ export class HostAttempt {
     input: AttemptInput,
     shareFrame: Uint8Array,
     share: { nonce: Uint8Array; y: Uint8Array },
+    /** The CPace scalar; fresh random unless given (known-answer tests). */
+    secret?: Uint8Array,
   ): Promise<HostAttempt> {
     const sid = sessionIdFor(input.hostNonce, share.nonce, input.attempt);
-    const mine = startCpace(passwordBytes(input.password), CHANNEL_ID, sid);
+    const mine = startCpace(passwordBytes(input.password), CHANNEL_ID, sid, secret);
     const isk = finishCpace({
       sid,
       secret: mine.secret,

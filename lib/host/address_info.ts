@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { addressKey, ipv6Groups } from "./address_key.ts";
+import { addressKey } from "./address_key.ts";
+import { ipv6Groups } from "../util/mod.ts";
+import type { IpDatabase } from "../ipdb/mod.ts";
 
 /** Facts about an address. */
 export interface AddressInfo {
@@ -17,11 +19,6 @@ export interface AddressInfo {
   asn?: number;
   /** Who owns that network. */
   asName?: string;
-}
-
-/** An offline IP database. */
-export interface IpDatabase {
-  lookup(address: string): { country?: string; asn?: number; asName?: string };
 }
 
 /** Options of `addressDescriber`. */

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { BlockEntry, Blocklist } from "../store/blocklist.ts";
+import type { BlockEntry, Blocklist } from "../store/mod.ts";
 import { addressKey, isLoopback, prefixKeys } from "./address_key.ts";
 import { type Exhausted, GuessBudget } from "./guess_budget.ts";
 

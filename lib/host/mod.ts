@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./host.ts";
+export { addressDescriber, type AddressInfo, formatAddressInfo } from "./address_info.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { sodium } from "../handshake/sodium.ts";
-import { concat, equalBytes, utf8 } from "../handshake/bytes.ts";
+import { sodium } from "../handshake/mod.ts";
+import { concat, equalBytes, utf8 } from "../util/mod.ts";
 
 /** Bytes of a public key. */
 export const PUBLIC_KEY_BYTES = 32;

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ipv6Groups } from "../host/address_key.ts";
+import { ipv6Groups } from "../util/mod.ts";
 
 const MAGIC = "RTASN1\0\0";
 const HEADER = 8 + 12;

@@ -8,9 +8,20 @@
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { Reader } from "mmdb-lib";
-import type { IpDatabase } from "../host/address_info.ts";
-import { ipv6Groups } from "../host/address_key.ts";
+import { ipv6Groups } from "../util/mod.ts";
 import { AsnTable } from "./asn_table.ts";
+
+/** What the database knows of one address. */
+export interface IpFacts {
+  country?: string;
+  asn?: number;
+  asName?: string;
+}
+
+/** The offline database, as the host's notices use it. */
+export interface IpDatabase {
+  lookup(address: string): IpFacts;
+}
 
 /** File names inside the database folder. */
 export const COUNTRY_FILE = "country.mmdb";
@@ -51,7 +62,7 @@ export async function openIpDatabase(folder: string): Promise<IpDatabase | null>
   return {
     lookup(address) {
       if (isSpecialAddress(address)) return {};
-      const found: { country?: string; asn?: number; asName?: string } = {};
+      const found: IpFacts = {};
       const record = country?.get(address) as { country_code?: unknown } | null | undefined;
       const code = record?.country_code;
       if (typeof code === "string" && /^[A-Z]{2}$/.test(code)) found.country = code;

@@ -10,6 +10,7 @@ import { RtError } from "../errors.ts";
 import { compileAsnTable } from "./asn_table.ts";
 import { ASN_FILE, COUNTRY_FILE, SOURCE_FILE } from "./database.ts";
 import { gunzip, readTar, TooLargeError } from "./tar.ts";
+import { describeError } from "../util/mod.ts";
 
 /** Where the data comes from. */
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org";
@@ -177,7 +178,7 @@ async function checkIntegrity(
 function reason(error: unknown): string {
   let inner: unknown = error;
   while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  const text = inner instanceof Error ? inner.message : String(inner);
+  const text = describeError(inner);
   if (/dns error|lookup address/i.test(text)) return "its name could not be looked up";
   if (/connection refused/i.test(text)) return "the connection was refused";
   if (/timed out/i.test(text)) return "the connection timed out";

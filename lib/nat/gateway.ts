@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { networkInterfaces } from "../util/mod.ts";
 
 /** A local IPv4 address with its netmask. */
 export interface LocalV4 {
@@ -65,13 +66,9 @@ export function guessedGateways(locals: LocalV4[]): string[] {
 
 /** This computer's IPv4 addresses (needs `--allow-sys=networkInterfaces`). */
 export function localV4(): LocalV4[] {
-  try {
-    return Deno.networkInterfaces()
-      .filter((i) => i.family === "IPv4")
-      .map((i) => ({ name: i.name, address: i.address, netmask: i.netmask }));
-  } catch {
-    return [];
-  }
+  return networkInterfaces()
+    .filter((i) => i.family === "IPv4")
+    .map((i) => ({ name: i.name, address: i.address, netmask: i.netmask }));
 }
 
 /** The routers to ask: the default gateway when the system tells it, else the likely ones. */

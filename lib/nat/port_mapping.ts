@@ -18,6 +18,7 @@ import {
   type IgdService,
   UpnpError,
 } from "./upnp.ts";
+import { describeError } from "../util/mod.ts";
 
 /** How the port was opened. */
 export type MappingMethod = "UPnP IGD v1" | "UPnP IGD v2" | "NAT-PMP";
@@ -213,7 +214,7 @@ export class RouterPortMapper implements PortMapper {
         };
       } catch (error) {
         refusal = new RefusedError(
-          `the router refused (UPnP: ${error instanceof Error ? error.message : String(error)})`,
+          `the router refused (UPnP: ${describeError(error)})`,
         );
       }
     }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { MAX_NAME_CHARS } from "../codec/messages.ts";
+import { MAX_NAME_CHARS } from "../codec/mod.ts";
 import { latinLookAlikes, mixedAlphabets } from "./scripts.ts";
 
 /** A name that passed the rules, in display form and in comparison form. */
@@ -109,4 +109,12 @@ export function nextName(name: string): string {
 export function nameKey(name: string): string {
   const folded = name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase();
   return latinLookAlikes(folded).normalize("NFKC");
+}
+
+/**
+ * What is said of a name no member has: `Nobody called "NAME" is in the room`, or with `what`
+ * in place of "is in the room" (`can be removed`).
+ */
+export function nobodyCalled(name: string, what = "is in the room"): string {
+  return `Nobody called "${name}" ${what}`;
 }

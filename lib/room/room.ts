@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/messages.ts";
-import { checkName, nameKey } from "./names.ts";
-import { toHex } from "../handshake/bytes.ts";
+import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/mod.ts";
+import { checkName, nameKey, nobodyCalled } from "./names.ts";
+import { describeError, toHex } from "../util/mod.ts";
 
 /** How the room reaches one member. */
 export interface MemberLink {
@@ -213,13 +213,13 @@ export class Room {
       case "dm": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         const to = this.#find(message.to);
-        if (!to) return this.#notice(member, `Nobody called "${message.to}" is in the room`);
+        if (!to) return this.#notice(member, nobodyCalled(message.to));
         return this.#send(to, { t: "dm", from: member.name, box: message.box, at: this.#now() });
       }
       case "file": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         const to = this.#find(message.to);
-        if (!to) return this.#notice(member, `Nobody called "${message.to}" is in the room`);
+        if (!to) return this.#notice(member, nobodyCalled(message.to));
         return this.#send(to, { t: "file", from: member.name, box: message.box, at: this.#now() });
       }
       case "data": {
@@ -315,7 +315,7 @@ export class Room {
       member.link.deliver(message);
     } catch (error) {
       if (!member.gone) {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = describeError(error);
         this.#onActivity({ kind: "dropped", name: member.name, why, address: member.address });
         queueMicrotask(() => this.#leave(member, "lost"));
       }

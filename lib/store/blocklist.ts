@@ -4,9 +4,11 @@
  * @module
  */
 import { join } from "node:path";
-import { toHex } from "../handshake/bytes.ts";
+import { toHex } from "../util/mod.ts";
 import { RtError } from "../errors.ts";
-import { JsonFile } from "./json_file.ts";
+import { JsonFile, type SaveFailed } from "./json_file.ts";
+import { BlocklistFileSchema } from "./schemas.ts";
+import type { z } from "zod";
 
 /** The file's name inside rt's folder. */
 export const BLOCKLIST_FILE = "blocked.json";
@@ -24,10 +26,7 @@ export interface BlockEntry {
   since: string;
 }
 
-interface BlocklistFile {
-  format: "rt-blocked-1";
-  blocked: BlockEntry[];
-}
+type BlocklistFile = z.infer<typeof BlocklistFileSchema>;
 
 /** The host's blocklist. */
 export class Blocklist {
@@ -44,28 +43,22 @@ export class Blocklist {
     return new Blocklist([], new JsonFile(null));
   }
 
-  /** Loads the blocklist from rt's folder. */
-  static async open(directory: string): Promise<Blocklist> {
-    const file = new JsonFile(join(directory, BLOCKLIST_FILE));
-    const text = await file.read().catch((cause) => {
-      throw new RtError("store", `Cannot read the blocklist ${file.path}`, { cause });
+  /** Loads the blocklist from rt's folder; a save that fails later is told to `onSaveFailed`. */
+  static async open(
+    directory: string,
+    options: { onSaveFailed?: SaveFailed } = {},
+  ): Promise<Blocklist> {
+    const file = new JsonFile(join(directory, BLOCKLIST_FILE), options);
+    const data = await file.readChecked(BlocklistFileSchema, {
+      unreadable: (cause) =>
+        new RtError("store", `Cannot read the blocklist ${file.path}`, { cause }),
+      damaged: () =>
+        new RtError(
+          "store",
+          `The blocklist ${file.path} is damaged; fix or remove it (removing it unblocks everyone)`,
+        ),
     });
-    if (text === null) return new Blocklist([], file);
-    try {
-      const data: BlocklistFile = JSON.parse(text);
-      if (data?.format !== "rt-blocked-1" || !Array.isArray(data.blocked)) throw new Error();
-      const valid = data.blocked.every((e) =>
-        (e.address === null || typeof e.address === "string") &&
-        (e.key === null || (typeof e.key === "string" && /^[0-9a-f]{64}$/.test(e.key)))
-      );
-      if (!valid) throw new Error();
-      return new Blocklist(data.blocked, file);
-    } catch {
-      throw new RtError(
-        "store",
-        `The blocklist ${file.path} is damaged; fix or remove it (removing it unblocks everyone)`,
-      );
-    }
+    return new Blocklist(data?.blocked ?? [], file);
   }
 
   /** The block covering an address key, if any. */

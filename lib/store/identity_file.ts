@@ -5,27 +5,22 @@
  * @module
  */
 import { join } from "node:path";
-import { fromHex, toHex } from "../handshake/bytes.ts";
+import { describeError, fromHex, toHex } from "../util/mod.ts";
 import { RtError } from "../errors.ts";
+import { IdentityFileSchema } from "./schemas.ts";
+import type { z } from "zod";
 import {
   generateIdentity,
   type Identity,
   identityFromSeed,
   identitySeed,
   sameKey,
-} from "../identity/keys.ts";
+} from "../identity/mod.ts";
 
 /** The file's name inside rt's folder. */
 export const IDENTITY_FILE = "identity.json";
 
-interface IdentityRecord {
-  format: "rt-identity-1";
-  created: string;
-  /** Ed25519 seed, hex. */
-  seed: string;
-  /** Ed25519 public key, hex (a check on the seed). */
-  publicKey: string;
-}
+type IdentityRecord = z.infer<typeof IdentityFileSchema>;
 
 /** Loads the identity from `directory`, creating it (and the folder) on first use. */
 export async function loadOrCreateIdentity(
@@ -39,10 +34,8 @@ export async function loadOrCreateIdentity(
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new RtError(
         "identity",
-        `Cannot read your identity key file ${path}: ${message(error)}`,
-        {
-          cause: error,
-        },
+        `Cannot read your identity key file ${path}: ${describeError(error)}`,
+        { cause: error },
       );
     }
   }
@@ -65,9 +58,13 @@ export async function loadOrCreateIdentity(
     if (error instanceof Deno.errors.AlreadyExists) {
       return { identity: parseIdentity(await Deno.readTextFile(path), path), created: false };
     }
-    throw new RtError("identity", `Cannot save your identity key in ${path}: ${message(error)}`, {
-      cause: error,
-    });
+    throw new RtError(
+      "identity",
+      `Cannot save your identity key in ${path}: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (Deno.build.os !== "windows") await Deno.chmod(path, 0o600);
   return { identity, created: true };
@@ -82,26 +79,22 @@ export function parseIdentity(text: string, path: string): Identity {
         "from a backup, or move it away to start a new identity (people who know you will see " +
         "a changed-key warning).",
     );
-  let record: Partial<IdentityRecord>;
+  let data: unknown;
   try {
-    record = JSON.parse(text);
+    data = JSON.parse(text);
   } catch {
     throw damaged("not valid JSON");
   }
-  if (record?.format !== "rt-identity-1") throw damaged("unknown format");
-  if (typeof record.seed !== "string" || !/^[0-9a-f]{64}$/.test(record.seed)) {
-    throw damaged("the key is missing or malformed");
+  const checked = IdentityFileSchema.safeParse(data);
+  if (!checked.success) {
+    const fields = new Set(checked.error.issues.map((issue) => issue.path[0]));
+    if (fields.has("format")) throw damaged("unknown format");
+    if (fields.has("seed")) throw damaged("the key is missing or malformed");
+    throw damaged("the public key does not match the secret key");
   }
-  const identity = identityFromSeed(fromHex(record.seed));
-  if (
-    typeof record.publicKey !== "string" || !/^[0-9a-f]{64}$/.test(record.publicKey) ||
-    !sameKey(fromHex(record.publicKey), identity.publicKey)
-  ) {
+  const identity = identityFromSeed(fromHex(checked.data.seed));
+  if (!sameKey(fromHex(checked.data.publicKey), identity.publicKey)) {
     throw damaged("the public key does not match the secret key");
   }
   return identity;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,15 +5,23 @@
  * @module
  */
 import { dirname } from "node:path";
+import type { z } from "zod";
+import { RtError } from "../errors.ts";
+import { describeError, Serial } from "../util/mod.ts";
+
+/** Told when a save fails (the next save tries again). */
+export type SaveFailed = (error: RtError) => void;
 
 /** A JSON file written in the background. */
 export class JsonFile {
   readonly path: string | null;
-  #saving: Promise<void> = Promise.resolve();
+  readonly #saves = new Serial();
+  readonly #onSaveFailed: SaveFailed;
 
   /** `null`: kept in memory only (saves do nothing). */
-  constructor(path: string | null) {
+  constructor(path: string | null, options: { onSaveFailed?: SaveFailed } = {}) {
     this.path = path;
+    this.#onSaveFailed = options.onSaveFailed ?? (() => {});
   }
 
   /** The file's text, or `null` when it does not exist (other errors throw). */
@@ -27,21 +35,54 @@ export class JsonFile {
     }
   }
 
-  /** Queues writing `data`. A failed save does not throw: the next one tries again. */
+  /**
+   * The file's contents checked against `schema`, or `null` when it does not exist. A file that
+   * cannot be read, is not JSON, or does not fit is an error made by `unreadable` or `damaged`.
+   */
+  async readChecked<T>(
+    schema: z.ZodType<T>,
+    faults: { unreadable: (cause: unknown) => RtError; damaged: (why: string) => RtError },
+  ): Promise<T | null> {
+    const text = await this.read().catch((cause) => {
+      throw faults.unreadable(cause);
+    });
+    if (text === null) return null;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw faults.damaged("not valid JSON");
+    }
+    const checked = schema.safeParse(data);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw faults.damaged(issue ? `${issue.path.join(".") || "the file"}: ${issue.message}` : "");
+    }
+    return checked.data;
+  }
+
+  /**
+   * Queues writing `data`. A failed save does not throw: the one who opened the file is told,
+   * and the next save tries again.
+   */
   save(data: unknown): void {
     const path = this.path;
     if (!path) return;
     const text = JSON.stringify(data, null, 2) + "\n";
-    this.#saving = this.#saving.then(async () => {
+    this.#saves.run(async () => {
       const temporary = `${path}.tmp`;
       await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await Deno.writeTextFile(temporary, text, { mode: 0o600 });
       await Deno.rename(temporary, path);
-    }).catch(() => {});
+    }).catch((cause) =>
+      this.#onSaveFailed(
+        new RtError("store", `Could not save ${path}: ${describeError(cause)}`, { cause }),
+      )
+    );
   }
 
   /** Resolves when every queued save has been tried. */
   flush(): Promise<void> {
-    return this.#saving;
+    return this.#saves.idle;
   }
 }

@@ -7,3 +7,4 @@ export * from "./identity_file.ts";
 export * from "./paths.ts";
 export * from "./peer_book.ts";
 export * from "./blocklist.ts";
+export type { SaveFailed } from "./json_file.ts";

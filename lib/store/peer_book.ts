@@ -5,10 +5,12 @@
  * @module
  */
 import { join } from "node:path";
-import { fromHex, toHex } from "../handshake/bytes.ts";
-import { nameKey } from "../room/names.ts";
+import { fromHex, toHex } from "../util/mod.ts";
+import { nameKey } from "../room/mod.ts";
 import { RtError } from "../errors.ts";
-import { JsonFile } from "./json_file.ts";
+import { JsonFile, type SaveFailed } from "./json_file.ts";
+import { PeersFileSchema } from "./schemas.ts";
+import type { z } from "zod";
 
 /** The file's name inside rt's folder. */
 export const PEERS_FILE = "peers.json";
@@ -44,10 +46,7 @@ export type PeerStatus =
   /** A known key arrives under a new name. */
   | { status: "name-changed"; previousNames: string[] };
 
-interface PeersFile {
-  format: "rt-peers-1";
-  peers: PeerRecord[];
-}
+type PeersFile = z.infer<typeof PeersFileSchema>;
 
 /** The known-peers book. */
 export class PeerBook {
@@ -67,40 +66,27 @@ export class PeerBook {
     );
   }
 
-  /** Loads the book from rt's folder (empty when the file does not exist yet). */
-  static async open(directory: string): Promise<PeerBook> {
-    const file = new JsonFile(join(directory, PEERS_FILE));
+  /**
+   * Loads the book from rt's folder (empty when the file does not exist yet); a save that fails
+   * later is told to `onSaveFailed`.
+   */
+  static async open(
+    directory: string,
+    options: { onSaveFailed?: SaveFailed } = {},
+  ): Promise<PeerBook> {
+    const file = new JsonFile(join(directory, PEERS_FILE), options);
     const path = file.path!;
-    let text: string | null;
-    try {
-      text = await file.read();
-    } catch (error) {
-      throw new RtError("store", `Cannot read the known-peers file ${path}`, { cause: error });
-    }
-    if (text === null) return new PeerBook([], file);
-    let data: PeersFile;
-    try {
-      data = JSON.parse(text);
-      if (data?.format !== "rt-peers-1" || !Array.isArray(data.peers)) throw new Error("format");
-      for (const p of data.peers) {
-        if (typeof p.key !== "string" || !/^[0-9a-f]{64}$/.test(p.key) || !Array.isArray(p.names)) {
-          throw new Error("entry");
-        }
-        if (
-          p.unresolved !== undefined &&
-          !(Array.isArray(p.unresolved) && p.unresolved.every((n) => typeof n === "string"))
-        ) {
-          throw new Error("entry");
-        }
-      }
-    } catch {
-      throw new RtError(
-        "store",
-        `The known-peers file ${path} is damaged; move it away to start a new one ` +
-          "(rt will then treat everyone as new)",
-      );
-    }
-    return new PeerBook(data.peers, file);
+    const data = await file.readChecked(PeersFileSchema, {
+      unreadable: (cause) =>
+        new RtError("store", `Cannot read the known-peers file ${path}`, { cause }),
+      damaged: () =>
+        new RtError(
+          "store",
+          `The known-peers file ${path} is damaged; move it away to start a new one ` +
+            "(rt will then treat everyone as new)",
+        ),
+    });
+    return new PeerBook(data?.peers ?? [], file);
   }
 
   /**

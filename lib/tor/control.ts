@@ -6,8 +6,8 @@
  * @module
  */
 import { RtError } from "../errors.ts";
-import { concat, equalBytes, fromHex, toHex } from "../handshake/bytes.ts";
-import { connectTcp } from "../transport/tcp.ts";
+import { concat, equalBytes, fromHex, toHex, withTimeout } from "../util/mod.ts";
+import { connectTcp } from "../transport/mod.ts";
 
 /** Where Tor's control port is, and a password when Tor is set up with one. */
 export interface TorControlOptions {
@@ -234,22 +234,15 @@ async function authenticate(control: Control, options: TorControlOptions): Promi
   }
   if (methods.includes("SAFECOOKIE") && cookieFile) {
     let cookie: Uint8Array;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      cookie = await Promise.race([
+      cookie = await withTimeout(
         (options.readCookie ?? readCookieFile)(cookieFile),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(notACookie(cookieFile, "it could not be read in time")),
-            options.timeoutMs ?? 10_000,
-          );
-        }),
-      ]);
+        options.timeoutMs ?? 10_000,
+        () => notACookie(cookieFile, "it could not be read in time"),
+      );
     } catch (error) {
       if (password === undefined) throw error;
       cookie = new Uint8Array(0);
-    } finally {
-      clearTimeout(timer);
     }
     if (cookie.length === COOKIE_BYTES) return await safeCookie(control, cookie);
     if (password === undefined) {

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../codec/frame.ts";
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../codec/mod.ts";
 import { RtError } from "../errors.ts";
+import { describeError, isProgrammingError, waitAtMost } from "../util/mod.ts";
 
 /** What a framed connection needs from a socket; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface ByteStream {
@@ -249,14 +250,7 @@ export class FramedConnection {
 
   /** Waits until every queued frame is written (or `timeoutMs` passes), then closes. */
   async end(timeoutMs = 2000): Promise<void> {
-    if (this.#writing) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#writing,
-        new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.#writing) await waitAtMost(this.#writing, timeoutMs);
     // Half-close, then read and drop what the peer still sends until it closes too (briefly):
     // closing a socket with unread data makes the system reset the connection, and the peer
     // could lose the last frames we sent (the room's goodbye) along with it.
@@ -266,17 +260,11 @@ export class FramedConnection {
       const wake = this.#wakeReader;
       this.#wakeReader = null;
       wake?.();
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         await this.#stream.closeWrite();
-        await Promise.race([
-          this.#readLoop,
-          new Promise<void>((resolve) => timer = setTimeout(resolve, Math.min(timeoutMs, 1000))),
-        ]);
+        await waitAtMost(this.#readLoop, Math.min(timeoutMs, 1000));
       } catch {
         // Already closed.
-      } finally {
-        clearTimeout(timer);
       }
     }
     this.close();
@@ -317,6 +305,10 @@ export function toRtError(error: unknown): RtError {
   if (error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe) {
     return new RtError("connection-closed", "The connection was lost", { cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // A bug is not a lost connection: it is said as what it is.
+  if (isProgrammingError(error)) {
+    return new RtError("internal", describeError(error), { cause: error });
+  }
+  const message = describeError(error);
   return new RtError("connection-closed", `Connection failed: ${message}`, { cause: error });
 }

@@ -22,7 +22,7 @@ import {
   type SessionKeys,
 } from "../handshake/mod.ts";
 import { RtError } from "../errors.ts";
-import { type Identity, sign, verify } from "../identity/keys.ts";
+import { type Identity, sign, verify } from "../identity/mod.ts";
 import type { FramedConnection } from "./framed.ts";
 
 /** Largest frame accepted before authentication. */

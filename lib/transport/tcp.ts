@@ -5,6 +5,7 @@
  * @module
  */
 import { RtError } from "../errors.ts";
+import { describeError } from "../util/mod.ts";
 
 /** An accepted or opened connection and the address of the other end. */
 export interface Accepted {
@@ -188,7 +189,7 @@ export async function startTlsChecked(
     } catch {
       // Closed by the deadline.
     }
-    const why = error instanceof Error ? error.message : String(error);
+    const why = describeError(error);
     throw new RtError(
       "connect-failed",
       `The host's TLS certificate does not verify for "${hostname}" (${why}). rt will not ` +

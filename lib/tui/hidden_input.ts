@@ -1,6 +1,6 @@
 /**
  * Reads one line from a terminal without echoing it, for passwords. Only this file and
- * `text_ui.ts` touch the terminal's modes.
+ * `line_editor.ts` (through readline) touch the terminal's modes.
  *
  * @module
  */

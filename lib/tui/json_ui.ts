@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { AsyncQueue } from "../client/queue.ts";
-import type { ChatEvent } from "./events.ts";
+import { AsyncQueue } from "../util/mod.ts";
+import type { ChatEvent } from "../events.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
 
 /** Reads lines from a byte stream into a queue of inputs; `end` at the end of the stream. */

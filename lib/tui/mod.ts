@@ -3,7 +3,7 @@
  *
  * @module
  */
-export * from "./events.ts";
+export * from "../events.ts";
 export * from "./json_ui.ts";
 export * from "./render.ts";
 export * from "./sanitize.ts";

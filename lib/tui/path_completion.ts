@@ -1,6 +1,7 @@
 /**
  * Tab completion of file paths after `/send NAME`: the last word of the line, with `~` for the
- * home folder and backslash-escaped spaces and quotes (as `/send` reads them back).
+ * home folder and backslash-escaped spaces and quotes (as `/send` reads them back). Only
+ * `readFolder` reads the disk, and it is passed in: the rest runs on any list of entries.
  *
  * @module
  */
@@ -49,4 +50,26 @@ export function completePath(
     .map((e) => prefix + escape(e.name) + (e.isDirectory ? "/" : ""))
     .sort()
     .slice(0, MAX_CANDIDATES);
+}
+
+/** Reads a folder's entries from the disk (throws as `Deno.readDirSync` does). */
+export function readFolder(folder: string): Entry[] {
+  return [...Deno.readDirSync(folder)].map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+}
+
+/**
+ * Tab on a line `/send NAME ...` (or `/file`): the completions of the path being typed, and the
+ * word they replace; `null` for any other line. A single file ends the word with a space, a
+ * single folder leaves it open for what is in it. `list` reads a folder (the disk by default).
+ */
+export function completeSendPath(
+  line: string,
+  home: string | undefined,
+  list: (folder: string) => Entry[] = readFolder,
+): { hits: string[]; word: string } | null {
+  if (!/^\/(?:send|file)\s+\S+\s/i.test(line)) return null;
+  const word = lastPathWord(line);
+  const found = completePath(word, home, list);
+  const only = found.length === 1 ? found[0]! : null;
+  return { hits: only === null ? found : [only.endsWith("/") ? only : only + " "], word };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChatEvent, KeyStatus, MemberView } from "./events.ts";
+import type { ChatEvent, KeyStatus, MemberView } from "../events.ts";
 import { renderFileEvent } from "./render_files.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";

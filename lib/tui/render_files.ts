@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChatEvent } from "./events.ts";
+import type { ChatEvent } from "../events.ts";
 import { formatBytes, formatDuration } from "./progress.ts";
 import { sanitize } from "./sanitize.ts";
 import type { Style } from "./style.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ChatEvent } from "./events.ts";
+import type { ChatEvent } from "../events.ts";
 
 /** One thing the user did. */
 export type UserInput =

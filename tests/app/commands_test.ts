@@ -1,5 +1,15 @@
 import { assertEquals, assertOk } from "../assert.ts";
-import { COMMANDS, commandWords, findCommand, parseLine } from "../../lib/app/commands.ts";
+import {
+  type CommandContext,
+  COMMANDS,
+  commandWords,
+  findCommand,
+  parseLine,
+  runLine,
+} from "../../lib/app/commands.ts";
+import { Room } from "../../lib/room/mod.ts";
+import { completeWord } from "../../lib/tui/name_completion.ts";
+import { join, leaveAll, type Member } from "../client/room_support.ts";
 
 Deno.test("lines become actions", () => {
   const table: [string, unknown][] = [
@@ -42,4 +52,56 @@ Deno.test("every command has help and can be found by name or alias", () => {
     for (const a of c.aliases) assertEquals(findCommand(a), c);
   }
   assertOk(commandWords().includes("/who") && commandWords().includes("/exit"));
+});
+
+Deno.test("Tab completes a name after every command the table says takes one", () => {
+  const words = commandWords();
+  for (const c of COMMANDS) {
+    for (const spelling of [c.name, ...c.aliases]) {
+      // As an argument a name goes alone; in a message, "@" makes it a mention.
+      const at = completeWord(`${spelling} @ali`, ["alice"], words).hits;
+      assertEquals(at, [c.argument ? "alice " : "@alice "], spelling);
+      const hits = completeWord(`${spelling} al`, ["alice"], words).hits.sort();
+      assertEquals(hits, c.argument === "name or all" ? ["alice", "all"] : ["alice "], spelling);
+    }
+  }
+});
+
+Deno.test("each line is carried out by the table's entry for it", async () => {
+  const room = new Room();
+  const ann = await join(room, "ann", { host: true });
+  const bob = await join(room, "bob");
+  const settings: string[] = [];
+  const context = (member: Member): CommandContext => ({
+    client: member.client,
+    show: (event) => member.shown.push(event),
+    configure: (setting, on) => settings.push(`${setting} ${on}`),
+    commands: COMMANDS,
+  });
+  const run = (member: Member, line: string) => runLine(line, context(member));
+
+  assertEquals(run(bob, "/timestamps OFF"), undefined);
+  assertEquals(await bob.shown.next("setting"), {
+    type: "setting",
+    setting: "timestamps",
+    on: false,
+  });
+  assertEquals(settings, ["timestamps false"]);
+  run(bob, "/help");
+  const help = await bob.shown.next("help");
+  assertEquals(help.commands.map((c) => c.command), COMMANDS.map((c) => c.usage));
+  run(bob, "/help decline");
+  assertEquals((await bob.shown.next("help")).commands[0]!.command, "/reject [ID] (also /decline)");
+  run(bob, "/kick ann");
+  assertEquals((await bob.shown.next("error")).code, "host-only");
+  run(bob, "/whoo");
+  assertEquals((await bob.shown.next("error")).code, "invalid-command");
+  run(bob, "/me waves");
+  const action = await ann.shown.next("message");
+  assertEquals([action.from, action.text, action.action], ["bob", "waves", true]);
+  run(bob, "//etc is a path");
+  assertEquals((await ann.shown.next("message")).text, "/etc is a path");
+  assertEquals(run(bob, ":exit"), "quit");
+  assertEquals((await bob.shown.next("notice")).code, "hint");
+  await leaveAll(room, ann, bob);
 });

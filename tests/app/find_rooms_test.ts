@@ -10,7 +10,7 @@ import { fingerprint, generateIdentity, type Identity } from "../../lib/identity
 import { Room } from "../../lib/room/room.ts";
 import { PeerBook } from "../../lib/store/peer_book.ts";
 import { renderEvent } from "../../lib/tui/render.ts";
-import type { ChatEvent } from "../../lib/tui/events.ts";
+import type { ChatEvent } from "../../lib/events.ts";
 import type { ChatUi, Question, UserInput } from "../../lib/tui/ui.ts";
 
 /** Records what is shown; answers questions from a list. */

@@ -4,7 +4,7 @@ import { classifyHostKey, forgedWelcome, hostKeyEvents } from "../../lib/client/
 import { fingerprint, generateIdentity } from "../../lib/identity/keys.ts";
 import { PeerBook } from "../../lib/store/peer_book.ts";
 import { renderEvent } from "../../lib/tui/render.ts";
-import type { HostKeyStatus } from "../../lib/tui/events.ts";
+import type { HostKeyStatus } from "../../lib/events.ts";
 import type { MemberInfo } from "../../lib/codec/messages.ts";
 
 const hana = generateIdentity().publicKey;

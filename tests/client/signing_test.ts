@@ -10,7 +10,7 @@ import {
   verifySaid,
 } from "../../lib/client/signing.ts";
 import { generateIdentity } from "../../lib/identity/keys.ts";
-import { utf8 } from "../../lib/handshake/bytes.ts";
+import { utf8 } from "../../lib/util/mod.ts";
 import { sodium } from "../../lib/handshake/sodium.ts";
 import { fuzzParameters } from "../fuzz/support.ts";
 

@@ -10,7 +10,7 @@ import {
   MAX_ANNOUNCEMENT_BYTES,
 } from "../../lib/discovery/mod.ts";
 import { generateIdentity } from "../../lib/identity/keys.ts";
-import { toHex } from "../../lib/handshake/bytes.ts";
+import { toHex } from "../../lib/util/mod.ts";
 
 const key = generateIdentity().publicKey;
 const sample: Announcement = {

@@ -2,7 +2,9 @@
  * Files in the real terminal: the offer, a progress bar that moves above a half-typed line
  * without disturbing it and is gone once the file is saved, and a received picture drawn
  * inline (kitty's protocol, forced with `RT_IMAGES`; the bytes rt wrote to the pane are
- * recorded with tmux's `pipe-pane`, since tmux itself does not draw pictures).
+ * recorded with tmux's `pipe-pane`, since tmux itself does not draw pictures). The big file is
+ * held half way by a valve on its sender's connection, so the bar is there to see whatever the
+ * speed.
  */
 import { encode as encodePng } from "fast-png";
 import { assertOk } from "../assert.ts";
@@ -10,6 +12,7 @@ import { E2e } from "./harness.ts";
 import { randomFile } from "../files/support.ts";
 import { available } from "./programs.ts";
 import { poll, screenLines, Terminal } from "./tmux.ts";
+import { Valve } from "./valve.ts";
 
 Deno.test({
   name: "files in a real terminal: offer, progress above the input, a picture drawn",
@@ -20,7 +23,10 @@ Deno.test({
   const dir = await Deno.makeTempDir({ prefix: "rt-e2e-files-tty-" });
   try {
     const { port } = await e2e.host({ name: "hana" });
-    const alice = await e2e.join(port, "alice");
+    // alice's connection goes through a valve: her big file can be held half way.
+    await using valve = Valve.open(port);
+    const alice = e2e.joiner(valve.port, { label: "alice", name: "alice" });
+    await alice.next("welcome", (e) => e.name === "alice");
     await using bob = await Terminal.open({
       label: "bob",
       args: ["127.0.0.1", String(port), "--name", "bob"],
@@ -55,20 +61,28 @@ Deno.test({
     // The PNG went out whole, base64 encoded: its signature is "iVBORw0KGgo".
     assertOk(drawn.includes("iVBORw0KGgo"), "the picture's bytes were not sent to the terminal");
 
-    // A bigger file: a progress bar above a half-typed line, gone once it is saved.
+    // A bigger file: a progress bar above a half-typed line, gone once it is saved. The first
+    // 16 MB of it may pass; the rest waits behind alice's valve, so the bar stays up however
+    // fast the file could go.
     await randomFile(`${dir}/big.bin`, 100 * 1024 * 1024);
     await alice.type(`/send bob ${dir}/big.bin`);
     await bob.waitForText("alice offers you big.bin", { timeoutMs: 30_000 });
+    valve.closeAfter(16 * 1024 * 1024);
     await bob.type("/accept");
     await bob.press("Enter");
     await bob.type("still typing this");
+    await valve.holding();
     const moving = await bob.waitForScreen(
-      (s) => /#\d+ ↓ .*alice.*big\.bin.*\d+%/.test(s),
-      { what: "a progress bar", timeoutMs: 30_000 },
+      (s) =>
+        /#\d+ ↓ .*alice.*big\.bin.*\d+%/.test(s) &&
+        screenLines(s).at(-1) === "bob> still typing this",
+      { what: "a progress bar above the draft", timeoutMs: 30_000 },
     );
     const lines = screenLines(moving).filter((l) => l.trim() !== "");
     assertOk(/\d+%/.test(lines.at(-2) ?? ""), `the bar is not just above the input:\n${moving}`);
+    assertOk(!/100%/.test(lines.at(-2) ?? ""), `the bar is not half way:\n${moving}`);
     assertOk(lines.at(-1) === "bob> still typing this", `the draft was disturbed:\n${moving}`);
+    valve.open();
     await bob.waitForText("Saved big.bin from alice", { timeoutMs: 60_000 });
     const after = await bob.waitForScreen((s) => !/\d+%/.test(s), {
       what: "the bar gone",

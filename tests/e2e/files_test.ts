@@ -3,6 +3,9 @@
  * host while the room keeps talking, /reject, /cancel from either side, a sender killed half
  * way and resumed, hostile names, folders to several people, and --auto-accept-from.
  *
+ * A valve on the sender's connection (`valve.ts`) holds a transfer part way where a test needs it
+ * under way: however fast transfers get, it is not over before the test says so.
+ *
  * Path traversal (`../../x`, `/etc/passwd`, drive letters...) cannot be tried from here: no
  * real file can be named like that, and the sender only offers real files. It is covered at the
  * unit level by tests/files/safe_name_test.ts; here, names that can exist on Linux (ESC,
@@ -15,10 +18,22 @@ import { join, relative } from "node:path";
 import { assertEquals } from "../assert.ts";
 import { randomFile, tempDir } from "../files/support.ts";
 import { check, E2e, type Event, type RtProcess } from "./harness.ts";
+import { Valve } from "./valve.ts";
 
 const MB = 1024 * 1024;
-/** Transfers are given plenty of time; no test asserts how long one took. */
-const TRANSFER_MS = 60_000;
+/**
+ * Transfers are given plenty of time (a machine busy with other work may move a file at a few
+ * MB/s); no test asserts how long one took.
+ */
+const TRANSFER_MS = 180_000;
+/**
+ * How much of a file a sender's valve lets through before it holds the rest: a small part of
+ * every file it is used on, so the transfer is under way, and not over, for as long as the
+ * test holds it.
+ */
+const HELD_AFTER = 16 * MB;
+/** Lines each member says while a file is under way. */
+const LINES = 3;
 
 type Of<T extends Event["type"]> = Extract<Event, { type: T }>;
 
@@ -172,7 +187,8 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     const expected = await sha256(source);
 
     const { host, port, homes } = await room(e2e, ["alice", "bob"]);
-    const alice = await e2e.join(port, "alice", "pw", homes.alice);
+    await using valve = Valve.open(port);
+    const alice = await e2e.join(valve.port, "alice", "pw", homes.alice);
     const bob = await e2e.join(port, "bob", "pw", homes.bob);
     await alice.next("joined", (e) => e.name === "bob");
 
@@ -188,31 +204,39 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     assertEquals(got.held, 0);
     assertEquals(got.autoAccepted, false);
     assertEquals(got.files.map((f) => [f.path, f.size, f.hash]), [["big.bin", size, expected]]);
+    // The first 16 MB may cross; the rest waits behind alice's valve, however fast it could go.
+    valve.closeAfter(HELD_AFTER);
     await bob.type(`/accept ${got.id}`);
 
-    // Moving: bob has written some of it. Now everyone talks, and hears the others, before
-    // the file is saved.
+    // Moving, then held part way, alice's connection backed up behind the rest of the file.
+    // Now everyone talks: three lines each.
     const first = await bob.next(
       "file-progress",
       (e) => e.id === got.id && e.done > 0 && e.done < size,
       { timeoutMs: TRANSFER_MS },
     );
+    await valve.holding();
     const members = [host, alice, bob];
-    for (const p of members) await p.type(`still here, says ${p.label}`);
-    for (const from of members) {
+    const said = (from: RtProcess, i: number) => `${i} of ${LINES} from ${from.label}`;
+    for (let i = 1; i <= LINES; i++) for (const p of members) await p.type(said(p, i));
+    // hana's and bob's lines reach everyone while the rest of the file is held back.
+    for (const from of [host, bob]) {
       for (const p of members) {
-        const text = `still here, says ${from.label}`;
-        const message = await p.next("message", (e) => e.text === text, { timeoutMs: 30_000 });
-        assertEquals(message.from, from.label);
+        await p.next("message", (e) => e.from === from.label && e.text === said(from, LINES), {
+          timeoutMs: 30_000,
+        });
       }
     }
-    const talkedBy = performance.now();
     check(
       e2e,
       bob.all("file-saved").length === 0 && alice.all("file-done").length === 0,
-      "the file was already there when the chat got through: the test proves nothing",
+      "the file was there before the valve let it: the test proves nothing",
     );
+    const talkedBy = performance.now();
 
+    // The rest goes. alice's lines were typed behind most of her file: they go ahead of it.
+    const heldAt = valve.passed;
+    valve.open();
     const saved = await bob.next("file-saved", (e) => e.id === got.id, { timeoutMs: TRANSFER_MS });
     const done = await alice.next("file-done", (e) => e.id === offered.id, {
       timeoutMs: TRANSFER_MS,
@@ -221,6 +245,23 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     assertEquals(done.direction, "send");
     assertEquals(done.total, size);
     await bob.next("file-done", (e) => e.id === got.id && e.direction === "receive");
+
+    // Everyone heard every line once, in order: bob before the file was saved, alice before
+    // she heard it was, hana (who has no part in it) at all.
+    const ends = new Map([[bob, bob.events.indexOf(saved)], [alice, alice.events.indexOf(done)]]);
+    for (const p of members) {
+      for (const from of members) {
+        await p.next("message", (e) => e.from === from.label && e.text === said(from, LINES));
+      }
+      const end = ends.get(p) ?? p.events.length;
+      for (const from of members) {
+        const heard = p.events.slice(0, end).filter((e) =>
+          e.type === "message" && e.from === from.label && e.text.includes(` of ${LINES} from `)
+        ).map((e) => e.type === "message" ? e.text : "");
+        const lines = Array.from({ length: LINES }, (_, i) => said(from, i + 1));
+        assertEquals(heard, lines, `what ${p.label} heard from ${from.label} before the end`);
+      }
+    }
 
     // Progress was reported on both sides while it moved.
     const sent = ofTransfer(alice, "file-progress", offered.id);
@@ -242,9 +283,9 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     quiet(e2e, members);
     console.log(
       `200 MB from alice to bob through the host: ${seconds.toFixed(1)} s from /send to ` +
-        `file-done (${(size / MB / seconds).toFixed(0)} MB/s), chat round done ` +
-        `${((talkedBy - started) / 1000).toFixed(1)} s in; ${received.length} progress events ` +
-        `at bob, ${sent.length} at alice`,
+        `file-done, held at ${(heldAt / MB).toFixed(1)} MB while all talked ` +
+        `(${((talkedBy - started) / 1000).toFixed(1)} s in); ${received.length} progress ` +
+        `events at bob, ${sent.length} at alice`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -327,20 +368,26 @@ for (const side of ["receiver", "sender"] as const) {
       const size = 100 * MB;
       await randomFile(source, size);
       const { port, homes } = await room(e2e, ["alice", "bob"]);
-      const alice = await e2e.join(port, "alice", "pw", homes.alice);
+      await using valve = Valve.open(port);
+      const alice = await e2e.join(valve.port, "alice", "pw", homes.alice);
       const bob = await e2e.join(port, "bob", "pw", homes.bob);
       await alice.next("joined", (e) => e.name === "bob");
       const { offered, offer: got } = await offer(alice, bob, source);
+      // Held after 16 MB, part way, however fast it could go.
+      valve.closeAfter(HELD_AFTER);
       await bob.type(`/accept ${got.id}`);
-      // At the first sign of movement, the side that cancels does.
+      // Once it has moved and is held, the side that cancels does.
       const [canceller, other, mineId, otherId] = side === "receiver"
         ? [bob, alice, got.id, offered.id]
         : [alice, bob, offered.id, got.id];
       await canceller.next("file-progress", (e) => e.id === mineId && e.done > 0, {
         timeoutMs: TRANSFER_MS,
       });
+      await valve.holding();
       await canceller.type(`/cancel ${mineId}`);
       const mine = await canceller.next("file-stopped", (e) => e.id === mineId);
+      // What alice had sent goes on; a cancel of hers follows it.
+      valve.open();
       assertEquals([mine.reason, mine.by, mine.resumable], ["cancelled", "you", false]);
       const theirs = await other.next("file-stopped", (e) => e.id === otherId);
       assertEquals([theirs.reason, theirs.by, theirs.resumable], ["cancelled", "peer", false]);
@@ -372,17 +419,22 @@ Deno.test("a sender killed half way offers again and the transfer carries on", a
     await randomFile(source, size);
     const expected = await sha256(source);
     const { port, homes } = await room(e2e, ["alice", "bob"]);
-    const alice = await e2e.join(port, "alice", "pw", homes.alice);
+    await using valve = Valve.open(port);
+    const alice = await e2e.join(valve.port, "alice", "pw", homes.alice);
     const bob = await e2e.join(port, "bob", "pw", homes.bob);
     await alice.next("joined", (e) => e.name === "bob");
     const { offer: got } = await offer(alice, bob, source);
+    valve.closeAfter(HELD_AFTER);
     await bob.type(`/accept ${got.id}`);
-    // Some way in (not so far that it could end before the kill lands).
-    await bob.next("file-progress", (e) => e.id === got.id && e.done >= 10 * MB, {
+    // Some way in, and held there: it cannot end before the kill lands.
+    await bob.next("file-progress", (e) => e.id === got.id && e.done > 0, {
       timeoutMs: TRANSFER_MS,
     });
+    await valve.holding();
     alice.kill("SIGKILL");
     assertEquals((await alice.exit()).signal, "SIGKILL");
+    // Her connection ends as a direct one would: what she had sent, then nothing.
+    valve.open();
 
     const stopped = await bob.next("file-stopped", (e) => e.id === got.id);
     assertEquals([stopped.reason, stopped.by, stopped.resumable], ["interrupted", null, true]);

@@ -1,14 +1,16 @@
 /**
  * A small LAN on one machine for end-to-end tests: network namespaces, each with one veth
  * into a bridge that lives in a namespace of its own, and the real `rt` run inside them
- * (`ip netns exec`), with the permission flags and private folder the harness gives it.
+ * (`ip netns exec`), with the permission flags and private folder the harness gives it, and
+ * driven by the harness's driver.
  *
  * Needs root and iproute2; {@link netnsAvailable} says whether to run such tests at all.
  *
  * @module
  */
-import { childEnv, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
-import type { ChatEvent } from "../../lib/tui/events.ts";
+import type { ChatEvent } from "../../lib/events.ts";
+import { RtDriver } from "./rt_driver.ts";
+import { rtCommand, rtEnv, tempHome } from "./rt_launch.ts";
 
 const decoder = new TextDecoder();
 
@@ -123,26 +125,15 @@ export class NoNetwork implements AsyncDisposable {
   }
 }
 
-/** A clean environment for `rt`, as the harness gives it. */
-function nsEnv(extra: Record<string, string>): Record<string, string> {
-  return { ...childEnv(), ...extra };
-}
-
 /** `deno task start`, as the README starts rt (it installs the locked dependencies first). */
 export const START_TASK: string[] = [Deno.execPath(), "task", "--quiet", "start"];
 
-/** One `rt` running in a namespace. */
+/** How long an `NsProcess` waits by default: a namespace's first start may be slow. */
+const NS_TIMEOUT_MS = 20_000;
+
+/** One `rt` running in a namespace, driven as the harness drives it. */
 export class NsProcess {
-  readonly label: string;
-  readonly events: ChatEvent[] = [];
-  #stdout = "";
-  #stderr = "";
-  #pending = "";
-  readonly #child: Deno.ChildProcess;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #stdinClosed = false;
-  readonly #done: Promise<Deno.CommandStatus>;
-  #status: Deno.CommandStatus | null = null;
+  readonly #rt: RtDriver;
 
   constructor(
     label: string,
@@ -157,160 +148,89 @@ export class NsProcess {
       env?: Record<string, string>;
     } = {},
   ) {
-    this.label = label;
     const home = tempHome();
-    const json = options.json ?? true;
-    const rt = options.program ?? [Deno.execPath(), "run", ...RUN_FLAGS, "main.ts"];
-    const command = new Deno.Command("ip", {
-      args: [
+    const rt = options.program ?? rtCommand();
+    this.#rt = new RtDriver({
+      label,
+      command: [
+        "ip",
         "netns",
         "exec",
         namespace,
         ...rt,
         ...args,
-        ...(json ? ["--json"] : []),
+        ...(options.json ?? true ? ["--json"] : []),
       ],
-      cwd: ROOT,
-      env: nsEnv({
-        ...options.env,
-        RT_HOME: home,
-        ...(options.password === undefined ? {} : { RT_PASSWORD: options.password }),
-      }),
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    });
-    this.#child = command.spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    const readers = Promise.all([
-      this.#read(this.#child.stdout, (text) => this.#takeStdout(text)),
-      this.#read(this.#child.stderr, (text) => this.#stderr += text),
-    ]);
-    this.#done = this.#child.status.then(async (status) => {
-      await readers;
-      this.#takeStdout("\n");
-      Deno.removeSync(home, { recursive: true });
-      this.#status = status;
-      return status;
+      ...rtEnv({ home, password: options.password, env: options.env }),
+      removeOnExit: home,
     });
   }
 
-  async #read(stream: ReadableStream<Uint8Array>, take: (text: string) => void): Promise<void> {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) take(text);
+  get label(): string {
+    return this.#rt.label;
   }
 
-  #takeStdout(text: string): void {
-    this.#stdout += text;
-    this.#pending += text;
-    let newline: number;
-    while ((newline = this.#pending.indexOf("\n")) >= 0) {
-      const line = this.#pending.slice(0, newline);
-      this.#pending = this.#pending.slice(newline + 1);
-      if (line.trim() === "") continue;
-      try {
-        this.events.push(JSON.parse(line));
-      } catch {
-        // Not JSON: the terminal form; kept in `stdout`.
-      }
-    }
+  /** Every JSON event printed so far, in order. */
+  get events(): ChatEvent[] {
+    return this.#rt.events;
+  }
+
+  /** The process id (rt's own: `ip netns exec` becomes rt). */
+  get pid(): number {
+    return this.#rt.pid;
   }
 
   /** Everything printed on stdout so far. */
   get stdout(): string {
-    return this.#stdout;
+    return this.#rt.stdout;
   }
 
   /** Everything printed on stderr so far. */
   get stderr(): string {
-    return this.#stderr;
+    return this.#rt.stderr;
   }
 
   /** What the process printed, for failure messages. */
   describe(): string {
-    return `[${this.label}] stdout:\n${this.#stdout}\n[${this.label}] stderr:\n${this.#stderr}\n` +
-      `[${this.label}] ${this.#status ? `exited with code ${this.#status.code}` : "running"}`;
+    return this.#rt.describe();
   }
 
   /** Waits for an event of `type` that passes `match`. */
-  async next<T extends ChatEvent["type"]>(
+  next<T extends ChatEvent["type"]>(
     type: T,
     match: (event: Extract<ChatEvent, { type: T }>) => boolean = () => true,
-    timeoutMs = 20_000,
+    timeoutMs = NS_TIMEOUT_MS,
   ): Promise<Extract<ChatEvent, { type: T }>> {
-    const start = Date.now();
-    while (true) {
-      const found = this.events.find((e): e is Extract<ChatEvent, { type: T }> =>
-        e.type === type && match(e as Extract<ChatEvent, { type: T }>)
-      );
-      if (found) return found;
-      if (this.#status || Date.now() - start > timeoutMs) {
-        throw new Error(`no "${type}" event (${match})\n${this.describe()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    return this.#rt.next(type, match, { timeoutMs });
   }
 
   /** Waits until the text appears on stdout. */
-  async waitForText(text: string, timeoutMs = 20_000): Promise<void> {
-    const start = Date.now();
-    while (!this.#stdout.includes(text)) {
-      if (this.#status || Date.now() - start > timeoutMs) {
-        throw new Error(`no "${text}" on stdout\n${this.describe()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  waitForText(text: string, timeoutMs = NS_TIMEOUT_MS): Promise<void> {
+    return this.#rt.waitForText(text, timeoutMs);
   }
 
   /** Types one line. */
-  async type(line: string): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  type(line: string): Promise<void> {
+    return this.#rt.type(line);
   }
 
   /** Sends a signal (`ip netns exec` runs rt in its own process, so rt gets it). */
   kill(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // Already gone.
-    }
+    this.#rt.kill(signal);
   }
 
   /** Closes stdin: the host closes its room, a member leaves. */
-  async closeStdin(): Promise<void> {
-    if (this.#stdinClosed) return;
-    this.#stdinClosed = true;
-    try {
-      await this.#stdin.close();
-    } catch {
-      // Gone already.
-    }
+  closeStdin(): Promise<void> {
+    return this.#rt.closeStdin();
   }
 
   /** Waits for the exit (SIGKILL after `timeoutMs`) and returns its code. */
-  async exit(timeoutMs = 20_000): Promise<number> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), timeoutMs));
-    const status = await Promise.race([this.#done, late]);
-    clearTimeout(timer);
-    await this.closeStdin();
-    if (status === null) {
-      await this.dispose();
-      throw new Error(`[${this.label}] did not exit within ${timeoutMs} ms\n${this.describe()}`);
-    }
-    return status.code;
+  async exit(timeoutMs = NS_TIMEOUT_MS): Promise<number> {
+    return (await this.#rt.exit(timeoutMs)).code;
   }
 
   /** Ends the process if still running, and releases its streams. */
-  async dispose(): Promise<void> {
-    if (!this.#status) {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Exited in between.
-      }
-    }
-    await this.#done;
-    await this.closeStdin();
+  dispose(): Promise<void> {
+    return this.#rt.dispose();
   }
 }

@@ -5,7 +5,7 @@
  * for a long line on `--json`'s stdin.
  */
 import { MAX_TEXT_CHARS } from "../../lib/codec/messages.ts";
-import { MAX_PARTS } from "../../lib/app/chat.ts";
+import { MAX_PARTS } from "../../lib/client/mod.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
 import { screenLines, Terminal } from "./tmux.ts";

@@ -3,17 +3,32 @@
  * proxy password, and a fake proxy that shows names are handed over, not resolved here.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { E2e } from "./harness.ts";
+import { DEFAULT_TIMEOUT_MS, E2e } from "./harness.ts";
 import { connectSocks5, parseProxyUrl } from "../../lib/transport/socks5.ts";
 import { RtError } from "../../lib/errors.ts";
 import { available, freePort } from "./programs.ts";
 
-/** microsocks on loopback, optionally with a user and password. */
+/**
+ * microsocks on loopback, optionally with a user and password. It writes a line to its
+ * standard error for each connection it makes for a client (`client[N] IP: connected to
+ * HOST:PORT`): `connected(port)` waits for the one to `port`, the proof a client went through it.
+ */
 async function startMicrosocks(auth?: { user: string; password: string }) {
   const port = freePort();
   const args = ["-i", "127.0.0.1", "-p", String(port)];
   if (auth) args.push("-u", auth.user, "-P", auth.password);
-  const child = new Deno.Command("microsocks", { args, stdout: "null", stderr: "null" }).spawn();
+  const child = new Deno.Command("microsocks", { args, stdout: "null", stderr: "piped" }).spawn();
+  let log = "";
+  let ended = false;
+  let wake: () => void = () => {};
+  const reading = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      log += chunk;
+      wake();
+    }
+    ended = true;
+    wake();
+  })();
   for (let i = 0; i < 100; i++) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -24,9 +39,34 @@ async function startMicrosocks(auth?: { user: string; password: string }) {
   }
   return {
     port,
+    /** Waits until microsocks says it connected a client to 127.0.0.1:`target`. */
+    async connected(target: number): Promise<string> {
+      const line = new RegExp(
+        `^client\\[\\d+\\] 127\\.0\\.0\\.1: connected to 127\\.0\\.0\\.1:${target}$`,
+        "m",
+      );
+      // A deadline only so that a proxy that was never used fails the test rather than hang it.
+      let late = false;
+      const deadline = setTimeout(() => {
+        late = true;
+        wake();
+      }, DEFAULT_TIMEOUT_MS);
+      try {
+        while (!line.test(log)) {
+          if (ended || late) {
+            throw new Error(`microsocks did not connect anyone to ${target}; it said:\n${log}`);
+          }
+          await new Promise<void>((resolve) => wake = resolve);
+        }
+      } finally {
+        clearTimeout(deadline);
+      }
+      return log;
+    },
     async [Symbol.asyncDispose]() {
       child.kill("SIGTERM");
       await child.status;
+      await reading;
     },
   };
 }
@@ -47,6 +87,8 @@ for (const auth of [undefined, { user: "alice", password: "s3cret" }]) {
       // The password goes in the environment, never on the command line.
       const joiner = e2e.joiner(port, { label: "ivan", name: "ivan", env: { RT_PROXY: url } });
       await joiner.next("welcome");
+      // The host sees 127.0.0.1 either way: the proxy's own account is the proof.
+      await proxy.connected(port);
       await joiner.type("through the proxy");
       await host.next("message", (e) => e.text === "through the proxy");
       await joiner.type("/quit");

@@ -10,8 +10,10 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ClientMessage, decodeMessage, encodeMessage } from "../../lib/codec/messages.ts";
 import { acceptJoiner, FramedConnection, listenTcp } from "../../lib/transport/mod.ts";
 import { nameColourIndex } from "../../lib/tui/style.ts";
-import { cutToWidth, displayWidth } from "../../lib/tui/width.ts";
+import { displayWidth } from "../../lib/tui/width.ts";
 import { E2e } from "./harness.ts";
+import { randomFile } from "../files/support.ts";
+import { Valve } from "./valve.ts";
 import { assertNoCrash, screenLines, Terminal, type TerminalOptions, visible } from "./tmux.ts";
 import { available } from "./programs.ts";
 
@@ -71,6 +73,10 @@ const inputIs = (prompt: string, text = "") => (screen: string) =>
   lastLine(screen) === `${prompt} ${text}`.trimEnd();
 
 const noTmux = !available("tmux");
+
+const MB = 1024 * 1024;
+/** How much of a file a valve lets through at a time (a few percent of the files here). */
+const STEP = 4 * MB;
 
 function terminalTest(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, ignore: noTmux, fn });
@@ -666,120 +672,171 @@ terminalTest(
 );
 
 terminalTest("status lines stay just above a half-typed line, once, through resizes", async () => {
-  // A stand-in program: a TextUi whose status line (a download's progress) is redrawn every
-  // 50 ms, 60 times, while messages arrive every 200 ms; typed lines come back as messages.
-  await using demo = await Terminal.open({
-    label: "demo",
-    script: "tests/e2e/fixtures/status_demo.ts",
-    args: ["3"],
-    width: 60,
-    height: 20,
-  });
-  /** Lines with a percentage: status lines, wherever they are. */
-  const statusLines = (screen: string) => chatLines(screen).filter((l) => /\d+%/.test(l));
-  const percent = (screen: string) => Number(/(\d+)%/.exec(statusLines(screen).at(-1) ?? "")?.[1]);
-  // Every capture, from the scrollback's start: never two status lines at once.
-  let most = 0;
-  const watch = (what: string, done: (screen: string) => boolean) =>
-    demo.waitForScreen((s) => {
-      most = Math.max(most, statusLines(s).length);
-      return done(s);
-    }, { history: true, join: true, what });
-  /** Waits until the status line has moved on from `from`% (or the transfer is over). */
-  const movedOn = (from: number) =>
-    watch(`progress past ${from}%`, (s) => percent(s) > from || percent(s) === 100);
+  // The real program: hana hosts in one terminal and receives a file that bob, in another,
+  // sends her. bob's connection goes through a valve that lets the file through a step at a
+  // time, so hana's progress line moves when the test says and stays up for as long as it
+  // needs; cleo (--json) says a line at each step.
+  await using e2e = new E2e();
+  const folder = await Deno.makeTempDir({ prefix: "rt-status-lines-" });
+  try {
+    const file = "holiday photos 漢字.tar";
+    await randomFile(`${folder}/${file}`, 50 * MB);
+    await using hana = await hostTerminal("hana", { password: "pw", width: 60, height: 20 });
+    const port = await announcedPort(hana);
+    await using valve = Valve.open(port);
+    await using bob = await joinTerminal(valve.port, "bob");
+    const cleo = await e2e.join(port, "cleo");
+    await bob.waitForScreen(inputIs("bob>"), { what: "bob's prompt" });
+    await hana.waitForScreen((s) => chatLines(s).some((l) => l.startsWith("→ cleo joined")), {
+      join: true,
+      what: "cleo in the room",
+    });
+    await bob.type(`/send hana "${folder}/${file}"`);
+    await bob.press("Enter");
+    await hana.waitForText(`bob offers you ${file}`, { join: true, timeoutMs: 30_000 });
+    valve.closeAfter(STEP);
+    await hana.type("/accept");
+    await hana.press("Enter");
 
-  const first = await watch("the prompt, below a status line", (s) => {
-    const lines = chatLines(s);
-    return lines.at(-1) === "me>" && /\d+%/.test(lines.at(-2) ?? "");
-  });
+    /** Lines with a percentage: status lines, wherever they are. */
+    const statusLines = (screen: string) => chatLines(screen).filter((l) => /\d+%/.test(l));
+    const percent = (screen: string) =>
+      Number(/(\d+)%/.exec(statusLines(screen).at(-1) ?? "")?.[1]);
+    const isBar = (line: string | undefined) => /^#\d+ ↓ from bob {2}holiday/.test(line ?? "");
+    // Every capture, from the scrollback's start: never two status lines at once.
+    let most = 0;
+    const watch = (what: string, done: (screen: string) => boolean, timeoutMs?: number) =>
+      hana.waitForScreen((s) => {
+        most = Math.max(most, statusLines(s).length);
+        return done(s);
+      }, { history: true, join: true, what, timeoutMs });
+    let ticks = 0;
+    /** Lets one more step of the file through, cleo says one more line; both show. */
+    const step = async (from: number) => {
+      ticks++;
+      valve.closeAfter(STEP);
+      await cleo.type(`tick ${ticks}`);
+      return await watch(`progress past ${from}% and cleo's tick ${ticks}`, (s) => {
+        const lines = chatLines(s);
+        return percent(s) > from && lines.includes(`cleo: tick ${ticks}`) &&
+          isBar(lines.at(-2));
+      });
+    };
 
-  // A draft that wraps at every width here, with wide characters, and the cursor inside it;
-  // the status line is redrawn under it, and after the terminal narrows, then widens (rt is
-  // stopped meanwhile: tmux rewraps at once but may tell the program's terminal late).
-  const draft =
-    "a half-typed draft with 漢字 and more words, long enough to wrap over the edge, unsent";
-  await demo.type(draft);
-  await demo.press("Left", "Left", "Left", "Left", "Left", "Left");
-  const typed = await movedOn(percent(first));
-  await demo.whileStopped(() => demo.resize(45, 20));
-  const narrower = await movedOn(percent(typed));
-  await demo.whileStopped(() => demo.resize(70, 20));
-  await movedOn(percent(narrower));
-  const done = await watch(
-    "the transfer's end, with the draft whole below the status line",
-    (s) => chatLines(s).includes("bob: transfer done") && chatLines(s).at(-1) === `me> ${draft}`,
-  );
-  assertEquals(most, 1, `never more than one status line\n${await demo.describe()}`);
+    const first = await watch("the prompt, below a status line", (s) => {
+      const lines = chatLines(s);
+      return lines.at(-1) === "hana>" && isBar(lines.at(-2));
+    });
 
-  // Everything in order: the messages, the status line once (at 100%), the draft last.
-  const lines = chatLines(done);
-  const status = lines.findIndex((l) => /\d+%/.test(l));
-  assertEquals(status, lines.length - 2, `the status line above the input:\n${lines.join("\n")}`);
-  assertOk(lines[status]!.startsWith("#3 ↓ from bob  holiday"), lines[status]);
-  assertOk(lines[status]!.includes("100%"), lines[status]);
-  const ticks = lines.filter((l) => /^bob: tick \d+$/.test(l));
-  assertOk(ticks.length > 0, "messages arrived");
-  assertEquals(ticks, ticks.map((_, i) => `bob: tick ${i + 1}`), "every message once, in order");
-  assertEquals(lines.indexOf("bob: transfer done"), status - 1, "the last message above it");
+    // A draft that wraps at every width here, with wide characters, and the cursor inside it;
+    // the status line is redrawn under it, and after the terminal narrows, then widens (rt is
+    // stopped meanwhile: tmux rewraps at once but may tell the program's terminal late).
+    const draft =
+      "a half-typed draft with 漢字 and more words, long enough to wrap over the edge, unsent";
+    await hana.type(draft);
+    await hana.press("Left", "Left", "Left", "Left", "Left", "Left");
+    const typed = await step(percent(first));
+    await hana.whileStopped(() => hana.resize(45, 20));
+    const narrower = await step(percent(typed));
+    await hana.whileStopped(() => hana.resize(70, 20));
+    await step(percent(narrower));
+    const moved = await watch(
+      "the last line said, with the draft whole below the status line",
+      (s) =>
+        chatLines(s).at(-1) === `hana> ${draft}` && isBar(chatLines(s).at(-2)) &&
+        chatLines(s).includes(`cleo: tick ${ticks}`),
+    );
+    assertEquals(most, 1, `never more than one status line\n${await hana.describe()}`);
 
-  // The cursor stayed where it was in the draft: a key typed now goes there.
-  await demo.type("X");
-  const edited = `${draft.slice(0, -6)}X${draft.slice(-6)}`;
-  await demo.waitForScreen((s) => chatLines(s).at(-1) === `me> ${edited}`, {
-    join: true,
-    what: "X typed six characters before the end",
-  });
+    // Everything in order: the lines said, the status line once, the draft last.
+    const lines = chatLines(moved);
+    const status = lines.findIndex((l) => /\d+%/.test(l));
+    assertEquals(status, lines.length - 2, `the status line above the input:\n${lines.join("\n")}`);
+    assertOk(isBar(lines[status]), lines[status]);
+    const said = lines.filter((l) => /^cleo: tick \d+$/.test(l));
+    assertEquals(said, said.map((_, i) => `cleo: tick ${i + 1}`), "every line once, in order");
+    assertEquals(said.length, ticks, "every line once, in order");
+    assertEquals(lines.indexOf(`cleo: tick ${ticks}`), status - 1, "the last line above it");
 
-  // Enter: the line comes back as a message above the status line, the input is empty again.
-  await demo.press("Enter");
-  await watch(
-    "the message above the status line, then an empty prompt",
-    (s) => chatLines(s).slice(-3).join("\n") === [`me: ${edited}`, lines[status], "me>"].join("\n"),
-  );
+    // The cursor stayed where it was in the draft: a key typed now goes there.
+    await hana.type("X");
+    const edited = `${draft.slice(0, -6)}X${draft.slice(-6)}`;
+    await hana.waitForScreen((s) => chatLines(s).at(-1) === `hana> ${edited}`, {
+      join: true,
+      what: "X typed six characters before the end",
+    });
 
-  // Tab twice lists /who and /whois below the input: the status line moves below the list.
-  await demo.type("/wh");
-  await demo.press("Tab");
-  await demo.waitForScreen(inputIs("me>", "/who"), { what: "/wh completed to /who" });
-  await demo.press("Tab");
-  await demo.waitForScreen((s) => chatLines(s).includes("/who    /whois"), { what: "the list" });
-  await demo.press("Enter");
-  await watch(
-    "/who sent, below the list",
-    (s) => chatLines(s).slice(-3).join("\n") === ["me: /who", lines[status], "me>"].join("\n"),
-  );
-  assertEquals(most, 1, `never more than one status line\n${await demo.describe()}`);
+    // Enter: the line goes out and shows above the status line, the input is empty again.
+    await hana.press("Enter");
+    await cleo.next("message", (e) => e.from === "hana" && e.text === edited);
+    await watch("the message above the status line, then an empty prompt", (s) => {
+      const [message, bar, input] = chatLines(s).slice(-3);
+      return message === `hana: ${edited}` && isBar(bar) && input === "hana>";
+    });
 
-  // An input that fills its last row exactly once the terminal is narrower, the cursor at its
-  // end: the terminal leaves the cursor on that row, not the next; nothing above is erased.
-  const exact = "x".repeat(86);
-  assertEquals(displayWidth(`me> ${exact}`), 2 * 45);
-  await demo.type(exact);
-  const wide = await demo.waitForScreen((s) => chatLines(s).at(-1) === `me> ${exact}`, {
-    history: true,
-    join: true,
-    what: "the long input",
-  });
-  await demo.whileStopped(() => demo.resize(45, 20));
-  // A key after the resize: rt has seen the new size by the time it shows.
-  await demo.type("y");
-  const narrow = await watch(
-    "the long input after narrowing",
-    (s) => chatLines(s).at(-1) === `me> ${exact}y`,
-  );
-  assertEquals(chatLines(narrow).slice(0, -2), chatLines(wide).slice(0, -2), "lines above kept");
-  // And the status line between, cut to the new width.
-  assertEquals(chatLines(narrow).at(-2), cutToWidth(lines[status]!, 45).trimEnd());
-  await demo.press("C-u");
+    // Tab twice lists /who and /whois below the input: the status line moves below the list.
+    await hana.type("/wh");
+    await hana.press("Tab");
+    await hana.waitForScreen(inputIs("hana>", "/who"), { what: "/wh completed to /who" });
+    await hana.press("Tab");
+    await hana.waitForScreen((s) => chatLines(s).includes("/who    /whois"), { what: "the list" });
+    await hana.press("Enter");
+    await watch("/who's answer above the status line", (s) => {
+      const lines = chatLines(s);
+      return lines.at(-3)?.startsWith("3 in the room: hana") === true && isBar(lines.at(-2)) &&
+        lines.at(-1) === "hana>";
+    });
+    assertEquals(most, 1, `never more than one status line\n${await hana.describe()}`);
 
-  // Closing the interface takes the status line away.
-  await demo.type("/quit");
-  await demo.press("Enter");
-  assertEquals(await demo.waitForExit(), 0, "the demo's exit status");
-  const end = await demo.screen({ history: true, join: true });
-  assertEquals(statusLines(end), [], "no status line left after close");
-  await assertNoCrash(demo);
+    // An input that fills its last row exactly once the terminal is narrower, the cursor at its
+    // end: the terminal leaves the cursor on that row, not the next; nothing above is erased.
+    const exact = "x".repeat(84);
+    assertEquals(displayWidth(`hana> ${exact}`), 2 * 45);
+    await hana.type(exact);
+    // (Each capture waited for has the status line drawn: rt redraws it as the transfer's
+    // figures change, and a capture may fall between the erasing and the drawing.)
+    const wide = await watch(
+      "the long input below the status line",
+      (s) => chatLines(s).at(-1) === `hana> ${exact}` && isBar(chatLines(s).at(-2)),
+    );
+    await hana.whileStopped(() => hana.resize(45, 20));
+    // A key after the resize: rt has seen the new size by the time it shows.
+    await hana.type("y");
+    const narrow = await watch(
+      "the long input after narrowing",
+      (s) => chatLines(s).at(-1) === `hana> ${exact}y` && isBar(chatLines(s).at(-2)),
+    );
+    assertEquals(chatLines(narrow).slice(0, -2), chatLines(wide).slice(0, -2), "lines above kept");
+    // And the status line between, cut to the new width.
+    const cut = chatLines(narrow).at(-2)!;
+    assertOk(isBar(cut) && displayWidth(cut) <= 45, `the status line at 45 columns: ${cut}`);
+    await hana.press("C-u");
+
+    // The rest of the file goes: the status line comes down once it is saved, the draft stays.
+    await hana.type("still typing");
+    valve.open();
+    const saved = await watch(
+      "the file saved, no status line, the draft below",
+      (s) =>
+        chatLines(s).some((l) => l.includes(`Saved ${file} from bob`)) &&
+        statusLines(s).length === 0 && chatLines(s).at(-1) === "hana> still typing",
+      120_000, // plenty of time for the rest of the file; no test asserts how long it took
+    );
+    assertOk(chatLines(saved).every((l) => !isBar(l)), "a status line left after the end");
+    await hana.press("C-u");
+
+    // Closing the interface leaves no status line behind.
+    await hana.type("/quit");
+    await hana.press("Enter");
+    assertEquals(await hana.waitForExit(), 0, "hana's exit status");
+    const end = await hana.screen({ history: true, join: true });
+    assertEquals(statusLines(end), [], "no status line left after close");
+    assertEquals(most, 1, `never more than one status line\n${await hana.describe()}`);
+    await assertNoCrash(hana);
+    await assertNoCrash(bob);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });
 
 // Issue 14: advice that fits, and words that read right.

@@ -13,7 +13,8 @@
  * @module
  */
 import { assertOk } from "../assert.ts";
-import { childEnv, DEFAULT_TIMEOUT_MS, ROOT, RUN_FLAGS, tempHome } from "./harness.ts";
+import { DEFAULT_TIMEOUT_MS } from "./rt_output.ts";
+import { ROOT, rtCommand, rtEnv, tempHome } from "./rt_launch.ts";
 
 /** Options of one terminal running `rt`. */
 export interface TerminalOptions {
@@ -53,13 +54,6 @@ let counter = 0;
 /** Quotes one word for `sh`. */
 export function shQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** What Deno itself needs from the test's environment (its cache, temp dirs, PATH). */
-function baseEnv(): Record<string, string> {
-  // Colour is the test's choice here (`color`), not the harness's.
-  const { NO_COLOR: _, ...env } = childEnv();
-  return env;
 }
 
 /** Splits captured text into lines without trailing blanks, and drops blank lines at the end. */
@@ -111,26 +105,17 @@ export class Terminal implements AsyncDisposable {
   static async open(options: TerminalOptions): Promise<Terminal> {
     const socket = `rt-test-${Deno.pid}-${++counter}-${crypto.randomUUID().slice(0, 8)}`;
     const terminal = new Terminal(options.label, socket);
-    const env: Record<string, string> = { ...baseEnv(), ...options.env };
-    if (!options.color) env.NO_COLOR = "1";
     const home = options.home ?? tempHome();
     if (!options.home) terminal.#ownHome = home;
-    env.RT_HOME = home;
+    // The harness's environment (colour is the test's choice here, `color`).
+    const { env } = rtEnv({ home, env: options.env, color: options.color });
     // `env -i`: only what is set here (and the pane's own `TERM`) reaches rt. rt's process id
     // and then its exit status go into pane options, and the pane stays open.
     const command = [
       "env -i",
       'TERM="$TERM"',
       ...Object.entries(env).map(([k, v]) => shQuote(`${k}=${v}`)),
-      ...[
-        Deno.execPath(),
-        "run",
-        ...RUN_FLAGS,
-        options.script ?? "main.ts",
-        ...options.args,
-      ].map(
-        shQuote,
-      ),
+      ...[...rtCommand({ script: options.script }), ...options.args].map(shQuote),
     ].join(" ");
     const run = `tmux set-option -p -t "$TMUX_PANE" @rt_pid "$$"; exec ${command}`;
     const script = `sh -c ${shQuote(run)}; tmux set-option -p -t "$TMUX_PANE" @rt_exit "$?"; ` +

@@ -166,8 +166,40 @@ Deno.test("missing, empty, too many: errors in plain words naming the path", asy
   });
 });
 
+const UNREADABLE = "unreadable files and folders are said to be unreadable";
+/** Set in the child that runs the unreadable-file test as root without its power to read all. */
+const WITHOUT_DAC = "RT_TEST_WITHOUT_DAC_OVERRIDE";
+
+/**
+ * Runs the test named `UNREADABLE` again in a child process that is still root but without the
+ * capabilities that let root read any file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that
+ * permissions stop it as they stop anyone else.
+ */
+async function runUnreadableWithoutDacOverride(): Promise<void> {
+  const output = await new Deno.Command("setpriv", {
+    args: [
+      "--bounding-set=-dac_override,-dac_read_search",
+      Deno.execPath(),
+      "test",
+      "--cached-only",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--filter",
+      UNREADABLE,
+      new URL(import.meta.url).pathname,
+    ],
+    env: { [WITHOUT_DAC]: "1", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  assertOk(output.success, text);
+  assertOk(/ok \| 1 passed \| 0 failed/.test(text), text);
+}
+
 Deno.test({
-  name: "unreadable files and folders are said to be unreadable",
+  name: UNREADABLE,
   ignore: Deno.build.os === "windows",
   fn: async () => {
     await withTempDir(async (dir) => {
@@ -177,8 +209,12 @@ Deno.test({
       await Deno.chmod(join(dir, "private.txt"), 0o000);
       await Deno.chmod(join(dir, "locked"), 0o000);
       try {
-        // Permissions do not stop root, for whom there is nothing to see here.
-        if (await Deno.readTextFile(join(dir, "private.txt")).then(() => true, () => false)) return;
+        // Permissions do not stop root (as CI runs): check again in a child that they stop.
+        if (await Deno.readTextFile(join(dir, "private.txt")).then(() => true, () => false)) {
+          assertOk(!Deno.env.get(WITHOUT_DAC), "root still reads everything without DAC override");
+          assertEquals(Deno.build.os, "linux", "only Linux can take root's power to read all");
+          return await runUnreadableWithoutDacOverride();
+        }
         await assertRejects(
           () => collectFiles([join(dir, "private.txt")]),
           rtError("file-unreadable", join(dir, "private.txt")),

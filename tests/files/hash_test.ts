@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { FileHasher, hashFile } from "../../lib/files/hash.ts";
-import { toHex } from "../../lib/handshake/bytes.ts";
+import { toHex } from "../../lib/util/mod.ts";
 import { randomBytes, tempDir } from "./support.ts";
 
 const EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

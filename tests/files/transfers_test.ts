@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
 import type { ClientMessage, RoomMessage } from "../../lib/codec/messages.ts";
-import { toHex } from "../../lib/handshake/bytes.ts";
+import { toHex } from "../../lib/util/mod.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { Transfers } from "../../lib/files/transfers.ts";
 import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
-import type { ChatEvent, KeyStatus } from "../../lib/tui/events.ts";
+import type { ChatEvent, KeyStatus } from "../../lib/events.ts";
 import { filesUnder, randomBytes, tempDir } from "./support.ts";
 
 type Event<T extends ChatEvent["type"]> = Extract<ChatEvent, { type: T }>;

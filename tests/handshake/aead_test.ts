@@ -3,7 +3,7 @@
  * other at every size around the switch, and refusal of anything altered.
  */
 import { assertEquals, assertOk, assertThrows } from "../assert.ts";
-import { fromHex, toHex } from "../../lib/handshake/bytes.ts";
+import { fromHex, toHex } from "../../lib/util/mod.ts";
 import { NATIVE_FROM_BYTES, open, seal } from "../../lib/handshake/aead.ts";
 
 // RFC 8439, section 2.8.2.

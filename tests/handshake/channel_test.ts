@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { Opener, Sealer } from "../../lib/handshake/channel.ts";
-import { utf8 } from "../../lib/handshake/bytes.ts";
+import { utf8 } from "../../lib/util/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 
 const key = crypto.getRandomValues(new Uint8Array(32));

@@ -1,6 +1,7 @@
 import { assertEquals, assertNotEquals, assertThrows } from "../assert.ts";
 import vectors from "../testdata/cpace-ristretto255-sha512-vectors.json" with { type: "json" };
-import { concat, fromHex, lvCat, prependLen, toHex, utf8 } from "../../lib/handshake/bytes.ts";
+import { lvCat, prependLen } from "../../lib/handshake/bytes.ts";
+import { concat, fromHex, toHex, utf8 } from "../../lib/util/mod.ts";
 import {
   calculateGenerator,
   DSI,

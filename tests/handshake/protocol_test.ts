@@ -1,6 +1,6 @@
 import { assertEquals, assertNotEquals, assertOk, assertRejects } from "../assert.ts";
 import { HostAttempt, JoinerAttempt, randomNonce } from "../../lib/handshake/protocol.ts";
-import { utf8 } from "../../lib/handshake/bytes.ts";
+import { utf8 } from "../../lib/util/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 
 function attempt(hostPassword: string, joinerPassword: string, attemptNo = 1) {

@@ -233,3 +233,89 @@ Deno.test("guess budget: 30 at once, then one per interval, the interval doublin
   budget.refund();
   assertEquals(budget.take(), null);
 });
+
+Deno.test("pending caps: 64 in all, 8 per address (an IPv6 /64 is one), a released place is free", () => {
+  const { gate: g } = gate();
+  // Eight from one /64, from eight different addresses in it: the ninth is refused.
+  const mine = Array.from({ length: 8 }, (_, i) => admitted(g.admit(`2001:db8:1:2::${i + 1}`)));
+  const ninth = g.admit("2001:db8:1:2::99") as Refusal;
+  assertEquals([ninth.code, ninth.reason], [
+    "busy",
+    "too many connections from your address at once",
+  ]);
+  // The next /64 is another address.
+  const neighbour = admitted(g.admit("2001:db8:1:3::1"));
+  assertEquals(neighbour.key, "2001:db8:1:3::/64");
+  // Released twice, counted once: exactly one place comes back.
+  mine[0]!.release();
+  mine[0]!.release();
+  const again = admitted(g.admit("2001:db8:1:2::99"));
+  assertEquals("code" in g.admit("2001:db8:1:2::98"), true);
+  // 64 in all: fill up from other addresses, then nobody.
+  const others = Array.from({ length: 64 - 9 }, (_, i) => admitted(g.admit(`198.51.100.${i}`)));
+  assertEquals(g.pending, 64);
+  const full = g.admit("203.0.113.1") as Refusal;
+  assertEquals(full.code, "busy");
+  assertOk(/too many people are joining at once/.test(full.reason), full.reason);
+  for (const a of [...mine, neighbour, again, ...others]) a.release();
+  assertEquals(g.pending, 0);
+  admitted(g.admit("203.0.113.1")).release();
+});
+
+Deno.test("a locked room turns away everyone new; a blocked address is told it is blocked", () => {
+  const { gate: g, blocklist } = gate();
+  blocklist.add({ address: "192.0.2.1", key: null, name: null, reason: "test" });
+  g.locked = true;
+  assertEquals((g.admit("198.51.100.1") as Refusal).code, "locked");
+  assertEquals((g.admit("127.0.0.1", "onion") as Refusal).code, "locked");
+  assertEquals((g.admit("192.0.2.1") as Refusal).code, "blocked");
+  g.locked = false;
+  admitted(g.admit("198.51.100.1")).release();
+  assertEquals((g.admit("192.0.2.1") as Refusal).code, "blocked");
+});
+
+Deno.test("the host's ban of an IPv6 joiner keeps out its whole /64, and nobody else", () => {
+  const { gate: g, blocklist } = gate();
+  const member = admitted(g.admit("2001:db8:aa:bb:1:2:3:4"));
+  member.release();
+  // What /ban does: block the member's address key.
+  blocklist.add({ address: member.key, key: null, name: "mallory", reason: "banned" });
+  assertEquals(member.key, "2001:db8:aa:bb::/64");
+  for (const other of ["2001:db8:aa:bb::1", "2001:db8:aa:bb:ffff:ffff:ffff:ffff"]) {
+    assertEquals((g.admit(other) as Refusal).code, "blocked", other);
+  }
+  for (const other of ["2001:db8:aa:bc::1", "2001:db8:aa:ba::1", "192.0.2.1"]) {
+    admitted(g.admit(other)).release();
+  }
+  // A guess already admitted is refused once the ban lands.
+  const late = admitted(g.admit("2001:db8:aa:bc::7"));
+  blocklist.add({ address: "2001:db8:aa:bc::/64", key: null, name: null, reason: "banned" });
+  assertEquals(g.guess(late)?.code, "blocked");
+  late.release();
+});
+
+Deno.test("a connection lost while its guess is answered counts it wrong; a settled one does not", () => {
+  const { gate: g } = gate();
+  for (let i = 0; i < 5; i++) {
+    const a = admitted(g.admit("198.51.100.7"));
+    assertEquals(g.guess(a), null);
+    a.release(); // gone before the joiner's answer: the guess may have been answered
+  }
+  const sixth = admitted(g.admit("198.51.100.7"));
+  assertEquals(g.guess(sixth), null);
+  assertEquals(g.wrongGuess(sixth).guesses, 6);
+  // Settled already: a second report of the same guess counts nothing.
+  assertEquals(g.wrongGuess(sixth), { guesses: 0, blocks: [] });
+  sixth.release();
+  assertEquals((g.admit("198.51.100.7") as Refusal).code, "blocked");
+});
+
+Deno.test("wrong guesses are forgotten after a day", () => {
+  const { gate: g, blocklist, time } = gate({ roomGuesses: 1000 });
+  for (let i = 0; i < 5; i++) assertOk(wrongOnce(g, "198.51.100.8"));
+  time.advance(24 * 60 * 60_000 + 1);
+  for (let i = 0; i < 5; i++) assertOk(wrongOnce(g, "198.51.100.8"));
+  assertEquals(blocklist.list(), []);
+  assertOk(wrongOnce(g, "198.51.100.8"));
+  assertEquals(blocklist.list().map((e) => e.address), ["198.51.100.8"]);
+});

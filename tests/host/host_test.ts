@@ -6,9 +6,37 @@ import { RemoteSession } from "../../lib/client/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 import type { RoomMessage } from "../../lib/codec/mod.ts";
 import { generateIdentity } from "../../lib/identity/keys.ts";
+import { withTimeout } from "../../lib/util/mod.ts";
+
+/** The host's notices as they come, and a wait for one of them. */
+class Notices {
+  readonly list: HostNotice[] = [];
+  #waiters: { code: string; resolve: (notice: HostNotice) => void }[] = [];
+
+  push(notice: HostNotice): void {
+    this.list.push(notice);
+    for (const waiter of this.#waiters.filter((w) => w.code === notice.code)) {
+      waiter.resolve(notice);
+    }
+    this.#waiters = this.#waiters.filter((w) => w.code !== notice.code);
+  }
+
+  /** The first notice with `code` (already come, or the next to come). */
+  next(code: string): Promise<HostNotice> {
+    const seen = this.list.find((n) => n.code === code);
+    if (seen) return Promise.resolve(seen);
+    const { promise, resolve } = Promise.withResolvers<HostNotice>();
+    this.#waiters.push({ code, resolve });
+    return withTimeout(promise, 15_000, () => new Error(`no "${code}" notice: ${this.codes()}`));
+  }
+
+  codes(): string[] {
+    return this.list.map((n) => n.code);
+  }
+}
 
 function openRoom(password = "pw") {
-  const notices: HostNotice[] = [];
+  const notices = new Notices();
   const room = new Room();
   const host = RoomHost.start(room, {
     password: () => password,
@@ -74,15 +102,11 @@ Deno.test("three wrong passwords close the connection and notify the host", asyn
     () => join(host.port, ["a", "b", "c"]),
     (e) => e instanceof RtError && e.code === "denied",
   );
-  await new Promise((r) => setTimeout(r, 50));
-  assertEquals(notices.map((n) => n.code), [
-    "wrong-password",
-    "wrong-password",
-    "wrong-password",
-    "denied",
-  ]);
-  assertEquals(notices[0]!.address, "127.0.0.1");
+  // The joiner hears the verdict before the host's notices are out: wait for the last of them.
+  await notices.next("denied");
   await host.close();
+  assertEquals(notices.codes(), ["wrong-password", "wrong-password", "wrong-password", "denied"]);
+  assertEquals(notices.list[0]!.address, "127.0.0.1");
 });
 
 Deno.test("a recipient that keeps the relay of file chunks waiting too long is dropped; the sender talks again", async () => {
@@ -111,33 +135,52 @@ Deno.test("a recipient that keeps the relay of file chunks waiting too long is d
   };
   const ann = await member("ann");
   const bob = await member("bob");
-  // Vic accepts a transfer from ann (the empty opening frame), then reads nothing more.
+  // Vic accepts a transfer from ann (the empty opening frame), then reads nothing more. What
+  // vic says next reaches bob only after the host has taken the opening frame in.
   const vic = await member("vic", 1);
   const id = crypto.getRandomValues(new Uint8Array(16));
   vic.send({ t: "data", to: "ann", id, n: 0, body: new Uint8Array(0) });
-  await until(bob, "joined");
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  // Ann sends chunks until the host stops taking them (it waits for vic).
+  vic.send({ t: "say", text: "send it", seq: 1, sent: 1, sig: new Uint8Array(64) });
+  // What bob hears, as it comes.
+  const seen: string[] = [];
+  let heard = Promise.withResolvers<void>();
+  const watching = (async () => {
+    while (!seen.includes("said ann")) {
+      const m = await bob.next();
+      if (m === null) throw new Error(`bob's session ended; bob heard ${seen}`);
+      if (m.t === "left") seen.push(`left ${m.name} ${m.reason}`);
+      if (m.t === "said") seen.push(`said ${m.from}`);
+      heard.resolve();
+      heard = Promise.withResolvers<void>();
+    }
+  })();
+  const bobHears = (what: string) =>
+    withTimeout(
+      (async () => {
+        while (!seen.includes(what)) await heard.promise;
+      })(),
+      15_000,
+      () => new Error(`bob did not hear "${what}": ${seen}`),
+    );
+  const vicLeft = () => seen.some((s) => s.startsWith("left vic"));
+  await bobHears("said vic");
+  // Ann sends chunks as fast as her connection takes them, until vic is gone: the host waits
+  // for vic once its queue is full, and drops it once the relay has waited its budget, which
+  // frees ann's connection again. However large the system's buffers, vic reads none of it.
   const body = new Uint8Array(128 * 1024 + 16);
-  for (let n = 0; n < 1024; n++) {
+  let n = 0;
+  for (; !vicLeft() && n < 4096; n++) {
     const ready = ann.ready("vic");
-    const room = ready === null || await Promise.race([
-      ready.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300)),
-    ]);
-    if (!room) break;
+    if (ready) {
+      await withTimeout(ready, 15_000, () => new Error(`ann stuck after ${n} chunks: ${seen}`));
+    }
     ann.send({ t: "data", to: "vic", id, n, body });
   }
+  assertOk(vicLeft(), `vic took ${n} chunks of 128 KiB without being dropped`);
   ann.send({ t: "say", text: "still there?", seq: 1, sent: 1, sig: new Uint8Array(64) });
-  // Vic is dropped once the relay has waited its budget; then ann's message gets through.
-  const seen: string[] = [];
-  while (!seen.includes("said")) {
-    const m = await bob.next();
-    assertOk(m !== null, "bob's session ended");
-    if (m.t === "left") seen.push(`left ${m.name} ${m.reason}`);
-    if (m.t === "said") seen.push("said");
-  }
-  assertEquals(seen, ["left vic removed", "said"]);
+  // Vic was dropped for making the relay wait; then ann's message got through.
+  await withTimeout(watching, 15_000, () => new Error(`bob saw ${seen}`));
+  assertEquals(seen, ["said vic", "left vic removed", "said ann"]);
   await Promise.all([ann.close(), bob.close(), vic.close()]);
   await host.close();
 });

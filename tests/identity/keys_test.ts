@@ -9,7 +9,7 @@ import {
   verify,
 } from "../../lib/identity/keys.ts";
 import { sodium } from "../../lib/handshake/sodium.ts";
-import { fromHex, toHex, utf8 } from "../../lib/handshake/bytes.ts";
+import { fromHex, toHex, utf8 } from "../../lib/util/mod.ts";
 
 // RFC 8032, section 7.1, tests 1 to 3 (Ed25519).
 const RFC8032 = [
@@ -71,9 +71,30 @@ Deno.test("fingerprints read aloud in groups of five digits; safety codes match 
     safetyCode(a.publicKey, b.publicKey),
     safetyCode(a.publicKey, generateIdentity().publicKey),
   );
-  // A known answer, so the format cannot drift silently between versions.
+});
+
+// Known answers, so the format people compare aloud cannot drift between versions. Checked once
+// by hand against the construction with node:crypto's SHA-512: each group is five bytes of
+// SHA-512("rt fingerprint" ‖ key) (or "rt safety code" ‖ lower key ‖ higher key) read as a
+// big-endian number, modulo 100000.
+Deno.test("fingerprints and safety codes of fixed keys are what released versions showed", () => {
+  const [one, two, three] = RFC8032.map((v) => fromHex(v.publicKey)) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
+  assertEquals(fingerprint(one), "83730 94279 01776 60727 97045 36417");
+  assertEquals(fingerprint(two), "99444 32708 66558 35636 82477 01387");
+  const oneTwo = "59480 93263 78928 45310 46673 37341 24404 91388 89913 35729 69864 31100";
+  assertEquals(safetyCode(one, two), oneTwo);
+  assertEquals(safetyCode(two, one), oneTwo);
   assertEquals(
-    fingerprint(fromHex(RFC8032[0]!.publicKey)),
+    safetyCode(three, one),
+    "65410 87281 12641 13693 74704 24783 17400 54053 61154 43037 16856 31601",
+  );
+  // The key from its seed gives the same fingerprint as the published key.
+  assertEquals(
     fingerprint(identityFromSeed(fromHex(RFC8032[0]!.seed)).publicKey),
+    "83730 94279 01776 60727 97045 36417",
   );
 });

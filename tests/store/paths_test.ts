@@ -42,3 +42,24 @@ Deno.test("Windows: %APPDATA%, else the profile's roaming folder, and no HOME ne
   );
   assertEquals(where("windows", { HOME: "/home/a" }), null);
 });
+
+Deno.test("each layout needs only its own variables, and ignores empty ones", () => {
+  // An empty RT_HOME or XDG_CONFIG_HOME is as good as none.
+  assertEquals(where("linux", { RT_HOME: "", HOME: "/home/a" }), join("/home/a", ".config", "rt"));
+  assertEquals(
+    where("linux", { HOME: "/home/a", XDG_CONFIG_HOME: "" }),
+    join("/home/a", ".config", "rt"),
+  );
+  // XDG alone is enough on Linux; macOS needs HOME; Windows prefers APPDATA to the profile.
+  assertEquals(where("linux", { XDG_CONFIG_HOME: "/cfg" }), join("/cfg", "rt"));
+  assertEquals(where("darwin", { XDG_CONFIG_HOME: "/cfg", APPDATA: "C:/A" }), null);
+  assertEquals(
+    where("windows", { APPDATA: "D:/Roaming", USERPROFILE: "C:/Users/a", HOME: "/home/a" }),
+    join("D:/Roaming", "rt"),
+  );
+  assertEquals(where("windows", { XDG_CONFIG_HOME: "/cfg" }), null);
+  // Other Unix systems follow XDG like Linux.
+  for (const os of ["android", "freebsd", "netbsd", "solaris", "illumos", "aix"] as const) {
+    assertEquals(where(os, { HOME: "/home/a", XDG_CONFIG_HOME: "/cfg" }), join("/cfg", "rt"), os);
+  }
+});

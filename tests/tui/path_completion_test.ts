@@ -1,5 +1,11 @@
 import { assertEquals } from "../assert.ts";
-import { completePath, type Entry, lastPathWord } from "../../lib/tui/path_completion.ts";
+import {
+  completePath,
+  completeSendPath,
+  type Entry,
+  lastPathWord,
+  readFolder,
+} from "../../lib/tui/path_completion.ts";
 
 const tree: Record<string, Entry[]> = {
   "./": [
@@ -37,4 +43,37 @@ Deno.test("paths complete from their folder; folders end with a slash", () => {
 Deno.test("names with spaces come back escaped, as /send reads them", () => {
   assertEquals(complete("my"), ["my\\ file.pdf"]);
   assertEquals(complete("my\\ f"), ["my\\ file.pdf"]);
+});
+
+Deno.test("Tab after /send NAME completes a path; a single file ends the word", () => {
+  const send = (line: string) => completeSendPath(line, "/home/ann", list);
+  assertEquals(send("/send bob no"), { hits: ["notes.txt "], word: "no" });
+  assertEquals(send("/file bob pho"), { hits: ["photos/"], word: "pho" });
+  assertEquals(send("/SEND bob photos/ca"), {
+    hits: ["photos/cat.jpg", "photos/cats/"],
+    word: "photos/ca",
+  });
+  assertEquals(send("/send bob missing/x"), { hits: [], word: "missing/x" });
+  // The name is completed elsewhere; so is any other line.
+  assertEquals(send("/send bo"), null);
+  assertEquals(send("/msg bob no"), null);
+  assertEquals(send("send bob no"), null);
+});
+
+Deno.test("paths complete from the disk by default", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${folder}/report one.pdf`, "");
+    await Deno.mkdir(`${folder}/reports`);
+    assertEquals(readFolder(folder).sort((a, b) => a.name.localeCompare(b.name)), [
+      { name: "report one.pdf", isDirectory: false },
+      { name: "reports", isDirectory: true },
+    ]);
+    assertEquals(completeSendPath(`/send bob ${folder}/report`, undefined), {
+      hits: [`${folder}/report\\ one.pdf`, `${folder}/reports/`],
+      word: `${folder}/report`,
+    });
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });

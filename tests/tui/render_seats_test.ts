@@ -1,6 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import { renderEvent } from "../../lib/tui/render.ts";
-import type { ChatEvent, MemberView } from "../../lib/tui/events.ts";
+import type { ChatEvent, MemberView } from "../../lib/events.ts";
 
 const member = (name: string, status: MemberView["status"], host = false): MemberView => ({
   name,

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { mentions, renderEvent } from "../../lib/tui/render.ts";
 import { makeStyle, nameColourIndex } from "../../lib/tui/style.ts";
 import { displayWidth, stripStyles } from "../../lib/tui/width.ts";
-import type { ChatEvent } from "../../lib/tui/events.ts";
+import type { ChatEvent } from "../../lib/events.ts";
 import { COMMANDS } from "../../lib/app/commands.ts";
 
 const time = "2026-11-21T10:05:00.000Z";

@@ -4,12 +4,12 @@
  * messages are made here as a host would relay them.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { RoomView } from "../../lib/app/room_view.ts";
+import { RoomView } from "../../lib/client/mod.ts";
 import { MessageSigner } from "../../lib/client/signing.ts";
 import type { ClientMessage, RoomMessage } from "../../lib/codec/messages.ts";
 import { generateIdentity } from "../../lib/identity/keys.ts";
 import { PeerBook } from "../../lib/store/peer_book.ts";
-import type { ChatEvent } from "../../lib/tui/events.ts";
+import type { ChatEvent } from "../../lib/events.ts";
 
 const NOW = 1_700_000_000_000;
 const MINUTE = 60_000;

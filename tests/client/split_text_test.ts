@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { assertEquals, assertOk } from "../assert.ts";
-import { splitText } from "../../lib/app/split_text.ts";
+import { splitText } from "../../lib/client/split_text.ts";
 
 const graphemes = (text: string) =>
   [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((s) =>

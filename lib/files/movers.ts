@@ -1,0 +1,118 @@
+/**
+ * What moves each transfer's bytes, for the shell: the files read and sent (`outgoing.ts`), or
+ * received and written (`incoming.ts`) with their acknowledgements. What happens to them is
+ * reported back to the core as `Result`s.
+ *
+ * @module
+ */
+import type { RoomMessage } from "../codec/mod.ts";
+import { describeError } from "../util/mod.ts";
+import { Incoming, type IncomingSink } from "./incoming.ts";
+import { AckSender, type Outgoing } from "./outgoing.ts";
+import type { PartialStore } from "./partials.ts";
+import type { Result } from "./transfer_results.ts";
+import { encodeAck, type TransferMessage } from "./wire.ts";
+
+type Receiver = { incoming: Incoming; acks: AckSender; peer: string; wire: Uint8Array };
+type Mover = { outgoing: Outgoing } | Receiver;
+
+/** What movers need of the shell. */
+export interface MoversOptions {
+  downloads: string;
+  partials: PartialStore;
+  /** Sends a frame of a transfer's stream (quietly nothing once the session is over). */
+  frame(to: string, wire: Uint8Array, n: number, body: Uint8Array): void;
+  /** Tells the core what happened. */
+  report(result: Result): Promise<void>;
+}
+
+/** The movers of one member's transfers, by transfer id. */
+export class Movers {
+  readonly #movers = new Map<number, Mover>();
+
+  constructor(readonly options: MoversOptions) {}
+
+  /** Bytes transfer `id` has moved. */
+  done(id: number): number {
+    const mover = this.#movers.get(id);
+    if (!mover) return 0;
+    return "outgoing" in mover ? mover.outgoing.done : mover.incoming.done;
+  }
+
+  /** An offer this member made. */
+  sending(id: number, outgoing: Outgoing): void {
+    this.#movers.set(id, { outgoing });
+  }
+
+  /** An offer from `peer`: resolves to the bytes held from before. */
+  async offered(
+    id: number,
+    peer: string,
+    sender: Uint8Array,
+    offer: Extract<TransferMessage, { kind: "offer" }>,
+  ): Promise<number> {
+    const { downloads, partials } = this.options;
+    const { files, key, id: wire } = offer;
+    const incoming = new Incoming({ files, sender, key, id: wire, downloads, partials });
+    this.#movers.set(id, { incoming, acks: new AckSender(key, wire), peer, wire });
+    return (await incoming.held()).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Prepares to receive an accepted offer's files; reports where each should start. */
+  async receive(id: number): Promise<void> {
+    const mover = this.#movers.get(id);
+    if (!mover || !("incoming" in mover)) return;
+    let from: number[];
+    try {
+      from = await mover.incoming.accept(this.#sink(id, mover));
+    } catch (error) {
+      return await this.options.report({ kind: "cannot-save", id, why: describeError(error) });
+    }
+    await this.options.report({ kind: "receiving", id, from });
+  }
+
+  #sink(id: number, mover: Receiver): IncomingSink {
+    const { report, frame } = this.options;
+    return {
+      written: (bytes) => {
+        const ack = mover.acks.next(encodeAck(bytes));
+        frame(mover.peer, mover.wire, ack.n, ack.body);
+      },
+      saved: (file, path) => void report({ kind: "saved", id, file, path }),
+      complete: () => void report({ kind: "received", id, folder: mover.incoming.folder }),
+      failed: (code, reason) => void report({ kind: "receive-failed", id, code, reason }),
+    };
+  }
+
+  /** Sends the content, each file from `from`. */
+  sendContent(id: number, from: number[]): void {
+    const mover = this.#movers.get(id);
+    if (!mover || !("outgoing" in mover)) return;
+    const { report } = this.options;
+    mover.outgoing.send(from).then(
+      () => void report({ kind: "content-sent", id }),
+      (error) => void report({ kind: "send-failed", id, why: describeError(error) }),
+    );
+    void report({ kind: "content-started", id });
+  }
+
+  /** A chunk of a transfer coming in, or an acknowledgement of one going out. */
+  frame(id: number, message: Extract<RoomMessage, { t: "data" }>): void {
+    const mover = this.#movers.get(id);
+    if (mover && "incoming" in mover) mover.incoming.chunk(message.n, message.body);
+    else if (mover && !mover.outgoing.ack(message.n, message.body)) {
+      void this.options.report({ kind: "bad-ack", id });
+    }
+  }
+
+  /** Stops moving; `keep`: leave what was received to resume from. Resolves once closed. */
+  async stop(id: number, keep: boolean): Promise<void> {
+    const mover = this.#movers.get(id);
+    if (mover && "outgoing" in mover) mover.outgoing.stop();
+    else if (mover) await mover.incoming.stop(keep);
+  }
+
+  forget(id: number): void {
+    this.#movers.delete(id);
+  }
+}

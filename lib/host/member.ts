@@ -1,0 +1,110 @@
+/**
+ * One authenticated member's connection, pumped into the room: its messages read at the
+ * member's rate, file data paced by the recipient, and the room's messages sent to it.
+ *
+ * @module
+ */
+import {
+  ClientDataHeader,
+  ClientMessage,
+  dataHeader,
+  decodeBulk,
+  decodeMessage,
+  encodeMessage,
+} from "../codec/mod.ts";
+import { nameKey, type Room } from "../room/mod.ts";
+import { type SecureConnection, toRtError } from "../transport/mod.ts";
+import { encodeOnce } from "./encode_once.ts";
+import type { HostLimits, HostOptions } from "./host_options.ts";
+import { floodNotice, memberEnded, MemberRate } from "./member_rules.ts";
+import type { Notices } from "./notices.ts";
+import type { RelayBudget } from "./relay_budget.ts";
+
+/** A recipient's queue above this makes the relay of file chunks wait for it. */
+const RELAY_QUEUE_BYTES = 1024 * 1024;
+
+/** What a member's connection needs of the host. */
+export interface Hall {
+  room: Room;
+  options: HostOptions;
+  limits: Required<HostLimits>;
+  notices: Notices;
+  relay: RelayBudget;
+}
+
+/** Serves a member until it leaves, is removed, or its connection ends. */
+export async function serveMember(
+  hall: Hall,
+  secure: SecureConnection,
+  address: string,
+): Promise<void> {
+  const { room, limits } = hall;
+  const membership = room.connect({
+    deliver: (message) =>
+      message.t === "data"
+        ? secure.sendBulk(encodeMessage(dataHeader(message)), message.body)
+        : secure.send(encodeOnce(message)),
+    disconnect: () => void secure.end(1000),
+    ready: () => secure.hasRoom(RELAY_QUEUE_BYTES),
+  }, { address, key: secure.peerKey });
+  const nameTimeoutMs = hall.options.nameTimeoutMs ?? 5 * 60_000;
+  const rate = new MemberRate(limits.messagesPerSecond, limits.messageBurst);
+  let quit = false;
+  try {
+    while (!quit) {
+      const frame = await secure.receiveFrame(membership.name === null ? nameTimeoutMs : undefined);
+      if (frame === null) break;
+      const message = frame.body === null
+        ? decodeMessage(ClientMessage, frame.plaintext)
+        : decodeBulk(ClientDataHeader, frame.plaintext, frame.body);
+      if (message.t === "data") {
+        // Bulk data is not held to the message rate; it is paced by its recipient instead:
+        // stop reading from the sender until the recipient's queue is short again. One that
+        // reads nothing for a long time is dropped as stalled (and the sender freed). Checked
+        // again after each wait: several senders woken at once by one recipient must not all
+        // deliver, or together they would overflow its queue.
+        for (let ready = membership.readyFor(message.to); ready;) {
+          if (!(await recipientReady(hall, ready, message.to))) break;
+          ready = membership.readyFor(message.to);
+        }
+      } else if (message.t === "say" || message.t === "dm" || message.t === "file") {
+        // Over the rate: stop reading from this member until it may speak again, so its own
+        // connection backs up and nobody else waits.
+        for (let turn = rate.take(); turn.waitMs > 0; turn = rate.take()) {
+          if (turn.tell) {
+            hall.notices.give(floodNotice(membership.name, address, limits.messagesPerSecond));
+          }
+          await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
+        }
+      } else if (message.t === "bye") quit = true;
+      membership.receive(message);
+    }
+  } catch (error) {
+    const e = toRtError(error);
+    const state = { roomClosed: room.closed, quit, name: membership.name, address };
+    const say = memberEnded(e, state);
+    if (say) hall.notices.give(say);
+    secure.close(e);
+  }
+  membership.leave(quit ? "quit" : "lost");
+}
+
+/**
+ * Waits for the recipient called `name` to have room (`ready`); one that does not for too long
+ * is dropped (then `false`).
+ */
+async function recipientReady(hall: Hall, ready: Promise<void>, name: string): Promise<boolean> {
+  const key = nameKey(name);
+  const wait = hall.relay.begin(key);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<"stalled">((resolve) => {
+    timer = setTimeout(() => resolve("stalled"), wait.leftMs);
+  });
+  const outcome = await Promise.race([ready, stalled]);
+  clearTimeout(timer);
+  wait.end();
+  if (outcome !== "stalled") return true;
+  hall.relay.forget(key);
+  hall.room.remove(name, "you take file data too slowly; the room waited for you too long");
+  return false;
+}

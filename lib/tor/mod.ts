@@ -1,0 +1,6 @@
+/**
+ * tor.
+ *
+ * @module
+ */
+export { addOnion, type OnionService, readCookieFile, type TorControlOptions } from "./control.ts";

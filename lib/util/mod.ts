@@ -1,0 +1,13 @@
+/**
+ * Small helpers every part of rt may use: bytes, errors, queues, serial work, deadlines, and
+ * this computer's network interfaces. They know nothing of rooms, sockets or terminals.
+ *
+ * @module
+ */
+export { concat, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
+export { describeError, isProgrammingError } from "./errors.ts";
+export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";
+export { ipv6Groups } from "./ip.ts";
+export { AsyncQueue } from "./queue.ts";
+export { Serial } from "./serial.ts";
+export { waitAtMost, withTimeout } from "./timeout.ts";
