@@ -214,6 +214,18 @@ export type ChatEvent =
    * words: "the host removed you from the room"); rt exits.
    */
   | { type: "closed"; reason: string }
+  /**
+   * The connection to the host dropped (not the room closing, nor a removal): rt comes back by
+   * itself, trying again and again (soon at first, then about every 30 s) until it is back or
+   * you leave. What you type meanwhile is sent once back. `text`: the line to show.
+   */
+  | { type: "reconnecting"; text: string }
+  /**
+   * Back in the room after `awayMs` (what was said meanwhile is not shown again: rt keeps no
+   * history). `late`: lines typed while away, sent now (`dropped`: ones not sent, too old or too
+   * many). `text`: the line to show.
+   */
+  | { type: "reconnected"; awayMs: number; late: number; dropped: number; text: string }
   /** `rt find`: the rooms heard on the local network, newest first (may be empty). */
   | { type: "rooms"; rooms: RoomFound[] }
   /** Someone offers you files: `/accept ID` or `/reject ID`. */
@@ -229,16 +241,36 @@ export type ChatEvent =
     held: number;
     /** Accepted at once (`--auto-accept-from`, verified sender). */
     autoAccepted: boolean;
-    /** Why an offer from someone in `--auto-accept-from` was not accepted at once. */
+    /**
+     * Why an offer from someone in `--auto-accept-from` was not accepted at once; or that it
+     * carries on a transfer after the connection came back (`resumes`).
+     */
     note?: string;
+    /**
+     * The transfer (its id here) this offer carries on from where it stopped, after a
+     * connection to the host dropped and came back: it was accepted at once.
+     */
+    resumes?: number;
   }
   /**
    * Your files are being read and hashed for an offer: `done` of `total` bytes. Ends with
    * `done` equal to `total` (0 of 0 when it failed).
    */
   | { type: "file-preparing"; name: string; done: number; total: number }
-  /** Your offer went out. */
-  | { type: "file-offered"; id: number; to: string; name: string; files: number; total: number }
+  /**
+   * Your offer went out. `resumes`: it carries on that transfer, stopped when a connection to
+   * the host dropped (rt offered the files again by itself); `note` says so.
+   */
+  | {
+    type: "file-offered";
+    id: number;
+    to: string;
+    name: string;
+    files: number;
+    total: number;
+    resumes?: number;
+    note?: string;
+  }
   /** A transfer moving: sent at most a few times a second. */
   | TransferRef & {
     type: "file-progress";
@@ -279,7 +311,10 @@ export type ChatEvent =
     /** Who stopped it: you, the other member, or nobody (it failed). */
     by: "you" | "peer" | null;
     text: string;
-    /** Offering the same files again carries on from where it stopped. */
+    /**
+     * Offering the same files again carries on from where it stopped; after a connection to
+     * the host dropped, rt does so by itself once back (`text` says so), either way.
+     */
     resumable: boolean;
   }
   | { type: "transfers"; transfers: TransferView[] };

@@ -10,6 +10,7 @@ import type { ChatEvent } from "../events.ts";
 import type { ChatUi, UserInput } from "../tui/mod.ts";
 import { AsyncQueue } from "../util/mod.ts";
 import { type CommandContext, COMMANDS, type HostControls, runLine } from "./commands.ts";
+import { type Comeback, comeBack, type Reconnect } from "./reconnect.ts";
 
 export { chooseName, type Welcome } from "./choose_name.ts";
 export type { HostControls } from "./commands.ts";
@@ -33,6 +34,8 @@ export interface ChatOptions {
   addressOf?: (name: string) => string | undefined;
   /** File transfers: where received files go, and whose offers are accepted at once. */
   files: FileOptions;
+  /** How to come back when the connection drops; absent: a drop ends the chat. */
+  reconnect?: Reconnect;
 }
 
 /** How this member sends and receives files. */
@@ -45,8 +48,24 @@ export interface FileOptions {
   home?: string;
 }
 
-/** What the chat waits for: a line typed, or the room's end (or a failure of either). */
-type Happening = { input: UserInput } | { end: RoomEnd | null } | { error: unknown };
+/**
+ * What the chat waits for: a line typed, the room's end, the outcome of coming back after a
+ * drop (`null`: given up), or a failure of any of them.
+ */
+type Happening =
+  | { input: UserInput }
+  | { end: RoomEnd | null }
+  | { back: Exclude<Comeback, { retry: string }> | null }
+  | { error: unknown };
+
+/** What a member is told when the host it came back to is not in the same room. */
+export const NEW_ROOM = "The host no longer knows your seat: the room was started again, or " +
+  "your seat was not kept that long. rt does not join a new room by itself: to join it, run " +
+  "rt again with its address and the password.";
+
+/** What a member is told when its connection drops and rt comes back by itself. */
+const RECONNECTING = "Connection lost; reconnecting… What you type is sent once back; " +
+  "/quit leaves.";
 
 /** Runs the chat until the user leaves, the room closes, or the connection fails. */
 export async function runChat(
@@ -63,7 +82,12 @@ export async function runChat(
   };
   setPrompt(null);
   const { downloads, autoAcceptFrom } = files;
-  const client = new ChatClient(session, view, { downloads, autoAcceptFrom, show });
+  const client = new ChatClient(session, view, {
+    downloads,
+    autoAcceptFrom,
+    show,
+    reconnects: options.reconnect !== undefined,
+  });
   const context: CommandContext = {
     client,
     show,
@@ -76,17 +100,54 @@ export async function runChat(
   // Each wait hands its outcome to one queue, so that nothing is left waiting unheard.
   const happenings = new AsyncQueue<Happening>();
   const report = (error: unknown) => happenings.push({ error });
-  client.run().then((end) => happenings.push({ end }), report);
+  const follow = () => client.run().then((end) => happenings.push({ end }), report);
+  follow();
+  let asking = false;
+  // While coming back after a drop: what stops the tries when the member leaves.
+  let comingBack: AbortController | null = null;
   try {
     while (true) {
-      ui.next().then((input) => happenings.push({ input }), report);
+      if (!asking) {
+        asking = true;
+        ui.next().then((input) => {
+          asking = false;
+          happenings.push({ input });
+        }, report);
+      }
       const happening = (await happenings.next())!;
       if ("error" in happening) throw happening.error;
-      if ("end" in happening) return happening.end ?? "left";
+      if ("end" in happening) {
+        if (happening.end !== "lost" || !options.reconnect) return happening.end ?? "left";
+        client.away();
+        show({ type: "reconnecting", text: RECONNECTING });
+        comingBack = new AbortController();
+        comeBack(options.reconnect, comingBack.signal).then(
+          (back) => happenings.push({ back }),
+          report,
+        );
+        continue;
+      }
+      if ("back" in happening) {
+        comingBack = null;
+        const { back } = happening;
+        if (back === null) continue;
+        if ("final" in back) {
+          show(back.final);
+          return "lost";
+        }
+        if (!client.resume(back.session, back.welcome)) {
+          void back.session.close();
+          show({ type: "error", code: "room-gone", message: NEW_ROOM });
+          return "lost";
+        }
+        follow();
+        continue;
+      }
       const { input } = happening;
       if (input.kind !== "line" || runLine(input.text, context) === "quit") return "left";
     }
   } finally {
+    comingBack?.abort();
     await client.close();
   }
 }

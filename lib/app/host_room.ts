@@ -46,6 +46,11 @@ export interface HostRoomOptions {
   blocklist: Blocklist;
   /** The host's limits. */
   limits?: HostLimits;
+  /**
+   * How long a member whose connection dropped keeps its seat to come back without the
+   * password, in ms. Default: 0 (it leaves at once).
+   */
+  keepSeatsMs?: number;
   /** Describes addresses in notices. */
   describe?: (address: string) => Promise<AddressInfo>;
   /** Listen with TLS, with this certificate chain and key (PEM). */
@@ -83,7 +88,22 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
     password = typed;
   }
   if (stop.by !== null) return stop.cancelledStatus();
-  const room = new Room({ hostFirst: true });
+  const graceMs = options.keepSeatsMs ?? 0;
+  const room = new Room({
+    hostFirst: true,
+    graceMs,
+    // The others hear nothing of a drop unless the seat goes; the host is told.
+    onActivity: (activity) => {
+      if (activity.kind !== "away") return;
+      ui.show({
+        type: "notice",
+        code: "away",
+        text: `${activity.name}'s connection dropped; their seat is kept for ` +
+          `${Math.round(graceMs / 1000)} s for them to come back`,
+        ...(activity.address ? { address: activity.address } : {}),
+      });
+    },
+  });
   let host: RoomHost;
   try {
     host = RoomHost.start(room, {

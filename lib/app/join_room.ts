@@ -17,6 +17,7 @@ import {
 import type { ChatUi } from "../tui/mod.ts";
 import { chooseName, type FileOptions, runChat } from "./chat.ts";
 import { type JoinFailure, joinFailure } from "./join_failure.ts";
+import { rejoiner } from "./rejoin.ts";
 import { Stop, Stopped } from "./stop.ts";
 import type { Target } from "./target.ts";
 import type { Identity } from "../identity/mod.ts";
@@ -49,6 +50,11 @@ export interface JoinRoomOptions {
   files: FileOptions;
   /** Who the room was announced as hosted by (`rt find`): checked against the key proven. */
   expectedHost?: ExpectedHost;
+  /**
+   * Come back by itself when the connection drops (with the secret the host gave, not the
+   * password). Default: true.
+   */
+  reconnect?: boolean;
   /** Told when rt must stop (a signal): each stage ends at once. Default: never. */
   stop?: Stop;
 }
@@ -161,9 +167,21 @@ export async function joinRoom(
       nonce,
       hostKey,
     });
+    // The session in use: a new one each time rt comes back after a drop.
+    let current = session;
+    const reconnect = options.reconnect === false ? undefined : rejoiner({
+      target,
+      proxy: options.proxy,
+      tls: options.tls,
+      identity: options.identity,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      hostKey,
+      onSession: (next) => current = next,
+    }, welcome);
     // In the room, a signal reaches the chat as an interrupt (see main.ts): it leaves politely.
-    const end = await runChat(session, ui, { view, files: options.files });
-    await session.close();
+    const end = await runChat(session, ui, { view, files: options.files, reconnect });
+    if (current !== session) void session.close();
+    await current.close();
     return end === "lost" ? 1 : 0;
   } catch (error) {
     forgetLeaving();

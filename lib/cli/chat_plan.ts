@@ -33,6 +33,7 @@ export function chatPlan(
       handshakeTimeoutMs: options.handshakeTimeout * 1000,
       ...(options.downloads === undefined ? {} : { downloads: options.downloads }),
       autoAcceptFrom: options.autoAcceptFrom ?? [],
+      reconnect: options.reconnect,
     };
     return target === null ? hostPlan(flags, options) : joinPlan(flags, options, target, proxy);
   } catch (error) {
@@ -62,6 +63,7 @@ function hostPlan(flags: ChatFlags, options: RtOptions): HostPlan {
     announce: options.announce,
     ...(options.room === undefined ? {} : { roomName: options.room }),
     upnp: options.upnp,
+    keepSeatsMs: (options.keepSeats ?? 120) * 1000,
   };
 }
 

@@ -71,6 +71,7 @@ function planOf(program: Program): Plan | UsageError {
         handshakeTimeoutMs: general.handshakeTimeout * 1000,
         ...(general.downloads === undefined ? {} : { downloads: general.downloads }),
         autoAcceptFrom: general.autoAcceptFrom ?? [],
+        reconnect: general.reconnect,
       };
     }
     case "rt": {

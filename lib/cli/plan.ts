@@ -22,6 +22,8 @@ export interface ChatFlags {
   downloads?: string;
   /** `--auto-accept-from`, every time it was given. */
   autoAcceptFrom: string[];
+  /** Come back by itself when the connection drops (no `--no-reconnect`). */
+  reconnect: boolean;
 }
 
 /** `rt`: host a room. */
@@ -42,6 +44,8 @@ export interface HostPlan extends ChatFlags {
   roomName?: string;
   /** Ask the router to open the port (no `--no-upnp`). */
   upnp: boolean;
+  /** `--keep-seats`: how long a dropped member's seat is kept for it, in ms. */
+  keepSeatsMs: number;
 }
 
 /** `rt ADDRESS PORT`: join a room. */

@@ -123,6 +123,13 @@ export function buildProgram(helpWidth = 80) {
       roomNameOption,
     )
     .option("--no-upnp", "host: do not ask the router to open the port (UPnP, NAT-PMP)")
+    .option(
+      "--keep-seats <seconds>",
+      "host: how long a member whose connection dropped keeps its seat to come back " +
+        "(default: 120; 0: not at all)",
+      intIn(0, 86_400, "--keep-seats"),
+    )
+    .option("--no-reconnect", "join: do not come back by yourself when the connection drops")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     // Subcommands copy this when they are made (below), so it comes first.

@@ -60,6 +60,7 @@ export function sharedOptions(
     name: flags.name,
     loginName: loginName(),
     handshakeTimeoutMs: flags.handshakeTimeoutMs,
+    reconnect: flags.reconnect,
     stop,
   };
 }

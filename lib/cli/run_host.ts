@@ -41,6 +41,7 @@ export async function runHost(ui: ChatUi, plan: HostPlan, stop: Stop): Promise<n
     bind: plan.bind,
     blocklist: await Blocklist.open(folder, { onSaveFailed: saveFailedNotice(ui) }),
     limits: plan.limits,
+    keepSeatsMs: plan.keepSeatsMs,
     ...(tls ? { tls } : {}),
     ...(plan.tor ? { tor: torControl(plan.tor) } : {}),
     portMapper: plan.upnp ? new RouterPortMapper() : nullPortMapper,

@@ -7,6 +7,7 @@
  * @module
  */
 import type { ClientMessage, RoomMessage } from "../codec/mod.ts";
+import { RtError } from "../errors.ts";
 import type { ChatEvent } from "../events.ts";
 import { Transfers } from "../files/mod.ts";
 import { describeError } from "../util/mod.ts";
@@ -15,6 +16,23 @@ import { RoomReader } from "./room_reader.ts";
 import type { RoomView } from "./room_view.ts";
 import { noSuchMember } from "./seats.ts";
 import type { Session } from "./session.ts";
+import { duration } from "./freshness.ts";
+
+/** Lines typed while away that are kept to send once back; more are not sent. */
+export const MAX_LATE_LINES = 50;
+/**
+ * How old a line typed while away may be and still be sent once back, in ms: under the
+ * five minutes within which others take a message as fresh.
+ */
+export const MAX_LATE_MS = 4 * 60_000;
+
+/** A line typed while away: what goes out once back, and what to say if it does not. */
+interface Late {
+  message: ClientMessage;
+  /** What was typed (for the notice when it is not sent). */
+  text: string;
+  at: number;
+}
 
 /** How the room ended for this member: the host closed it, or the connection failed. */
 export type RoomEnd = "closed" | "lost";
@@ -27,15 +45,28 @@ export interface ChatClientOptions {
   downloads: string;
   /** Names whose offers are accepted without asking, when their key is verified. */
   autoAcceptFrom?: string[];
+  /** The clock. Default: `Date.now`. */
+  now?: () => number;
+  /**
+   * Whether a lost connection is followed by coming back (`away`, `resume`): then the loss is
+   * not said here, the chat says it is reconnecting instead. Default: false.
+   */
+  reconnects?: boolean;
 }
 
 /** A member's chat over one session. */
 export class ChatClient {
-  readonly #session: Session;
+  #session: Session;
   readonly #view: RoomView;
   readonly #show: (event: ChatEvent) => void;
   readonly #transfers: Transfers;
-  readonly #reader: RoomReader;
+  #reader: RoomReader;
+  readonly #now: () => number;
+  readonly #reconnects: boolean;
+  /** Whether the welcome was shown (once, not again on coming back). */
+  #welcomed = false;
+  /** While the connection is down: since when, and the lines typed meanwhile. */
+  #away: { since: number; late: Late[]; dropped: number } | null = null;
   #running: Promise<RoomEnd | null> | null = null;
   /** Who `say` writes to: one member's name (`talkTo`), or `null` for the room. */
   #talkingTo: string | null = null;
@@ -44,10 +75,19 @@ export class ChatClient {
     this.#session = session;
     this.#view = view;
     this.#show = options.show;
+    this.#now = options.now ?? Date.now;
+    this.#reconnects = options.reconnects ?? false;
     this.#reader = new RoomReader(session);
     this.#transfers = new Transfers({
       peers: view,
-      link: session,
+      // Through whichever session is current; none while away (a transfer then stops).
+      link: {
+        send: (message) => {
+          if (this.#away) throw new RtError("connection-closed", "The connection dropped");
+          this.#session.send(message);
+        },
+        ready: (to) => this.#session.ready(to),
+      },
       downloads: options.downloads,
       autoAcceptFrom: options.autoAcceptFrom,
       show: options.show,
@@ -61,6 +101,58 @@ export class ChatClient {
   run(): Promise<RoomEnd | null> {
     this.#running ??= this.#follow();
     return this.#running;
+  }
+
+  /**
+   * The connection dropped and rt is coming back: lines typed from now on wait for `resume`
+   * (see {@link MAX_LATE_LINES}, {@link MAX_LATE_MS}).
+   */
+  away(): void {
+    this.#away ??= { since: this.#now(), late: [], dropped: 0 };
+  }
+
+  /** Whether the connection is down (see `away`). */
+  get isAway(): boolean {
+    return this.#away !== null;
+  }
+
+  /**
+   * Back in the room on `session`, whose host welcomed this member back: what changed while
+   * away is shown, the lines typed meanwhile go out in order (those too old not, said so), and
+   * `run()` follows the room again. `false` (nothing changed) when the welcome is not for this
+   * seat of this room: a new room, which this member does not join silently.
+   */
+  resume(session: Session, welcome: Extract<RoomMessage, { t: "welcome" }>): boolean {
+    const changes = this.#view.rejoined(welcome);
+    if (!changes) return false;
+    const away = this.#away ?? { since: this.#now(), late: [], dropped: 0 };
+    this.#away = null;
+    this.#session = session;
+    this.#reader = new RoomReader(session);
+    this.#running = null;
+    // Who left meanwhile ends their transfers and `/dm` as a leave seen live would: what is
+    // said next must not go to someone else who took the name.
+    for (const event of changes) this.#roomEvent(event);
+    let late = 0;
+    let dropped = away.dropped;
+    for (const line of away.late) {
+      if (this.#now() - line.at > MAX_LATE_MS) {
+        dropped++;
+        this.#notSent(line.text, "it was typed too long ago");
+        continue;
+      }
+      this.#send(line.message);
+      late++;
+    }
+    const awayMs = welcome.away ?? this.#now() - away.since;
+    this.#show({
+      type: "reconnected",
+      awayMs,
+      late,
+      dropped,
+      text: backText(awayMs, late, dropped),
+    });
+    return true;
   }
 
   /**
@@ -140,10 +232,11 @@ export class ChatClient {
   // ---- the room ---------------------------------------------------------------------------
 
   async #follow(): Promise<RoomEnd | null> {
-    for (const event of this.#view.welcomeEvents()) this.#show(event);
+    if (!this.#welcomed) { for (const event of this.#view.welcomeEvents()) this.#show(event); }
+    this.#welcomed = true;
     const read = await this.#reader.read((message) => this.#receive(message));
     if (read.end === "stopped") return null;
-    if (read.end === "lost") {
+    if (read.end === "lost" && !this.#reconnects) {
       this.#show({ type: "error", code: "connection-lost", message: `Lost the room: ${read.why}` });
     }
     return read.end;
@@ -152,12 +245,15 @@ export class ChatClient {
   #receive(message: RoomMessage): void {
     if (message.t === "file") return this.#background(this.#transfers.receiveFile(message));
     if (message.t === "data") return this.#transfers.receiveData(message);
-    for (const event of this.#view.receive(message)) {
-      this.#show(event);
-      if (event.type !== "left") continue;
-      this.#transfers.left(event.name);
-      if (event.name === this.#talkingTo) this.talkTo(null);
-    }
+    for (const event of this.#view.receive(message)) this.#roomEvent(event);
+  }
+
+  /** Shows what happened in the room; one who left takes their transfers and `/dm` with them. */
+  #roomEvent(event: ChatEvent): void {
+    this.#show(event);
+    if (event.type !== "left") return;
+    this.#transfers.left(event.name);
+    if (event.name === this.#talkingTo) this.talkTo(null);
   }
 
   // ---- sending ----------------------------------------------------------------------------
@@ -178,18 +274,32 @@ export class ChatClient {
       outgoing.push(direct);
     }
     if (cut.notice) this.#show(cut.notice);
-    for (const { message, event } of outgoing) {
-      this.#send(message);
+    for (const [i, { message, event }] of outgoing.entries()) {
+      this.#send(message, cut.parts[i]);
       if (event) this.#show(event);
     }
   }
 
-  #send(message: ClientMessage): void {
+  #send(message: ClientMessage, text = ""): void {
+    if (this.#away) {
+      if (this.#away.late.length < MAX_LATE_LINES) {
+        this.#away.late.push({ message, text, at: this.#now() });
+      } else {
+        this.#away.dropped++;
+        this.#notSent(text, `rt keeps at most ${MAX_LATE_LINES} lines while away`);
+      }
+      return;
+    }
     try {
       this.#session.send(message);
     } catch (error) {
       this.#show({ type: "error", code: "send-failed", message: describeError(error) });
     }
+  }
+
+  #notSent(text: string, why: string): void {
+    const what = text ? `"${text.length > 60 ? `${text.slice(0, 57)}...` : text}"` : "A line";
+    this.#show({ type: "error", code: "not-sent", message: `Not sent: ${what} (${why}).` });
   }
 
   /** Work that goes on after the command that started it: its failure is shown. */
@@ -198,4 +308,15 @@ export class ChatClient {
       this.#show({ type: "error", code: "file-transfer", message: describeError(error) });
     });
   }
+}
+
+/** What is said on coming back: how long rt was away, and what became of the lines typed. */
+function backText(awayMs: number, late: number, dropped: number): string {
+  const away = awayMs < 60_000 ? `${Math.max(1, Math.round(awayMs / 1000))} s` : duration(awayMs);
+  const parts = [
+    `Reconnected after ${away}; what was said meanwhile is not shown (no history is kept).`,
+  ];
+  if (late > 0) parts.push(`${late} line${late === 1 ? "" : "s"} typed meanwhile sent now.`);
+  if (dropped > 0) parts.push(`${dropped} not sent (see above).`);
+  return parts.join(" ");
 }

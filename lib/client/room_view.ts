@@ -8,7 +8,7 @@
  */
 import type { ClientMessage, RoomMessage } from "../codec/mod.ts";
 import { type ChatEvent, isoTime, type KeyStatus } from "../events.ts";
-import { fingerprint, type Identity, safetyCode } from "../identity/mod.ts";
+import { fingerprint, type Identity, safetyCode, sameKey } from "../identity/mod.ts";
 import type { PeerBook } from "../store/mod.ts";
 import { Sealer } from "./sealer.ts";
 import { noSuchMember, Seats } from "./seats.ts";
@@ -42,6 +42,8 @@ export class RoomView {
   readonly #verifier: Verifier;
   readonly #sealer: Sealer;
   readonly #welcome: ChatEvent[];
+  /** The room's random id, from the first welcome. */
+  readonly #room: Uint8Array;
 
   constructor(welcome: Extract<RoomMessage, { t: "welcome" }>, options: RoomViewOptions) {
     const { identity, nonce } = options;
@@ -50,6 +52,7 @@ export class RoomView {
     this.#identity = identity;
     this.#isHost = options.host;
     this.#hostKey = options.hostKey;
+    this.#room = welcome.room;
     this.#seats = new Seats(identity, options.peers, welcome.name);
     this.#verifier = new Verifier(this.#seats, identity, welcome.room, { nonce, now });
     this.#sealer = new Sealer(this.#seats, identity, welcome.room, { self: this.self, nonce, now });
@@ -61,6 +64,35 @@ export class RoomView {
       fingerprint: fingerprint(identity.publicKey),
       members: welcome.members.map((m) => this.#seats.view(this.#seats.find(m.name)!)),
     }, ...warnings];
+  }
+
+  /**
+   * The welcome of a member coming back after its connection dropped: who left and who joined
+   * meanwhile, as events, the seats brought up to date. `null` when the welcome is not for this
+   * very seat of this very room (a host that started a new room, or gave another name).
+   */
+  rejoined(welcome: Extract<RoomMessage, { t: "welcome" }>): ChatEvent[] | null {
+    if (!sameKey(welcome.room, this.#room) || welcome.name !== this.self) return null;
+    const at = isoTime(Date.now());
+    const events: ChatEvent[] = [];
+    const listed = new Map(welcome.members.map((m) => [m.name, this.#proven(m)]));
+    for (const name of this.#seats.names()) {
+      const now = listed.get(name);
+      const seat = this.#seats.find(name)!;
+      if (now && sameKey(now.key, seat.key) && sameNonce(now.nonce, seat.nonce)) continue;
+      this.#seats.leave(name);
+      events.push({ type: "left", name, reason: "lost", time: at });
+    }
+    for (const member of listed.values()) {
+      if (this.#seats.find(member.name)) continue;
+      const warnings = this.#seats.seat(member);
+      const { fingerprint, status } = this.#seats.view(this.#seats.find(member.name)!);
+      events.push(
+        { type: "joined", name: member.name, time: at, fingerprint, status },
+        ...warnings,
+      );
+    }
+    return events;
   }
 
   /** The events that announce arrival: the welcome, then any warnings about members' keys. */
@@ -200,4 +232,9 @@ export class RoomView {
       text: `${seat.name}'s key is now marked verified; you will be told if it ever changes.`,
     };
   }
+}
+
+/** Whether two sessions' random numbers are the same (both absent: older members). */
+function sameNonce(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameKey(a, b);
 }

@@ -47,7 +47,7 @@ const HostReply = z.object({ t: z.literal("reply"), y: element, confirm: tag });
 const HostRetry = z.object({ t: z.literal("retry"), nonce, tries });
 /**
  * Why the host refused, as a stable code (`locked`, `blocked`, `busy`, `full`,
- * `wrong-password`); absent from older hosts, and a code this rt does not know is shown as a
+ * `wrong-password`, `expired`: a member coming back that the room no longer knows); absent from older hosts, and a code this rt does not know is shown as a
  * plain refusal.
  */
 const refusalCode = z.string().max(32).optional();
@@ -61,7 +61,17 @@ export const HostHandshake = z.discriminatedUnion("t", [
 ]);
 export type HostHandshake = z.infer<typeof HostHandshake>;
 
-const JoinerShare = z.object({ t: z.literal("share"), v: z.number().int(), nonce, y: element });
+/**
+ * `resume`: the handle of the resumption secret this joiner proves instead of the password (a
+ * member coming back after its connection dropped); the secret itself never travels again.
+ */
+const JoinerShare = z.object({
+  t: z.literal("share"),
+  v: z.number().int(),
+  nonce,
+  y: element,
+  resume: bytes(16).optional(),
+});
 const JoinerConfirm = z.object({ t: z.literal("confirm"), confirm: tag });
 const JoinerMismatch = z.object({ t: z.literal("mismatch") });
 /** Joiner to host during the handshake. */
@@ -153,7 +163,20 @@ export type LeaveReason = z.infer<typeof LeaveReason>;
 
 /** Room to member. */
 export const RoomMessage = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("welcome"), name, room: bytes(16), members }),
+  z.object({
+    t: z.literal("welcome"),
+    name,
+    room: bytes(16),
+    members,
+    /**
+     * What lets this member come back without the password if its connection drops: a handle,
+     * and a secret it proves in place of the password (kept in memory only; replaced at each
+     * welcome). Absent from hosts that do not take members back.
+     */
+    resume: z.object({ id: bytes(16), secret: bytes(32) }).optional(),
+    /** How long this member was away, in ms, when it came back (a welcome after a drop). */
+    away: time.optional(),
+  }),
   z.object({ t: z.literal("name-refused"), reason }),
   z.object({ t: z.literal("joined"), name, at: time, key: bytes(32), nonce: bytes(16).optional() }),
   z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),

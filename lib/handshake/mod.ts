@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { HostAttempt, JoinerAttempt, randomNonce } from "./protocol.ts";
+export { HostAttempt, JoinerAttempt, randomNonce, resumptionPrs } from "./protocol.ts";
 export type { AttemptInput, SessionKeys } from "./protocol.ts";
 export { Opener, Sealer } from "./channel.ts";
 export { open, seal } from "./aead.ts";

@@ -53,9 +53,20 @@ export function randomNonce(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
 }
 
-/** The password as CPace's `PRS`: NFC-normalised UTF-8, so the same typed text always matches. */
-export function passwordBytes(password: string): Uint8Array {
-  return utf8(password.normalize("NFC"));
+/**
+ * The password as CPace's `PRS`: NFC-normalised UTF-8, so the same typed text always matches.
+ * Bytes are taken as they are (a resumption secret, see {@link resumptionPrs}).
+ */
+export function passwordBytes(password: string | Uint8Array): Uint8Array {
+  return typeof password === "string" ? utf8(password.normalize("NFC")) : password;
+}
+
+/**
+ * The `PRS` of a reconnection: the 32 random bytes the host gave the member at its welcome, bound
+ * to the room they were given in (its random id) and labelled apart from any typed password.
+ */
+export function resumptionPrs(room: Uint8Array, secret: Uint8Array): Uint8Array {
+  return concat(utf8(`${LABEL} resumption`), lvCat(room, secret));
 }
 
 /** The session id of one attempt. */
@@ -119,8 +130,8 @@ function transcriptHash(greeting: Uint8Array, share: Uint8Array, yb: Uint8Array)
 
 /** Input common to both sides of one attempt. */
 export interface AttemptInput {
-  /** The room password. */
-  password: string;
+  /** The room password, or the bytes of a resumption `PRS` ({@link resumptionPrs}). */
+  password: string | Uint8Array;
   /** The host's greeting frame of this attempt (hello or retry), exactly as sent. */
   greeting: Uint8Array;
   /** The host's nonce from that greeting. */

@@ -41,6 +41,12 @@ export interface GateLimits {
   roomGuessIntervalMs?: number;
 }
 
+/** What a newcomer to a locked room is told. */
+export const LOCKED: Refusal = {
+  code: "locked",
+  reason: "the room is locked: nobody new may join now",
+};
+
 /** Why a joiner is turned away: a stable code, also sent on the wire. */
 export type RefusalCode = "blocked" | "locked" | "busy" | "full" | "wrong-password";
 
@@ -176,15 +182,17 @@ export class Gate {
     return this.#pendingDirect + this.#pendingOnion;
   }
 
-  /** Lets a new connection start a handshake, or says why not. */
-  admit(address: string, route: Route = "direct"): Admission | Refusal {
+  /**
+   * Lets a new connection start a handshake, or says why not. `comingBack`: members whose
+   * connection dropped may come back into a locked room, so the lock is left to the handshake
+   * (see {@link LOCKED}).
+   */
+  admit(address: string, route: Route = "direct", comingBack = false): Admission | Refusal {
     if (route === "direct") {
       const blocked = this.#blockedReason(address);
       if (blocked) return blocked;
     }
-    if (this.locked) {
-      return { code: "locked", reason: "the room is locked: nobody new may join now" };
-    }
+    if (this.locked && !comingBack) return LOCKED;
     // Spent already: say so before anyone types a password in vain.
     const exhausted = this.#budget.peek() > 0 ? this.#budget.take() : null;
     if (exhausted) return this.#budgetRefusal(exhausted);

@@ -6,7 +6,7 @@
  * @module
  */
 import { encodeMessage } from "../codec/mod.ts";
-import type { Room } from "../room/mod.ts";
+import type { Membership, Room } from "../room/mod.ts";
 import type { Blocklist } from "../store/mod.ts";
 import {
   acceptJoiner,
@@ -20,6 +20,7 @@ import { handshakeFailure, TurnedAway, wrongPassword } from "./handshake_outcome
 import type { HostOptions } from "./host_options.ts";
 import { from, refusalNotices } from "./notice_text.ts";
 import type { Notices } from "./notices.ts";
+import type { Resumptions } from "./resumptions.ts";
 
 /** What the way in needs of the host. */
 export interface Doorway {
@@ -28,7 +29,18 @@ export interface Doorway {
   gate: Gate;
   blocklist: Blocklist;
   notices: Notices;
+  /** The way back for members whose connection dropped; absent: nobody is taken back. */
+  resumptions?: Resumptions;
 }
+
+/** Who came through: a sealed connection, and the seat it comes back to (`null`: a joiner). */
+export interface Arrival {
+  secure: SecureConnection;
+  seat: Membership | null;
+}
+
+/** What a joiner that proved a resumption secret but not its key, or too late, is told. */
+const NOT_TAKEN_BACK = "this room does not know you any more: join again with the password";
 
 /** Sends the joiner a refusal, and tells the host (a blocked address quietly). */
 export function refuse(
@@ -52,8 +64,9 @@ export async function handshake(
   framed: FramedConnection,
   who: string,
   admission: Admission,
-): Promise<SecureConnection | null> {
-  const { options, gate, notices } = door;
+  newcomers?: Refusal,
+): Promise<Arrival | null> {
+  const { options, gate, notices, resumptions } = door;
   const tries = options.tries ?? 3;
   try {
     const secure = await acceptJoiner(framed, {
@@ -62,6 +75,23 @@ export async function handshake(
       tries,
       timeoutMs: options.handshakeTimeoutMs,
       firstGuessTimeoutMs: options.firstGuessTimeoutMs,
+      ...(resumptions ? { resumption: (handle) => resumptions.prs(handle) } : {}),
+      // Locked or full: only members coming back get further; a newcomer hears why not.
+      ...(newcomers
+        ? {
+          newcomer: () => {
+            refuse(framed, newcomers, who, notices);
+            throw new TurnedAway(newcomers.reason);
+          },
+        }
+        : {}),
+      onUnknownResumption: () => {
+        // The host started again, or the seat went: counted as a guess, said as what it is.
+        gate.wrongGuess(admission);
+        const text = `Turned away someone coming back from ${from(who)}: this room does not ` +
+          "know their secret (counted as a wrong password guess)";
+        notices.give({ code: "expired", text, address: who });
+      },
       onGuess: () => {
         // Counted before it is answered: parallel connections share the budgets.
         const refusal = gate.guess(admission);
@@ -80,6 +110,25 @@ export async function handshake(
         }
       },
     });
+    const claim = secure.resumed && resumptions
+      ? resumptions.claim(secure.resumed, secure.peerKey)
+      : null;
+    if (claim && "refused" in claim) {
+      // A secret without the key it was given to (taken from its member) is a guess spent; a
+      // member whose seat went meanwhile guessed nothing, and is told to join again.
+      const taken = claim.refused === "key";
+      if (taken) gate.wrongGuess(admission);
+      else gate.succeeded(admission);
+      secure.send(encodeMessage({ t: "closed", reason: NOT_TAKEN_BACK }));
+      const text = taken
+        ? `Turned away someone coming back from ${from(who)} with a secret given to another ` +
+          "key (counted as a wrong password guess)"
+        : `Turned away a member coming back from ${from(who)}: their seat is no longer kept`;
+      notices.give({ code: taken ? "denied" : "expired", text, address: who });
+      await secure.end(500);
+      throw new TurnedAway("Not taken back");
+    }
+    const seat = claim ? claim.seat : null;
     gate.succeeded(admission);
     const ban = door.blocklist.bannedKey(secure.peerKey);
     if (ban) {
@@ -89,7 +138,7 @@ export async function handshake(
       await secure.end(500);
       throw new TurnedAway("Banned");
     }
-    return secure;
+    return { secure, seat };
   } catch (error) {
     const failure = handshakeFailure(toRtError(error), {
       roomClosed: door.room.closed,

@@ -7,7 +7,7 @@
  * @module
  */
 import { RtError } from "../errors.ts";
-import type { Admission, Refusal, WrongGuess } from "./gate.ts";
+import { type Admission, LOCKED, type Refusal, type WrongGuess } from "./gate.ts";
 import { blockNotices, from, type Say, wrongPasswordNotice } from "./notice_text.ts";
 
 /** A connection turned away whose turning away the host and the joiner were told already. */
@@ -18,20 +18,32 @@ export class TurnedAway extends RtError {
   }
 }
 
-/** Whether a new connection may start its handshake. */
+/**
+ * Whether a new connection may start its handshake. `newcomers`: only members coming back may
+ * finish it (the room is locked or full); a newcomer is told this.
+ */
 export type Entry =
-  | { admitted: Admission }
+  | { admitted: Admission; newcomers?: Refusal }
   /** Turned away; `release` is the gate's admission to give back (the room was full). */
   | { refused: Refusal; release?: Admission };
 
-/** The gate's answer, then the room's size (members and those choosing a name). */
-export function entry(answer: Admission | Refusal, members: number, maxMembers: number): Entry {
+/**
+ * The gate's answer, then the room's size (members and those choosing a name). `locked`: the
+ * gate let the connection through a lock for members coming back (`comingBack`), who may also
+ * come back into a full room: their seat is theirs.
+ */
+export function entry(
+  answer: Admission | Refusal,
+  members: number,
+  maxMembers: number,
+  options: { locked?: boolean; comingBack?: boolean } = {},
+): Entry {
   if ("code" in answer) return { refused: answer };
+  const full: Refusal = { code: "full", reason: `the room is full (${maxMembers} members)` };
+  if (options.locked && options.comingBack) return { admitted: answer, newcomers: LOCKED };
   if (members < maxMembers) return { admitted: answer };
-  return {
-    refused: { code: "full", reason: `the room is full (${maxMembers} members)` },
-    release: answer,
-  };
+  if (options.comingBack) return { admitted: answer, newcomers: full };
+  return { refused: full, release: answer };
 }
 
 /** What a wrong password leads to. */

@@ -13,16 +13,16 @@ import {
   HANDSHAKE_FRAME_BYTES,
   type Listening,
   listenTcp,
-  type SecureConnection,
 } from "../transport/mod.ts";
 import { connectionFailure } from "./connection_failure.ts";
 import { Gate, type Route } from "./gate.ts";
-import { type Doorway, handshake, refuse } from "./handshake.ts";
+import { type Arrival, type Doorway, handshake, refuse } from "./handshake.ts";
 import { entry } from "./handshake_outcome.ts";
 import { type HostLimits, type HostOptions, ONION_ADDRESS, withDefaults } from "./host_options.ts";
 import { type Hall, serveMember } from "./member.ts";
 import { Moderation } from "./moderation.ts";
 import { Notices } from "./notices.ts";
+import { Resumptions } from "./resumptions.ts";
 import { RelayBudget } from "./relay_budget.ts";
 import { Strangers } from "./strangers.ts";
 
@@ -62,9 +62,18 @@ export class RoomHost {
     this.#gate = new Gate(this.#blocklist, this.#limits);
     const notices = this.#notices = new Notices(options);
     this.#moderation = new Moderation(room, this.#blocklist, this.#gate);
-    this.#door = { room, options, gate: this.#gate, blocklist: this.#blocklist, notices };
+    // Members whose connection drops are taken back while the room keeps their seats.
+    const resumptions = room.graceMs > 0 ? new Resumptions(room.id) : undefined;
+    this.#door = {
+      room,
+      options,
+      gate: this.#gate,
+      blocklist: this.#blocklist,
+      notices,
+      resumptions,
+    };
     const relay = new RelayBudget(this.#limits.relayWaitMs);
-    this.#hall = { room, options, limits: this.#limits, notices, relay };
+    this.#hall = { room, options, limits: this.#limits, notices, relay, resumptions };
     this.#listening = listening;
     this.#onion = onion;
     this.#acceptLoops = [this.#accept(listening, "direct")];
@@ -128,26 +137,33 @@ export class RoomHost {
     this.#connections.add(framed);
     let stranger = true;
     try {
-      const way = entry(this.#gate.admit(address, route), this.#room.size, this.#limits.maxMembers);
+      // Members whose connection dropped may come back into a locked or full room.
+      const comingBack = this.#door.resumptions !== undefined;
+      const way = entry(
+        this.#gate.admit(address, route, comingBack),
+        this.#room.size,
+        this.#limits.maxMembers,
+        { locked: this.#gate.locked, comingBack },
+      );
       if ("refused" in way) {
         way.release?.release();
         refuse(framed, way.refused, who, this.#notices);
         await framed.end(500);
         return;
       }
-      let secure: SecureConnection | null;
+      let arrival: Arrival | null;
       try {
-        secure = await handshake(this.#door, framed, who, way.admitted);
+        arrival = await handshake(this.#door, framed, who, way.admitted, way.newcomers);
       } finally {
         way.admitted.release();
       }
-      if (!secure) {
+      if (!arrival) {
         framed.close();
         return;
       }
       stranger = false;
       this.#strangers.left();
-      await serveMember(this.#hall, secure, who);
+      await serveMember(this.#hall, arrival.secure, who, arrival.seat);
     } catch (error) {
       framed.close();
       throw error;

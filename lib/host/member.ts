@@ -11,14 +11,16 @@ import {
   decodeBulk,
   decodeMessage,
   encodeMessage,
+  type RoomMessage,
 } from "../codec/mod.ts";
-import { nameKey, type Room } from "../room/mod.ts";
+import { type Membership, nameKey, type Room } from "../room/mod.ts";
 import { type SecureConnection, toRtError } from "../transport/mod.ts";
 import { encodeOnce } from "./encode_once.ts";
 import type { HostLimits, HostOptions } from "./host_options.ts";
 import { floodNotice, memberEnded, MemberRate } from "./member_rules.ts";
 import type { Notices } from "./notices.ts";
 import type { RelayBudget } from "./relay_budget.ts";
+import type { Resumptions } from "./resumptions.ts";
 
 /** A recipient's queue above this makes the relay of file chunks wait for it. */
 const RELAY_QUEUE_BYTES = 1024 * 1024;
@@ -30,26 +32,54 @@ export interface Hall {
   limits: Required<HostLimits>;
   notices: Notices;
   relay: RelayBudget;
+  /** The way back for members whose connection dropped; absent: nobody is taken back. */
+  resumptions?: Resumptions;
 }
 
-/** Serves a member until it leaves, is removed, or its connection ends. */
+/**
+ * Serves a member until it leaves, is removed, or its connection ends. `seat`: the seat of a
+ * member coming back (see `Resumptions`); `null` for a joiner.
+ */
 export async function serveMember(
   hall: Hall,
   secure: SecureConnection,
   address: string,
+  seat: Membership | null = null,
 ): Promise<void> {
-  const { room, limits } = hall;
-  const membership = room.connect({
-    deliver: (message) =>
-      message.t === "data"
-        ? secure.sendBulk(encodeMessage(dataHeader(message)), message.body)
-        : secure.send(encodeOnce(message)),
+  const { room, limits, resumptions } = hall;
+  // The seat is the first membership of the member: each welcome carries a fresh way back.
+  let joined: Membership | null = seat;
+  const link = {
+    deliver: (message: RoomMessage) => {
+      if (message.t === "data") {
+        return secure.sendBulk(encodeMessage(dataHeader(message)), message.body);
+      }
+      if (message.t === "welcome" && resumptions && room.graceMs > 0 && joined) {
+        const resume = resumptions.issue(joined, secure.peerKey);
+        return secure.send(encodeMessage({ ...message, resume }));
+      }
+      secure.send(encodeOnce(message));
+    },
     disconnect: () => void secure.end(1000),
     ready: () => secure.hasRoom(RELAY_QUEUE_BYTES),
-  }, { address, key: secure.peerKey });
+  };
+  const membership = seat
+    ? room.rejoin(seat, link, { address })
+    : room.connect(link, { address, key: secure.peerKey });
+  if (!membership) {
+    // Gone between the handshake and now.
+    secure.send(encodeMessage({ t: "closed", reason: "you have left this room" }));
+    await secure.end(500);
+    return;
+  }
+  joined ??= membership;
   const nameTimeoutMs = hall.options.nameTimeoutMs ?? 5 * 60_000;
   const rate = new MemberRate(limits.messagesPerSecond, limits.messageBurst);
   let quit = false;
+  // Whether the connection just dropped (ended without a goodbye, was reset, went silent), as
+  // a link that fails does: the member's seat is kept for it to come back. One that broke the
+  // protocol (garbage, a frame cut short) leaves at once.
+  let dropped = true;
   try {
     while (!quit) {
       const frame = await secure.receiveFrame(membership.name === null ? nameTimeoutMs : undefined);
@@ -81,12 +111,13 @@ export async function serveMember(
     }
   } catch (error) {
     const e = toRtError(error);
+    dropped = e.code === "connection-closed" || e.code === "timeout";
     const state = { roomClosed: room.closed, quit, name: membership.name, address };
     const say = memberEnded(e, state);
     if (say) hall.notices.give(say);
     secure.close(e);
   }
-  membership.leave(quit ? "quit" : "lost");
+  membership.leave(quit ? "quit" : "lost", { keepSeat: dropped && !quit });
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { ClientMessage, LeaveReason, MemberInfo, RoomMessage } from "../codec/mod.ts";
 import { checkName, nameKey, nobodyCalled } from "./names.ts";
-import { describeError, toHex } from "../util/mod.ts";
+import { describeError, equalBytes, toHex } from "../util/mod.ts";
 
 /** How the room reaches one member. */
 export interface MemberLink {
@@ -24,6 +24,10 @@ export interface MemberLink {
 /** Room activity the host's operator may want to log. */
 export type RoomActivity =
   | { kind: "joined"; name: string; address?: string }
+  /** A member's connection dropped: its seat is kept for it (see `graceMs`). */
+  | { kind: "away"; name: string; address?: string }
+  /** A member came back on a new connection after `awayMs`. */
+  | { kind: "back"; name: string; awayMs: number; address?: string }
   | { kind: "left"; name: string; reason: LeaveReason; address?: string }
   | { kind: "dropped"; name: string | null; why: string; address?: string };
 
@@ -39,13 +43,28 @@ export interface RoomOptions {
    * was still asking the router or Tor) would be refused as forged.
    */
   hostFirst?: boolean;
+  /**
+   * How long the seat (name, key, session) of a member whose connection dropped is kept for it
+   * to come back (`rejoin`), in ms; others see it leave only when this runs out. Default: 0,
+   * it leaves at once.
+   */
+  graceMs?: number;
 }
 
+/** Where a member's messages go while it is away: nowhere (no history is kept). */
+const AWAY: MemberLink = { deliver() {}, disconnect() {} };
+
 interface Member {
-  readonly link: MemberLink;
+  /** Its connection now (`AWAY` while away). */
+  link: MemberLink;
   readonly key: Uint8Array;
   readonly host: boolean;
-  readonly address: string | undefined;
+  address: string | undefined;
+  /** When its connection dropped, while its seat is kept for it; `null` when connected. */
+  away: number | null;
+  awayTimer?: ReturnType<typeof setTimeout>;
+  /** When the others were last told this member came back. */
+  backSaid?: number;
   name: string | null;
   nameKey: string | null;
   since: number;
@@ -60,6 +79,12 @@ interface Member {
   streams: Set<string>;
 }
 
+/** What the sender of a direct message to a member who is away is told. */
+function awayNotice(name: string): string {
+  return `${name} is away (their connection dropped; rt is waiting for them to come back): ` +
+    "they did not get it";
+}
+
 /** Bulk streams one member may have open, at most (the oldest are forgotten). */
 const MAX_STREAMS = 256;
 
@@ -71,8 +96,11 @@ function streamKey(nameKey: string, id: Uint8Array): string {
 export interface Membership {
   /** Handles one message from this member. */
   receive(message: ClientMessage): void;
-  /** The member's connection ended. */
-  leave(reason: LeaveReason): void;
+  /**
+   * The member's connection ended. `keepSeat`: it dropped (no goodbye, a reset, silence), so
+   * a `lost` member's seat is kept for it for `graceMs` (see `RoomOptions.graceMs`).
+   */
+  leave(reason: LeaveReason, options?: { keepSeat?: boolean }): void;
   /**
    * Resolves when the member called `name` can take more bulk data, or is gone (`null`: now):
    * the relay of file chunks waits on it, so a slow recipient slows its sender instead of
@@ -81,6 +109,8 @@ export interface Membership {
   readyFor(name: string): Promise<void> | null;
   /** The member's name once joined. */
   readonly name: string | null;
+  /** Whether the member is still in the room (connected, or away with its seat kept). */
+  readonly seated: boolean;
 }
 
 /** A chat room. */
@@ -88,6 +118,9 @@ export class Room {
   readonly #members = new Set<Member>();
   readonly #now: () => number;
   readonly #onActivity: (activity: RoomActivity) => void;
+  readonly #graceMs: number;
+  /** The member behind each membership handed out (see `rejoin`). */
+  readonly #memberships = new WeakMap<Membership, Member>();
   /** This room's random id: signed into every message, so none can be replayed elsewhere. */
   readonly id: Uint8Array = crypto.getRandomValues(new Uint8Array(16));
   #closed = false;
@@ -98,6 +131,7 @@ export class Room {
     this.#now = options.now ?? Date.now;
     this.#onActivity = options.onActivity ?? (() => {});
     this.#waiting = options.hostFirst ? [] : null;
+    this.#graceMs = options.graceMs ?? 0;
   }
 
   /** Members who have joined, oldest first. */
@@ -111,6 +145,11 @@ export class Room {
         key: m.key,
         ...(m.nonce ? { nonce: m.nonce } : {}),
       }));
+  }
+
+  /** How long a dropped member's seat is kept for it (see `RoomOptions.graceMs`). */
+  get graceMs(): number {
+    return this.#graceMs;
   }
 
   /** Whether the room was closed. */
@@ -128,6 +167,7 @@ export class Room {
       key: info.key,
       host: info.host ?? false,
       address: info.address,
+      away: null,
       name: null,
       nameKey: null,
       since: this.#now(),
@@ -138,14 +178,70 @@ export class Room {
       this.#send(member, { t: "closed", reason: "the host closed the room" });
       link.disconnect();
     } else this.#members.add(member);
-    return {
-      receive: (message) => this.#receive(member, message),
-      leave: (reason) => this.#leave(member, reason),
+    return this.#membership(member, link);
+  }
+
+  /**
+   * A member whose connection dropped comes back on `link` (the host has checked that it
+   * proved the same key): it gets a welcome saying how long it was away, the others one notice,
+   * and what it had (name, session, transfers) is as it was. Its old connection, if the host
+   * has not seen it drop yet, is let go. `null` when that member has left meanwhile.
+   */
+  rejoin(
+    previous: Membership,
+    link: MemberLink,
+    info: { address?: string } = {},
+  ): Membership | null {
+    const member = this.#memberships.get(previous);
+    if (!member || member.gone || member.name === null || this.#closed) return null;
+    const now = this.#now();
+    const awayMs = member.away === null ? 0 : Math.max(0, now - member.away);
+    clearTimeout(member.awayTimer);
+    if (member.away === null) member.link.disconnect();
+    member.away = null;
+    member.link = link;
+    member.address = info.address;
+    const membership = this.#membership(member, link);
+    this.#send(member, {
+      t: "welcome",
+      name: member.name,
+      room: this.id,
+      members: this.members(),
+      away: awayMs,
+    });
+    // Said at most once a minute for one member: a link that flaps does not flood the room.
+    if (member.backSaid === undefined || now - member.backSaid >= 60_000) {
+      member.backSaid = now;
+      const seconds = Math.round(awayMs / 1000);
+      this.#broadcast(
+        { t: "notice", text: `${member.name} reconnected after ${seconds} s` },
+        member,
+      );
+    }
+    this.#onActivity({ kind: "back", name: member.name, awayMs, address: member.address });
+    return membership;
+  }
+
+  /** A handle on `member` for the connection `link`: once another replaces it, it does nothing. */
+  #membership(member: Member, link: MemberLink): Membership {
+    const current = () => member.link === link;
+    const membership: Membership = {
+      receive: (message) => {
+        if (current()) this.#receive(member, message);
+      },
+      leave: (reason, options) => {
+        if (current()) this.#leave(member, reason, options?.keepSeat ?? false);
+      },
       readyFor: (name) => this.#find(name)?.link.ready?.() ?? null,
       get name() {
         return member.name;
       },
+      get seated() {
+        return !member.gone;
+      },
     };
+    this.#memberships.set(membership, member);
+    return membership;
   }
 
   /** Members in the room (named or still choosing a name). */
@@ -182,6 +278,7 @@ export class Room {
     this.#closed = true;
     for (const member of this.#members) {
       member.gone = true;
+      clearTimeout(member.awayTimer);
       this.#send(member, { t: "closed", reason });
       member.link.disconnect();
     }
@@ -214,12 +311,14 @@ export class Room {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         const to = this.#find(message.to);
         if (!to) return this.#notice(member, nobodyCalled(message.to));
+        if (to.away !== null) return this.#notice(member, awayNotice(to.name!));
         return this.#send(to, { t: "dm", from: member.name, box: message.box, at: this.#now() });
       }
       case "file": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         const to = this.#find(message.to);
         if (!to) return this.#notice(member, nobodyCalled(message.to));
+        if (to.away !== null) return this.#notice(member, awayNotice(to.name!));
         return this.#send(to, { t: "file", from: member.name, box: message.box, at: this.#now() });
       }
       case "data": {
@@ -268,6 +367,12 @@ export class Room {
     }
     for (const other of this.#members) {
       if (other.nameKey === checked.key && !other.gone) {
+        // The seat kept for one whose connection dropped is theirs: the same key joining
+        // afresh (rt started again) takes it over, the old session leaving.
+        if (other.away !== null && equalBytes(other.key, member.key)) {
+          this.#depart(other, "lost");
+          break;
+        }
         return this.#send(member, {
           t: "name-refused",
           reason: `The name "${other.name}" is taken; pick another`,
@@ -294,9 +399,27 @@ export class Room {
     }
   }
 
-  #leave(member: Member, reason: LeaveReason): void {
+  /**
+   * The member's connection ended. One whose connection dropped (`lost`, `keepSeat`) keeps its
+   * seat for `graceMs` to come back; the host's own seat, one without a name yet, one that broke
+   * the protocol, or one the room cut off itself (see `#send`) leaves at once.
+   */
+  #leave(member: Member, reason: LeaveReason, keepSeat = false): void {
+    if (member.gone) return;
+    const hold = keepSeat && reason === "lost" && this.#graceMs > 0 && member.name !== null &&
+      !member.host && member.away === null;
+    if (!hold) return this.#depart(member, reason);
+    member.link.disconnect();
+    member.link = AWAY;
+    member.away = this.#now();
+    member.awayTimer = setTimeout(() => this.#depart(member, "lost"), this.#graceMs);
+    this.#onActivity({ kind: "away", name: member.name!, address: member.address });
+  }
+
+  #depart(member: Member, reason: LeaveReason): void {
     if (member.gone) return;
     member.gone = true;
+    clearTimeout(member.awayTimer);
     if (this.#waiting) this.#waiting = this.#waiting.filter((w) => w.member !== member);
     this.#members.delete(member);
     member.link.disconnect();
@@ -317,7 +440,7 @@ export class Room {
       if (!member.gone) {
         const why = describeError(error);
         this.#onActivity({ kind: "dropped", name: member.name, why, address: member.address });
-        queueMicrotask(() => this.#leave(member, "lost"));
+        queueMicrotask(() => this.#depart(member, "lost"));
       }
     }
   }

@@ -57,7 +57,14 @@ export class SilentHost extends RtError {
 }
 
 /** Why a host refuses a joiner, as sent on the wire in `denied`. */
-export const REFUSAL_CODES = ["locked", "blocked", "busy", "full", "wrong-password"] as const;
+export const REFUSAL_CODES = [
+  "locked",
+  "blocked",
+  "busy",
+  "full",
+  "wrong-password",
+  "expired",
+] as const;
 /** One of {@link REFUSAL_CODES}. */
 export type RefusalCode = typeof REFUSAL_CODES[number];
 
@@ -107,6 +114,11 @@ export class SecureConnection {
   readonly sessionId: Uint8Array;
   /** The peer's identity key, once proven (see `proveIdentities`). */
   peerKey: Uint8Array = new Uint8Array(0);
+  /**
+   * On the host's side, the handle of the resumption secret the joiner proved instead of the
+   * password (a member coming back); `null` for a joiner who proved the password.
+   */
+  resumed: Uint8Array | null = null;
 
   constructor(
     framed: FramedConnection,
@@ -275,7 +287,28 @@ export interface AcceptOptions {
    * sending its own `denied`, e.g. when the guess got the address blocked).
    */
   onGuess?: (attempt: number) => void;
+  /**
+   * The `PRS` (see `resumptionPrs`) of the resumption secret with this handle, or `null` when
+   * the room knows no such handle. A joiner proving one gets a single try, spent as a guess
+   * like a password's. Without this option, nobody is taken back.
+   */
+  resumption?: (handle: Uint8Array) => Uint8Array | null;
+  /**
+   * Called when a joiner offers a password rather than a resumption, before its guess counts;
+   * throw to refuse it (send the joiner a `denied` first): a locked or full room that takes
+   * back only members whose connection dropped.
+   */
+  newcomer?: () => void;
+  /**
+   * Called instead of `onWrongPassword` when a resumption names a secret the room does not
+   * know (the host started again, the seat is gone): counted by the caller as it sees fit.
+   */
+  onUnknownResumption?: () => void;
 }
+
+/** What the host says to a member coming back that the room does not know (any more). */
+const EXPIRED_REASON = "this room does not know you any more (the host started it again, or " +
+  "you were away too long): join again with the password";
 
 /**
  * The host side: greets, checks the joiner's password proof up to `tries` times, and returns
@@ -314,8 +347,19 @@ export async function acceptJoiner(
         `Joiner speaks protocol ${share.v}; this host speaks ${PROTOCOL_VERSION}`,
       );
     }
+    // A member coming back proves its resumption secret instead of the password, in one try.
+    const resuming = share.resume ?? null;
+    if (resuming && attempt > 1) throw protocolError("confirm", "a resumption after a guess");
+    if (!resuming) options.newcomer?.();
     options.onGuess?.(attempt);
-    const input = { password: options.password(), greeting, hostNonce, attempt };
+    const prs = resuming ? options.resumption?.(resuming) ?? null : null;
+    if (resuming && !prs) {
+      if (options.onUnknownResumption) options.onUnknownResumption();
+      else options.onWrongPassword?.(attempt, 0, false);
+      framed.send(encodeMessage({ t: "denied", code: "expired", reason: EXPIRED_REASON }));
+      throw new RtError("denied", "A resumption the room does not know");
+    }
+    const input = { password: prs ?? options.password(), greeting, hostNonce, attempt };
     let host: HostAttempt;
     try {
       host = await HostAttempt.respond(input, shareFrame, share);
@@ -341,9 +385,11 @@ export async function acceptJoiner(
     }
     const keys = answer.t === "confirm" ? host.verify(answer.confirm) : null;
     if (keys) {
-      return proveIdentities(sealed(framed, keys, "host"), options.identity, "host", timeoutMs);
+      const secure = sealed(framed, keys, "host");
+      secure.resumed = resuming;
+      return proveIdentities(secure, options.identity, "host", timeoutMs);
     }
-    const left = answer.t === "share" ? 0 : tries - attempt;
+    const left = answer.t === "share" || resuming ? 0 : tries - attempt;
     options.onWrongPassword?.(attempt, left, false);
     if (answer.t === "share") throw protocolError("confirm", answer.t);
     if (left <= 0) {
@@ -380,6 +426,11 @@ export interface JoinOptions {
   identity: Identity;
   /** Asks for the password; called again after a wrong one. */
   password: (request: PasswordRequest) => Promise<string>;
+  /**
+   * Come back to a room instead: prove the resumption secret the host gave at the welcome
+   * (`handle`, and its `prs`: see `resumptionPrs`), in one try; the password is not asked.
+   */
+  resume?: { handle: Uint8Array; prs: Uint8Array };
   /** Called after a wrong password, with the tries left. */
   onWrongPassword?: (triesLeft: number) => void;
   /** Deadline for each message from the host. Default: 60 s. */
@@ -425,13 +476,15 @@ export async function joinHost(
   let hostNonce = hello.nonce;
   let triesLeft = hello.tries;
   for (let attempt = 1;; attempt++) {
-    const password = await options.password({ attempt, triesLeft });
+    const resume = options.resume;
+    const password = resume ? resume.prs : await options.password({ attempt, triesLeft });
     const joiner = new JoinerAttempt({ password, greeting, hostNonce, attempt });
     const shareFrame = encodeMessage({
       t: "share",
       v: PROTOCOL_VERSION,
       nonce: joiner.nonce,
       y: joiner.share,
+      ...(resume ? { resume: resume.handle } : {}),
     });
     framed.send(shareFrame);
     const { message: reply } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");

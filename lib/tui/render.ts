@@ -182,6 +182,10 @@ export function renderEvent(event: ChatEvent, options: RenderOptions = {}): stri
       return s.red(`✗ ${sanitize(event.message)}`);
     case "closed":
       return s.bold(closedLine(sanitize(event.reason)));
+    case "reconnecting":
+      return s.yellow(`! ${event.text}`);
+    case "reconnected":
+      return s.green(`✓ ${event.text}`);
     case "rooms":
       return renderRooms(event, s);
     case "file-offer":

@@ -41,6 +41,8 @@ const OPTIONS = [
   "--no-announce",
   "--room",
   "--no-upnp",
+  "--keep-seats",
+  "--no-reconnect",
   "--help",
 ];
 

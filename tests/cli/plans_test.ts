@@ -28,10 +28,12 @@ Deno.test("rt alone hosts, with every default", () => {
     json: false,
     handshakeTimeoutMs: 60_000,
     autoAcceptFrom: [],
+    reconnect: true,
     limits: NO_LIMITS,
     reverseDns: true,
     announce: true,
     upnp: true,
+    keepSeatsMs: 120_000,
   });
 });
 
@@ -74,6 +76,8 @@ Deno.test("every option of a host reaches its plan", () => {
       "--room",
       "  Hana's den ",
       "--no-upnp",
+      "--keep-seats",
+      "0",
     ),
     {
       kind: "host",
@@ -83,6 +87,7 @@ Deno.test("every option of a host reaches its plan", () => {
       handshakeTimeoutMs: 5000,
       downloads: "inbox",
       autoAcceptFrom: ["ann", "bob"],
+      reconnect: true,
       port: 4000,
       bind: "127.0.0.1",
       tls: { certFile: "cert.pem", keyFile: "key.pem" },
@@ -98,6 +103,7 @@ Deno.test("every option of a host reaches its plan", () => {
       announce: false,
       roomName: "Hana's den",
       upnp: false,
+      keepSeatsMs: 0,
     },
   );
 });
@@ -128,6 +134,7 @@ Deno.test("an address and a port join, written any of the documented ways", () =
     json: false,
     handshakeTimeoutMs: 60_000,
     autoAcceptFrom: [],
+    reconnect: true,
     target: { host: "192.168.1.23", port: 41234 },
   };
   assertEquals(plan("192.168.1.23", "41234"), join);
@@ -139,7 +146,10 @@ Deno.test("an address and a port join, written any of the documented ways", () =
   // `rt rt 4000`: a host called "rt", not the word rt pasted.
   assertEquals(plan("rt", "4000"), { ...join, target: { host: "rt", port: 4000 } });
   // What only a host uses is left out of a join.
-  assertEquals(plan("-p", "9", "--no-upnp", "--rate", "3", "192.168.1.23", "41234"), join);
+  assertEquals(
+    plan("-p", "9", "--no-upnp", "--rate", "3", "--keep-seats", "5", "192.168.1.23", "41234"),
+    join,
+  );
 });
 
 Deno.test("every option of a joiner reaches its plan", () => {
@@ -161,6 +171,7 @@ Deno.test("every option of a joiner reaches its plan", () => {
       "ca.pem",
       "--proxy",
       "socks5://tor@[::1]:9050",
+      "--no-reconnect",
       "example.org",
       "443",
     ),
@@ -172,6 +183,7 @@ Deno.test("every option of a joiner reaches its plan", () => {
       handshakeTimeoutMs: 3_600_000,
       downloads: "in",
       autoAcceptFrom: ["hana"],
+      reconnect: false,
       target: { host: "example.org", port: 443 },
       proxy: { host: "::1", port: 9050, username: "tor" },
       tls: { caFile: "ca.pem" },
@@ -190,6 +202,7 @@ Deno.test("rt find: its defaults, its options, and rt's options given before it"
     waitSeconds: 2,
     handshakeTimeoutMs: 60_000,
     autoAcceptFrom: [],
+    reconnect: true,
   };
   assertEquals(plan("find"), find);
   assertEquals(plan("find", "--wait", "60", "-n", "ivan", "--password-file", "pw", "--json"), {

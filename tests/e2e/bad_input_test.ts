@@ -185,18 +185,26 @@ Deno.test("bad input on raw connections: noticed, survived, the room keeps talki
   });
 });
 
-Deno.test("a joiner that dies is seen to leave, and the room goes on", async () => {
+Deno.test("a joiner that dies is seen to leave once its seat is no longer kept", async () => {
   await using e2e = new E2e();
-  const { process: host, port } = await e2e.host({ name: "hana" });
+  // A process that dies looks like a link that drops: its seat is kept for it to come back,
+  // here for 2 s, and then it leaves.
+  const { process: host, port } = await e2e.host({ name: "hana", args: ["--keep-seats", "2"] });
   const alice = await e2e.join(port, "alice");
   const bob = await e2e.join(port, "bob");
+  const since = alice.events.length;
   bob.kill("SIGKILL");
   const exit = await bob.exit();
+  const died = performance.now();
   assertEquals(exit.signal, "SIGKILL");
   for (const p of [host, alice]) {
     const left = await p.next("left", (e) => e.name === "bob");
     assertEquals(left.reason, "lost");
   }
+  const waited = performance.now() - died;
+  check(e2e, waited > 1000, `bob left ${waited.toFixed(0)} ms after dying: his seat was not kept`);
+  // Meanwhile nothing was said of him: a drop is not a leave until the seat goes.
+  assertEquals(alice.events.slice(since).filter((e) => e.type === "notice"), []);
   await alice.type("still here");
   await host.next("message", (e) => e.text === "still here");
   await host.interrupt();

@@ -436,6 +436,10 @@ Deno.test("a sender killed half way offers again and the transfer carries on", a
     // Her connection ends as a direct one would: what she had sent, then nothing.
     valve.open();
 
+    // The room keeps her seat for her to come back (a dead process looks like a dropped
+    // link); she starts rt again as herself, which takes the seat over: the old session
+    // leaves, and its transfer stops, resumable.
+    const again = await e2e.join(port, "alice", "pw", homes.alice);
     const stopped = await bob.next("file-stopped", (e) => e.id === got.id);
     assertEquals([stopped.reason, stopped.by, stopped.resumable], ["interrupted", null, true]);
     assertEquals((await bob.next("left", (e) => e.name === "alice")).reason, "lost");
@@ -447,8 +451,7 @@ Deno.test("a sender killed half way offers again and the transfer carries on", a
     const kept = (await Deno.stat(join(partial, parts[0]!))).size;
     check(e2e, kept > 0 && kept < size, `the part holds ${kept} bytes`);
 
-    // alice comes back as herself and offers the same file again.
-    const again = await e2e.join(port, "alice", "pw", homes.alice);
+    // alice, back as herself, offers the same file again.
     await bob.next("joined", (e) => e.name === "alice");
     const { offered, offer: resumed } = await offer(again, bob, source);
     check(e2e, resumed.held > 0, `held: ${resumed.held}`);
