@@ -18,8 +18,26 @@ export type Comeback =
   /** Never: say `event` and stop (the room is gone, or the host refused). */
   | { final: ChatEvent };
 
-/** One try at coming back, to be given up at once when `signal` aborts. */
-export type Reconnect = (signal: AbortSignal) => Promise<Comeback>;
+/**
+ * One try at coming back, to be given up at once when `signal` aborts. `keepMs`: how long the
+ * host keeps the seat (from its last welcome); after that long away, tries are given up.
+ */
+export type Reconnect = ((signal: AbortSignal) => Promise<Comeback>) & { keepMs?: number };
+
+/** Tries go on this much past the time the host keeps a seat: its clock and ours differ. */
+const KEEP_MARGIN_MS = 10_000;
+
+/** What is said when rt stops trying: the seat can no longer be there. */
+export function gaveUp(keepMs: number): ChatEvent {
+  const seconds = Math.round(keepMs / 1000);
+  return {
+    type: "error",
+    code: "gave-up",
+    message: `Could not get back into the room within the ${seconds} s its host keeps a seat: ` +
+      "the room may have closed, or the host is out of reach. To join again, run rt with its " +
+      "address and the password.",
+  };
+}
 
 /** How long to wait before try number `attempt` (from 0): 0.5 s, 1, 2, 4, 8, 15, then 30 s. */
 export function backoffMs(attempt: number): number {
@@ -29,14 +47,20 @@ export function backoffMs(attempt: number): number {
 
 /**
  * Tries to come back until a try gives a session or a final answer, or `signal` aborts (then
- * `null`). Each wait is cut short by the abort too.
+ * `null`), or the host can no longer be keeping the seat (`reconnect.keepMs`, then a final
+ * answer that says so). Each wait is cut short by the abort too.
  */
 export async function comeBack(
   reconnect: Reconnect,
   signal: AbortSignal,
+  now: () => number = Date.now,
 ): Promise<Exclude<Comeback, { retry: string }> | null> {
+  const since = now();
   for (let attempt = 0; !signal.aborted; attempt++) {
-    await pause(backoffMs(attempt), signal);
+    const keepMs = reconnect.keepMs;
+    const left = keepMs === undefined ? Infinity : since + keepMs + KEEP_MARGIN_MS - now();
+    if (left <= 0) return { final: gaveUp(keepMs!) };
+    await pause(Math.min(backoffMs(attempt), left), signal);
     if (signal.aborted) return null;
     const outcome = await reconnect(signal);
     if (signal.aborted) {

@@ -47,7 +47,7 @@ export function rejoiner(way: Way, welcome: Welcome): Reconnect | undefined {
   let resume = welcome.resume;
   if (!resume) return undefined;
   const room = welcome.room;
-  return async (signal) => {
+  const reconnect: Reconnect = async (signal) => {
     if (!resume) return { final: gone("the host gave no way back") };
     const { id, secret } = resume;
     let conn: Deno.Conn | null = null;
@@ -93,6 +93,7 @@ export function rejoiner(way: Way, welcome: Welcome): Reconnect | undefined {
         return { final: { type: "error", code: "host-key-forged", message: forged } };
       }
       resume = first.resume;
+      reconnect.keepMs = resume?.keepMs;
       return { session, welcome: first };
     } catch (error) {
       hangUp();
@@ -101,6 +102,8 @@ export function rejoiner(way: Way, welcome: Welcome): Reconnect | undefined {
       signal.removeEventListener("abort", hangUp);
     }
   };
+  reconnect.keepMs = resume.keepMs;
+  return reconnect;
 }
 
 /** A refusal that ends the tries: the room is gone, or the host will not take this member. */

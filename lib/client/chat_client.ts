@@ -26,6 +26,13 @@ export const MAX_LATE_LINES = 50;
  */
 export const MAX_LATE_MS = 4 * 60_000;
 
+/**
+ * Room lines sent and not yet seen coming back from the host (it relays each to everyone, its
+ * author included), at most: sent again on coming back, since the connection may have died
+ * under them before rt knew. The host drops those it had relayed already.
+ */
+const MAX_UNECHOED = 200;
+
 /** A line typed while away: what goes out once back, and what to say if it does not. */
 interface Late {
   message: ClientMessage;
@@ -65,6 +72,8 @@ export class ChatClient {
   readonly #reconnects: boolean;
   /** Whether the welcome was shown (once, not again on coming back). */
   #welcomed = false;
+  /** Room lines sent, by number, until the host relays them back (see {@link MAX_UNECHOED}). */
+  readonly #unechoed = new Map<number, Late>();
   /** While the connection is down: since when, and the lines typed meanwhile. */
   #away: { since: number; late: Late[]; dropped: number } | null = null;
   #running: Promise<RoomEnd | null> | null = null;
@@ -80,11 +89,18 @@ export class ChatClient {
     this.#reader = new RoomReader(session);
     this.#transfers = new Transfers({
       peers: view,
-      // Through whichever session is current; none while away (a transfer then stops).
+      // Through whichever session is current; none while away (transfers stop meanwhile, and
+      // carry on once back).
       link: {
         send: (message) => {
           if (this.#away) throw new RtError("connection-closed", "The connection dropped");
-          this.#session.send(message);
+          try {
+            this.#session.send(message);
+          } catch (error) {
+            // A frame lost as the connection drops, before rt knows it did, does not end its
+            // transfer: that stops when rt says it is away, and carries on once back.
+            if (message.t !== "data" || !this.#reconnects) throw error;
+          }
         },
         ready: (to) => this.#session.ready(to),
       },
@@ -105,10 +121,13 @@ export class ChatClient {
 
   /**
    * The connection dropped and rt is coming back: lines typed from now on wait for `resume`
-   * (see {@link MAX_LATE_LINES}, {@link MAX_LATE_MS}).
+   * (see {@link MAX_LATE_LINES}, {@link MAX_LATE_MS}); file transfers under way stop, to carry
+   * on once back.
    */
   away(): void {
-    this.#away ??= { since: this.#now(), late: [], dropped: 0 };
+    if (this.#away) return;
+    this.#away = { since: this.#now(), late: [], dropped: 0 };
+    this.#transfers.linkDropped();
   }
 
   /** Whether the connection is down (see `away`). */
@@ -118,9 +137,10 @@ export class ChatClient {
 
   /**
    * Back in the room on `session`, whose host welcomed this member back: what changed while
-   * away is shown, the lines typed meanwhile go out in order (those too old not, said so), and
-   * `run()` follows the room again. `false` (nothing changed) when the welcome is not for this
-   * seat of this room: a new room, which this member does not join silently.
+   * away is shown, the lines typed meanwhile go out in order (those too old not, said so), file
+   * transfers that stopped carry on, and `run()` follows the room again. `false` (nothing
+   * changed) when the welcome is not for this seat of this room: a new room, which this member
+   * does not join silently.
    */
   resume(session: Session, welcome: Extract<RoomMessage, { t: "welcome" }>): boolean {
     const changes = this.#view.rejoined(welcome);
@@ -135,10 +155,22 @@ export class ChatClient {
     for (const event of changes) this.#roomEvent(event);
     let late = 0;
     let dropped = away.dropped;
-    for (const line of away.late) {
-      if (this.#now() - line.at > MAX_LATE_MS) {
+    // Sealed to whoever had the name when typed: if they left meanwhile, someone else may
+    // have it now, and must not be handed (or shown as forged) what was meant for them.
+    const gone = new Set(changes.flatMap((e) => e.type === "left" ? [e.name] : []));
+    // First what went out on the dead connection and never came back, then what was typed.
+    const unechoed = [...this.#unechoed.values()];
+    this.#unechoed.clear();
+    for (const line of [...unechoed, ...away.late]) {
+      const to = line.message.t === "dm" ? line.message.to : null;
+      const why = this.#now() - line.at > MAX_LATE_MS
+        ? "it was typed too long ago"
+        : to !== null && gone.has(to)
+        ? `${to} left the room while you were away`
+        : null;
+      if (why) {
         dropped++;
-        this.#notSent(line.text, "it was typed too long ago");
+        this.#notSent(line.text, why);
         continue;
       }
       this.#send(line.message);
@@ -152,6 +184,8 @@ export class ChatClient {
       dropped,
       text: backText(awayMs, late, dropped),
     });
+    // Transfers that stopped carry on (those with members who left meanwhile not: see above).
+    this.#transfers.linkBack();
     return true;
   }
 
@@ -243,6 +277,9 @@ export class ChatClient {
   }
 
   #receive(message: RoomMessage): void {
+    if (message.t === "said" && message.from === this.#view.self) {
+      for (const seq of this.#unechoed.keys()) if (seq <= message.seq) this.#unechoed.delete(seq);
+    }
     if (message.t === "file") return this.#background(this.#transfers.receiveFile(message));
     if (message.t === "data") return this.#transfers.receiveData(message);
     for (const event of this.#view.receive(message)) this.#roomEvent(event);
@@ -289,6 +326,12 @@ export class ChatClient {
         this.#notSent(text, `rt keeps at most ${MAX_LATE_LINES} lines while away`);
       }
       return;
+    }
+    if (message.t === "say" && this.#reconnects) {
+      this.#unechoed.set(message.seq, { message, text, at: this.#now() });
+      if (this.#unechoed.size > MAX_UNECHOED) {
+        this.#unechoed.delete(this.#unechoed.keys().next().value!);
+      }
     }
     try {
       this.#session.send(message);

@@ -173,7 +173,7 @@ export const RoomMessage = z.discriminatedUnion("t", [
      * and a secret it proves in place of the password (kept in memory only; replaced at each
      * welcome). Absent from hosts that do not take members back.
      */
-    resume: z.object({ id: bytes(16), secret: bytes(32) }).optional(),
+    resume: z.object({ id: bytes(16), secret: bytes(32), keepMs: time.optional() }).optional(),
     /** How long this member was away, in ms, when it came back (a welcome after a drop). */
     away: time.optional(),
   }),

@@ -48,6 +48,11 @@ export class Incoming {
   #destinations: Destination[] = [];
   /** Bytes held before this transfer started (resumed), per file. */
   #from: number[] = [];
+  /**
+   * Files saved already, by this transfer or the one it carries on (see `accept`): they are
+   * not finished again.
+   */
+  #whole = new Set<number>();
   /** Next chunk number expected. */
   #n = 0;
   /** Cursor of the content stream: file and position in it. */
@@ -100,9 +105,11 @@ export class Incoming {
 
   /**
    * Accepts: works out where each file goes (safe names only; a folder that exists already
-   * gets a new name), and returns where each file's content should start.
+   * gets a new name), and returns where each file's content should start. `earlier`: the
+   * transfer of the same files this one carries on (stopped when a connection dropped): the
+   * files go where its files went, and those it saved are not asked for again.
    */
-  async accept(sink: IncomingSink): Promise<number[]> {
+  async accept(sink: IncomingSink, earlier?: Incoming): Promise<number[]> {
     if (!this.#partials.claim(this.#sender, this.#hashes())) {
       throw new Error(alreadyReceiving);
     }
@@ -115,9 +122,14 @@ export class Incoming {
     for (const [i, file] of this.files.entries()) {
       if (held[i] === 0 && firsts[i]) await this.#partials.remove(this.#sender, file.hash);
     }
-    this.#from = held;
-    const paths = this.files.map((f) => f.path);
-    this.#destinations = await planDestinations(paths, this.#downloads);
+    if (earlier && earlier.#destinations.length === this.files.length) {
+      this.#destinations = earlier.#destinations;
+      this.#whole = new Set(earlier.#whole);
+    } else {
+      const paths = this.files.map((f) => f.path);
+      this.#destinations = await planDestinations(paths, this.#downloads);
+    }
+    this.#from = held.map((bytes, i) => this.#whole.has(i) ? this.files[i]!.size : bytes);
     this.#position = this.#from[0] ?? 0;
     this.#advance();
     return this.#from;
@@ -152,7 +164,7 @@ export class Incoming {
   #advance(): void {
     while (this.#file < this.files.length && this.#position === this.files[this.#file]!.size) {
       const index = this.#file;
-      this.#then(() => this.#finish(index));
+      if (!this.#whole.has(index)) this.#then(() => this.#finish(index));
       this.#file++;
       this.#position = this.#from[this.#file] ?? 0;
     }
@@ -208,6 +220,7 @@ export class Incoming {
     }
     const { folder, name } = this.#destinations[index]!;
     const path = await placeFile(part, join(this.#downloads, ...folder), name);
+    this.#whole.add(index);
     this.#sink!.saved(file, path);
   }
 

@@ -7,6 +7,7 @@
  */
 import type { RoomMessage } from "../codec/mod.ts";
 import { describeError } from "../util/mod.ts";
+import type { OfferedFile } from "./collect.ts";
 import { Incoming, type IncomingSink } from "./incoming.ts";
 import { AckSender, type Outgoing } from "./outgoing.ts";
 import type { PartialStore } from "./partials.ts";
@@ -14,7 +15,9 @@ import type { Result } from "./transfer_results.ts";
 import { encodeAck, type TransferMessage } from "./wire.ts";
 
 type Receiver = { incoming: Incoming; acks: AckSender; peer: string; wire: Uint8Array };
-type Mover = { outgoing: Outgoing } | Receiver;
+/** An offer this member made: its files are kept to offer them again (after a drop). */
+type Sender = { outgoing: Outgoing; files: OfferedFile[] };
+type Mover = Sender | Receiver;
 
 /** What movers need of the shell. */
 export interface MoversOptions {
@@ -29,6 +32,11 @@ export interface MoversOptions {
 /** The movers of one member's transfers, by transfer id. */
 export class Movers {
   readonly #movers = new Map<number, Mover>();
+  /**
+   * Movers stopping now. A part is looked at, or claimed, only once they are done: an offer
+   * that carries on a transfer just stopped must not find it still writing.
+   */
+  readonly #stopping = new Set<Promise<void>>();
 
   constructor(readonly options: MoversOptions) {}
 
@@ -39,9 +47,15 @@ export class Movers {
     return "outgoing" in mover ? mover.outgoing.done : mover.incoming.done;
   }
 
-  /** An offer this member made. */
-  sending(id: number, outgoing: Outgoing): void {
-    this.#movers.set(id, { outgoing });
+  /** An offer this member made, of `files`. */
+  sending(id: number, outgoing: Outgoing, files: OfferedFile[]): void {
+    this.#movers.set(id, { outgoing, files });
+  }
+
+  /** The files of an offer this member made (to offer them again), if not forgotten. */
+  filesOf(id: number): OfferedFile[] | undefined {
+    const mover = this.#movers.get(id);
+    return mover && "files" in mover ? mover.files : undefined;
   }
 
   /** An offer from `peer`: resolves to the bytes held from before. */
@@ -55,16 +69,23 @@ export class Movers {
     const { files, key, id: wire } = offer;
     const incoming = new Incoming({ files, sender, key, id: wire, downloads, partials });
     this.#movers.set(id, { incoming, acks: new AckSender(key, wire), peer, wire });
+    await this.#stopped();
     return (await incoming.held()).reduce((sum, n) => sum + n, 0);
   }
 
-  /** Prepares to receive an accepted offer's files; reports where each should start. */
-  async receive(id: number): Promise<void> {
+  /**
+   * Prepares to receive an accepted offer's files; reports where each should start. `after`:
+   * the transfer of the same files this one carries on.
+   */
+  async receive(id: number, after?: number): Promise<void> {
     const mover = this.#movers.get(id);
     if (!mover || !("incoming" in mover)) return;
+    const earlier = after === undefined ? undefined : this.#movers.get(after);
     let from: number[];
     try {
-      from = await mover.incoming.accept(this.#sink(id, mover));
+      await this.#stopped();
+      const carried = earlier && "incoming" in earlier ? earlier.incoming : undefined;
+      from = await mover.incoming.accept(this.#sink(id, mover), carried);
     } catch (error) {
       return await this.options.report({ kind: "cannot-save", id, why: describeError(error) });
     }
@@ -106,10 +127,23 @@ export class Movers {
   }
 
   /** Stops moving; `keep`: leave what was received to resume from. Resolves once closed. */
-  async stop(id: number, keep: boolean): Promise<void> {
+  stop(id: number, keep: boolean): Promise<void> {
+    const stopping = this.#stop(id, keep);
+    this.#stopping.add(stopping);
+    const done = () => void this.#stopping.delete(stopping);
+    stopping.then(done, done);
+    return stopping;
+  }
+
+  async #stop(id: number, keep: boolean): Promise<void> {
     const mover = this.#movers.get(id);
     if (mover && "outgoing" in mover) mover.outgoing.stop();
     else if (mover) await mover.incoming.stop(keep);
+  }
+
+  /** Resolves once the movers stopping now are done. */
+  async #stopped(): Promise<void> {
+    await Promise.allSettled([...this.#stopping]);
   }
 
   forget(id: number): void {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ChatEvent, KeyStatus } from "../events.ts";
+import { cancelWhileAway, forgetComebacks } from "./transfer_comeback.ts";
 import { added, isMoving, isOpen, type Transfer } from "./transfer_state.ts";
 import type { Turn } from "./transfer_turn.ts";
 import {
@@ -13,7 +14,9 @@ import {
   noOfferWaiting,
   noSuchOffer,
   noSuchTransfer,
+  notWhileAway,
   peerLeft,
+  resumedNote,
   severalOffers,
   youCancelled,
   youRejected,
@@ -25,31 +28,54 @@ export function offerRefusal(peer: string, status: KeyStatus | undefined): ChatE
   return { type: "warning", code: "key-changed", name: peer, text: keyChanged(peer) };
 }
 
-/** The shell sent an offer to `peer`: it waits for their answer. */
+/**
+ * The shell sent an offer to `peer`: it waits for their answer. `resumes`: the transfer it
+ * carries on, stopped when a connection dropped.
+ */
 export function offered(
   turn: Turn,
-  offer: { peer: string; wire: Uint8Array; name: string; files: number; total: number },
+  offer: {
+    peer: string;
+    wire: Uint8Array;
+    name: string;
+    files: number;
+    total: number;
+    resumes?: number;
+  },
 ): void {
   const id = turn.state.nextId;
-  const { peer, wire, name, files, total } = offer;
-  turn.state = added(turn.state, { direction: "send", peer, wire, name, files, total }, turn.now);
-  turn.show({ type: "file-offered", id, to: peer, name, files, total });
+  const { peer, wire, name, files, total, resumes } = offer;
+  const again = resumes === undefined ? {} : { resumes };
+  turn.state = added(
+    turn.state,
+    { direction: "send", peer, wire, name, files, total, ...again },
+    turn.now,
+  );
+  const note = resumes === undefined ? {} : { resumes, note: resumedNote(resumes) };
+  turn.show({ type: "file-offered", id, to: peer, name, files, total, ...note });
 }
 
 /** `/accept [ID]`. */
 export function accept(turn: Turn, id: number | undefined): void {
+  // The answer could not reach the sender.
+  if (turn.state.away) return turn.error("away", notWhileAway("accept"));
   const transfer = waiting(turn, id, "accept");
   if (transfer) startReceiving(turn, transfer);
 }
 
-/** An offer is accepted: the shell prepares its files (then reports `receiving`). */
+/**
+ * An offer is accepted: the shell prepares its files (then reports `receiving`), carrying on
+ * from the transfer it resumes, if any.
+ */
 export function startReceiving(turn: Turn, transfer: Transfer): void {
   turn.update(transfer, { state: "active", started: turn.now, lastAt: turn.now });
-  turn.effects.push({ type: "receive", id: transfer.id });
+  const after = transfer.resumes === undefined ? {} : { after: transfer.resumes };
+  turn.effects.push({ type: "receive", id: transfer.id, ...after });
 }
 
 /** `/reject [ID]`. */
 export function reject(turn: Turn, id: number | undefined): void {
+  if (turn.state.away) return turn.error("away", notWhileAway("reject"));
   const transfer = waiting(turn, id, "reject");
   if (!transfer) return;
   turn.control(transfer.peer, { kind: "reject", id: transfer.wire });
@@ -59,6 +85,9 @@ export function reject(turn: Turn, id: number | undefined): void {
 /** `/cancel ID`: stops a transfer either way; what was received is deleted. */
 export function cancel(turn: Turn, id: number): void {
   const transfer = turn.state.transfers.get(id);
+  if (transfer && turn.state.away && (isOpen(transfer) || transfer.comeback === "resume")) {
+    return cancelWhileAway(turn, transfer);
+  }
   if (!transfer || !isOpen(transfer)) {
     return turn.error("no-such-transfer", noSuchTransfer(id));
   }
@@ -73,6 +102,7 @@ export function left(turn: Turn, name: string): void {
       turn.end(transfer, "interrupted", null, peerLeft(name, transfer.name));
     }
   }
+  forgetComebacks(turn, name);
 }
 
 /** This member leaves: everything stops, quietly; parts received are kept to resume. */

@@ -13,6 +13,7 @@ import {
   MAX_WAITING_OFFERS_PER_SENDER,
   type Transfer,
 } from "./transfer_state.ts";
+import { askedAgain, carriedOnAccepted, resumedBy } from "./transfer_comeback.ts";
 import type { Turn } from "./transfer_turn.ts";
 import type { TransferMessage } from "./wire.ts";
 import {
@@ -59,6 +60,8 @@ export function control(turn: Turn, input: ControlInput): void {
       }
       return;
     case "cancel":
+      // The recipient's connection dropped and is back: it asks for the files again.
+      if (message.again && transfer.direction === "send") return askedAgain(turn, transfer);
       if (message.resumable) {
         const text = peerRtStopped(transfer.name, transfer.peer, message.reason);
         return turn.end(transfer, "failed", "peer", text);
@@ -80,7 +83,10 @@ export function control(turn: Turn, input: ControlInput): void {
   }
 }
 
-/** A new offer: registered, and the shell looks for parts held from before (`held`). */
+/**
+ * A new offer: registered, and the shell looks for parts held from before (`held`). One that
+ * resumes a transfer this member had accepted is accepted then (see `transfer_comeback.ts`).
+ */
 function offer(turn: Turn, input: ControlInput, offer: Offer): void {
   const { from } = input;
   if (findByWire(turn.state, from, offer.id)) return;
@@ -93,6 +99,7 @@ function offer(turn: Turn, input: ControlInput, offer: Offer): void {
     const text = tooManyOffers(from, waiting);
     return turn.show({ type: "notice", code: "offer-turned-down", text });
   }
+  const earlier = resumedBy(turn, input, offer);
   const id = turn.state.nextId;
   turn.state = added(turn.state, {
     direction: "receive",
@@ -103,6 +110,8 @@ function offer(turn: Turn, input: ControlInput, offer: Offer): void {
     total: offer.files.reduce((sum, f) => sum + f.size, 0),
     offered: offer.files,
     senderStatus: input.status,
+    senderKey: input.key,
+    ...(earlier ? { resumes: earlier.id } : {}),
   }, turn.now);
   turn.effects.push({ type: "open-offer", id, peer: from, sender: input.key, offer });
 }
@@ -110,6 +119,7 @@ function offer(turn: Turn, input: ControlInput, offer: Offer): void {
 /** The recipient accepted: the content goes, each file from where they asked. */
 function startSending(turn: Turn, transfer: Transfer, from: number[]): void {
   turn.update(transfer, { state: "active", started: turn.now, lastAt: turn.now });
+  carriedOnAccepted(turn, transfer);
   turn.state = { ...turn.state, ticking: true };
   turn.effects.push({ type: "send-content", id: transfer.id, from });
 }

@@ -18,6 +18,7 @@ import {
   couldNotSend,
   notVerified,
   receiveFailed,
+  resumedNote,
 } from "./words.ts";
 
 /** What the shell reports, about transfer `id`. */
@@ -57,13 +58,22 @@ export function result(turn: Turn, input: Result): void {
   if (ending.includes(input.kind) && transfer.state !== "active") return;
   switch (input.kind) {
     case "held": {
+      // One that carries on a transfer accepted before the connection dropped is accepted at
+      // once (see `transfer_comeback.ts`); nothing is, while this member's connection is down.
+      const { resumes } = transfer;
       const listed = turn.state.autoAccept.has(nameKey(peer));
-      const auto = listed && transfer.senderStatus === "verified";
+      const verified = listed && transfer.senderStatus === "verified";
+      const auto = (resumes !== undefined || verified) && !turn.state.away;
+      const note = resumes !== undefined
+        ? { resumes, note: resumedNote(resumes) }
+        : listed && !verified
+        ? { note: notVerified(peer) }
+        : {};
       turn.show({
         type: "file-offer",
         ...{ id, from: peer, name, files: (transfer.offered ?? []).map(view) },
         ...{ total: transfer.total, held: input.held, autoAccepted: auto },
-        ...(listed && !auto ? { note: notVerified(peer) } : {}),
+        ...note,
       });
       if (auto && transfer.state === "offered") startReceiving(turn, transfer);
       return;

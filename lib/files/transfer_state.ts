@@ -38,6 +38,17 @@ export interface Transfer {
   /** Received offers: the files offered, and what was known of the sender's key then. */
   readonly offered?: readonly OfferedFileInfo[];
   readonly senderStatus?: KeyStatus;
+  /** Received offers: the sender's key (a resumption must come from the same key). */
+  readonly senderKey?: Uint8Array;
+  /**
+   * What becomes of it when this member's connection to the host comes back (see
+   * `transfer_comeback.ts`): `resume`: it was moving when the connection dropped, and carries on
+   * once back; `resumed`: back, and asked to carry on (an offer resuming it is accepted at once,
+   * once); `cancel`: cancelled while away, and the other member is told once back.
+   */
+  readonly comeback?: "resume" | "resumed" | "cancel";
+  /** The transfer (its id) this one carries on, after a connection dropped. */
+  readonly resumes?: number;
 }
 
 /** Every transfer of one member. */
@@ -52,6 +63,8 @@ export interface TransfersState {
   readonly ticking: boolean;
   /** Keys (`nameKey`) of the names whose offers are accepted at once, when verified. */
   readonly autoAccept: ReadonlySet<string>;
+  /** Whether this member's connection to the host is down (rt is coming back). */
+  readonly away: boolean;
 }
 
 /** Offers from one member waiting for an answer, at most. */
@@ -67,6 +80,7 @@ export function initialState(autoAcceptFrom: string[] = []): TransfersState {
     nextId: 1,
     ticking: false,
     autoAccept: new Set(autoAcceptFrom.map(nameKey)),
+    away: false,
   };
 }
 
@@ -128,9 +142,14 @@ export function updated(
   return { ...state, transfers: next };
 }
 
-/** Forgets the oldest ended transfers beyond `MAX_ENDED`; says which. */
+/**
+ * Forgets the oldest ended transfers beyond `MAX_ENDED`; says which. Not those that wait for
+ * the connection to come back (to carry on, or to say they were cancelled).
+ */
 export function evicted(state: TransfersState): { state: TransfersState; forgotten: number[] } {
-  const ended = [...state.transfers.values()].filter((t) => !isOpen(t));
+  const ended = [...state.transfers.values()].filter((t) =>
+    !isOpen(t) && t.comeback !== "resume" && t.comeback !== "cancel"
+  );
   const old = ended.slice(0, Math.max(0, ended.length - MAX_ENDED));
   if (old.length === 0) return { state, forgotten: [] };
   const transfers = new Map(state.transfers);

@@ -39,8 +39,11 @@ export type Effect =
     sender: Uint8Array;
     offer: Extract<TransferMessage, { kind: "offer" }>;
   }
-  /** Accepted: prepare the files, then report `receiving` (or `cannot-save`). */
-  | { type: "receive"; id: number }
+  /**
+   * Accepted: prepare the files, then report `receiving` (or `cannot-save`). `after`: the
+   * transfer of the same files this one carries on (where they go, and those saved already).
+   */
+  | { type: "receive"; id: number; after?: number }
   /** An empty frame, telling the host this member wants the transfer's chunks. */
   | { type: "open-stream"; to: string; wire: Uint8Array }
   /** Start sending the content, each file from `from`; then report `content-started`. */
@@ -48,7 +51,12 @@ export type Effect =
   /** Stop moving content; `keep`: leave what was received to resume from. `wait`: await it. */
   | { type: "stop"; id: number; keep: boolean; wait?: boolean }
   /** The transfer is forgotten: let go of its files and counters. */
-  | { type: "forget"; id: number };
+  | { type: "forget"; id: number }
+  /**
+   * Offer the files of transfer `id` (sent to `peer` as `wire`, called `name`) to `peer` again,
+   * resuming it: then report `offered` with `resumes`.
+   */
+  | { type: "offer-again"; id: number; peer: string; wire: Uint8Array; name: string };
 
 /** The outcome of a turn. */
 export interface Outcome {
@@ -108,16 +116,26 @@ export class Turn {
     this.show({ type: "file-progress", id, direction, peer, name, done, total, bytesPerSecond });
   }
 
-  /** Ends a transfer that did not finish (nothing, if it had ended). */
-  end(transfer: Transfer, reason: Ending, by: "you" | "peer" | null, text: string): void {
+  /**
+   * Ends a transfer that did not finish (nothing, if it had ended). `resuming`: a connection
+   * dropped, and it carries on by itself (`text` says so): parts are kept, either way.
+   */
+  end(
+    transfer: Transfer,
+    reason: Ending,
+    by: "you" | "peer" | null,
+    text: string,
+    resuming = false,
+  ): void {
     const before = this.current(transfer);
     if (!isOpen(before)) return;
     const ended = this.update(before, { state: reason });
     // Parts are kept to resume from unless someone called the transfer off, or it was corrupt:
     // also those of an earlier transfer when this offer of the same files is interrupted
     // unanswered. Parts no one resumes are deleted after a week.
-    const keep = reason === "interrupted" || reason === "failed";
-    const resumable = ended.direction === "receive" && before.state !== "offered" && keep;
+    const keep = resuming || reason === "interrupted" || reason === "failed";
+    const resumable = resuming ||
+      (ended.direction === "receive" && before.state !== "offered" && keep);
     this.effects.push({ type: "stop", id: ended.id, keep });
     this.#evict();
     // The last word on its progress, so bars come down.
@@ -126,7 +144,7 @@ export class Turn {
     this.show({
       type: "file-stopped",
       ...{ id, direction, peer, name, reason, by },
-      text: resumable ? willResume(text) : text,
+      text: resumable && !resuming ? willResume(text) : text,
       resumable,
     });
   }

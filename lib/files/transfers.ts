@@ -83,24 +83,7 @@ export class Transfers {
   async send(to: string, paths: string[]): Promise<void> {
     const prepared = await prepareOffer(to, paths, this.#options);
     if (!prepared) return;
-    const { files, name } = prepared;
-    for (const peer of prepared.recipients) {
-      const refusal = offerRefusal(peer, this.#options.peers.statusOf?.(peer));
-      if (refusal) {
-        this.#options.show(refusal);
-        continue;
-      }
-      const wire = crypto.getRandomValues(new Uint8Array(16));
-      const key = crypto.getRandomValues(new Uint8Array(32));
-      const offered = files.map(({ path, size, type, hash }) => ({ path, size, type, hash }));
-      if (!this.#control(peer, { kind: "offer", id: wire, key, files: offered })) continue;
-      const { link } = this.#options;
-      const outgoing = new Outgoing({ to: peer, files, id: wire, key, link });
-      // The core gives the offer the next id.
-      this.#movers.sending(this.#state.nextId, outgoing);
-      const { total } = outgoing;
-      void this.#step({ kind: "offered", peer, wire, name, files: files.length, total });
-    }
+    for (const peer of prepared.recipients) this.#offer(peer, prepared.files, prepared.name);
   }
 
   /** `/accept [ID]`: accepts an offer (the only one waiting, when no id is given). */
@@ -158,6 +141,21 @@ export class Transfers {
     return this.#step({ kind: "close" });
   }
 
+  // ---- the link -------------------------------------------------------------------------
+
+  /**
+   * This member's connection to the host dropped, and rt is coming back: what was moving stops
+   * (parts kept), to carry on once back. Nothing is sent meanwhile.
+   */
+  linkDropped(): void {
+    void this.#step({ kind: "link-dropped" });
+  }
+
+  /** Back in the room, in the same seat: what stopped carries on from where it stopped. */
+  linkBack(): void {
+    void this.#step({ kind: "link-back" });
+  }
+
   // ---- the shell --------------------------------------------------------------------------
 
   /** Asks the core what follows `input`, and does it; resolves when the work it began is done. */
@@ -185,7 +183,7 @@ export class Transfers {
         return await this.#step({ kind: "held", id, held });
       }
       case "receive":
-        return await this.#movers.receive(effect.id);
+        return await this.#movers.receive(effect.id, effect.after);
       case "open-stream":
         return this.#frame(effect.to, effect.wire, 0, new Uint8Array(0));
       case "send-content":
@@ -197,7 +195,39 @@ export class Transfers {
       }
       case "forget":
         return this.#movers.forget(effect.id);
+      case "offer-again": {
+        // Its files are known while the transfer is (one forgotten since cannot carry on).
+        const files = this.#movers.filesOf(effect.id);
+        if (files) this.#offer(effect.peer, files, effect.name, effect);
+        return;
+      }
     }
+  }
+
+  /**
+   * Offers `files` (called `name`) to `peer`. `resumes`: the transfer, here and on the wire, it
+   * carries on (the same files offered again after a connection dropped).
+   */
+  #offer(
+    peer: string,
+    files: OfferedFile[],
+    name: string,
+    resumes?: { id: number; wire: Uint8Array },
+  ): void {
+    const refusal = offerRefusal(peer, this.#options.peers.statusOf?.(peer));
+    if (refusal) return this.#options.show(refusal);
+    const wire = crypto.getRandomValues(new Uint8Array(16));
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const offered = files.map(({ path, size, type, hash }) => ({ path, size, type, hash }));
+    const again = resumes ? { resumes: resumes.wire } : {};
+    if (!this.#control(peer, { kind: "offer", id: wire, key, files: offered, ...again })) return;
+    const { link } = this.#options;
+    const outgoing = new Outgoing({ to: peer, files, id: wire, key, link });
+    // The core gives the offer the next id.
+    this.#movers.sending(this.#state.nextId, outgoing, files);
+    const { total } = outgoing;
+    const carried = resumes ? { resumes: resumes.id } : {};
+    void this.#step({ kind: "offered", peer, wire, name, files: files.length, total, ...carried });
   }
 
   /** Sends a control message; `false` when it could not be sealed or sent. */

@@ -45,15 +45,29 @@ export const TransferMessage = z.discriminatedUnion("kind", [
     id,
     key: bytes(32),
     files: z.array(OfferedFileInfo).min(1).max(MAX_OFFER_FILES),
+    /**
+     * The transfer (its id) this offer carries on, stopped when a connection dropped: the
+     * recipient that had accepted that one from this sender accepts this one at once. Optional,
+     * so that rt without it reads the offer as an ordinary one.
+     */
+    resumes: id.optional(),
   }),
   /** Accepted: where to start each file (bytes already held, for a resumed transfer). */
   z.object({ kind: z.literal("accept"), id, from: z.array(size).max(MAX_OFFER_FILES) }),
   z.object({ kind: z.literal("reject"), id }),
   /**
    * Stopped. `resumable`: not by the person but by their rt (something failed, e.g. a frame
-   * altered on the way): what was received is kept to carry on from.
+   * altered on the way): what was received is kept to carry on from. `again`: the recipient's
+   * connection dropped and is back: the sender is asked to offer the same files again
+   * (`resumes`), to carry on where they stopped.
    */
-  z.object({ kind: z.literal("cancel"), id, reason, resumable: z.boolean().optional() }),
+  z.object({
+    kind: z.literal("cancel"),
+    id,
+    reason,
+    resumable: z.boolean().optional(),
+    again: z.boolean().optional(),
+  }),
   /** The recipient's verdict once everything arrived: every hash checked, or not. */
   z.object({ kind: z.literal("done"), id, ok: z.boolean(), reason: reason.optional() }),
 ]);

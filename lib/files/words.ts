@@ -47,6 +47,28 @@ export const badAck = (name: string) => `${name}: ${badAckReason}`;
 export const willResume = (text: string) =>
   `${text}; offered again, it will carry on where it stopped`;
 
+// ---- a connection that dropped and came back -------------------------------------------------
+
+/** This member's connection to the host dropped while `name` was moving to or from `peer`. */
+export const droppedHere = (name: string, direction: "send" | "receive", peer: string) =>
+  `The connection dropped: ${name} ${direction === "send" ? "to" : "from"} ${peer} stopped; ` +
+  "it carries on from where it stopped once rt is back";
+/** `peer`'s connection dropped while `name` was moving, and they are back. */
+export const droppedThere = (peer: string, name: string) =>
+  `${peer}'s connection dropped: ${name} stopped; it carries on from where it stopped now ` +
+  "that they are back";
+/** `peer` offered `name` again while it was moving (not as the same files from the same key). */
+export const offeredAgain = (peer: string, name: string) =>
+  `${peer} offered ${name} again; this transfer stopped`;
+/** What the offer (or the offered) that carries on transfer `earlier` says. */
+export const resumedNote = (earlier: number) =>
+  `carries on transfer ${earlier} from where it stopped, after the connection came back`;
+export const leftWhileAway = (peer: string, name: string) =>
+  `${peer} left while rt was away: ${name} does not carry on by itself ` +
+  "(offered again, it carries on where it stopped)";
+export const notWhileAway = (verb: string) =>
+  `The connection to the host dropped: /${verb} once rt is back (the offer waits)`;
+
 // ---- what the other member sent ------------------------------------------------------------
 
 export const notUnderstood = (peer: string) =>
@@ -61,6 +83,7 @@ export const notVerified = (peer: string) =>
 
 export const cancelledReason = "cancelled";
 export const cannotSaveReason = "cannot save";
+export const droppedReason = "the connection dropped";
 export const badAckReason = "an acknowledgement did not verify";
 
 // ---- what goes wrong with the content ---------------------------------------------------------

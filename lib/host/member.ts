@@ -51,11 +51,16 @@ export async function serveMember(
   let joined: Membership | null = seat;
   const link = {
     deliver: (message: RoomMessage) => {
+      // Closed already: the link went down under an earlier message (a write failed) and the
+      // read side is ending too, as a drop, which keeps the seat. A throw here would cut the
+      // member off at once instead; what was for it is lost, as it is while it is away.
+      if (secure.closed) return;
       if (message.t === "data") {
         return secure.sendBulk(encodeMessage(dataHeader(message)), message.body);
       }
       if (message.t === "welcome" && resumptions && room.graceMs > 0 && joined) {
-        const resume = resumptions.issue(joined, secure.peerKey);
+        // With how long the seat is kept: past that, trying to come back is in vain.
+        const resume = { ...resumptions.issue(joined, secure.peerKey), keepMs: room.graceMs };
         return secure.send(encodeMessage({ ...message, resume }));
       }
       secure.send(encodeOnce(message));
@@ -78,7 +83,7 @@ export async function serveMember(
   let quit = false;
   // Whether the connection just dropped (ended without a goodbye, was reset, went silent), as
   // a link that fails does: the member's seat is kept for it to come back. One that broke the
-  // protocol (garbage, a frame cut short) leaves at once.
+  // protocol (garbage, a frame that does not open) leaves at once.
   let dropped = true;
   try {
     while (!quit) {
@@ -111,7 +116,10 @@ export async function serveMember(
     }
   } catch (error) {
     const e = toRtError(error);
-    dropped = e.code === "connection-closed" || e.code === "timeout";
+    // A frame cut short by the connection ending is how a stream through a proxy or Tor, or a
+    // relay, ends when its link fails: a drop too. Garbage or an oversized frame is not.
+    dropped = e.code === "connection-closed" || e.code === "timeout" ||
+      e.code === "frame-truncated";
     const state = { roomClosed: room.closed, quit, name: membership.name, address };
     const say = memberEnded(e, state);
     if (say) hall.notices.give(say);
@@ -136,6 +144,7 @@ async function recipientReady(hall: Hall, ready: Promise<void>, name: string): P
   wait.end();
   if (outcome !== "stalled") return true;
   hall.relay.forget(key);
-  hall.room.remove(name, "you take file data too slowly; the room waited for you too long");
+  // A recipient on a link that went down looks the same: where seats are kept it may come back.
+  hall.room.cutOff(name, "you take file data too slowly; the room waited for you too long");
   return false;
 }

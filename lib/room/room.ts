@@ -65,6 +65,10 @@ interface Member {
   awayTimer?: ReturnType<typeof setTimeout>;
   /** When the others were last told this member came back. */
   backSaid?: number;
+  /** The number of the last room message relayed from this member (see `say`). */
+  lastSaid?: number;
+  /** Whether it has come back after a drop (see `rejoin`). */
+  cameBack?: boolean;
   name: string | null;
   nameKey: string | null;
   since: number;
@@ -199,6 +203,7 @@ export class Room {
     clearTimeout(member.awayTimer);
     if (member.away === null) member.link.disconnect();
     member.away = null;
+    member.cameBack = true;
     member.link = link;
     member.address = info.address;
     const membership = this.#membership(member, link);
@@ -261,6 +266,20 @@ export class Room {
     return { name: member.name!, key: member.key, address: member.address };
   }
 
+  /**
+   * Cuts off the member called `name`, whose connection has stalled (it took nothing for too
+   * long: a link that went down, as often as a slow one). Where seats are kept (`graceMs`) its
+   * connection is closed and its seat kept for it to come back; else it is removed, told
+   * `reason`. `false` when nobody has that name (or it is the host).
+   */
+  cutOff(name: string, reason: string): boolean {
+    const member = this.#find(name);
+    if (!member || member.host) return false;
+    if (this.#graceMs > 0 && member.away === null) this.#leave(member, "lost", true);
+    else this.remove(name, reason);
+    return true;
+  }
+
   /** The address of the member called `name` (for the host's eyes), if known. */
   addressOf(name: string): string | undefined {
     return this.#find(name)?.address;
@@ -293,6 +312,12 @@ export class Room {
       case "say": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         if (message.text.trim().length === 0) return;
+        // One sent again after coming back (its author could not tell whether it got through
+        // before the connection died) is relayed once: numbers rise within a session.
+        if (member.cameBack && member.lastSaid !== undefined && message.seq <= member.lastSaid) {
+          return;
+        }
+        member.lastSaid = message.seq;
         // Relayed untouched: the author's signature covers the text, flag, counter, time and
         // session number.
         return this.#broadcast({

@@ -176,6 +176,11 @@ export class SecureConnection {
     return this.#framed.queuedBytes;
   }
 
+  /** Whether the connection is closed: by either side, or because it failed. */
+  get closed(): boolean {
+    return this.#framed.closed;
+  }
+
   /** Resolves once at most `bytes` are queued for the peer (see `FramedConnection.hasRoom`). */
   hasRoom(bytes: number): Promise<void> | null {
     return this.#framed.hasRoom(bytes);

@@ -63,6 +63,15 @@ export function renderFileEvent(
   const name = (text: string) => s.bold(sanitize(text));
   switch (event.type) {
     case "file-offer": {
+      if (event.resumes !== undefined) {
+        // Accepted at once: it is the transfer that stopped, carrying on. One line says so.
+        const here = event.held > 0 ? `, ${formatBytes(event.held)} of it here already` : "";
+        return s.green("↻ ") +
+          `${name(event.name)} from ${who(event.from)} carries on where it stopped, after the ` +
+          `connection came back ${
+            s.dim(`(transfer ${event.id}, ${formatBytes(event.total)}${here})`)
+          }`;
+      }
       const lines: string[] = [];
       const first = event.files[0]!;
       const what = event.files.length === 1
@@ -96,6 +105,12 @@ export function renderFileEvent(
       return lines.join("\n");
     }
     case "file-offered":
+      if (event.resumes !== undefined) {
+        return s.dim(
+          `Carrying on with ${sanitize(event.name)} to ${sanitize(event.to)} where it stopped, ` +
+            `after the connection came back, as transfer ${event.id}.`,
+        );
+      }
       return s.dim(
         `Offered ${sanitize(event.name)} (${formatBytes(event.total)}) to ${
           sanitize(event.to)

@@ -41,8 +41,10 @@ export class Lan {
   readonly namespaces: string[];
   readonly #bridgeNs: string;
   readonly #made: string[] = [];
+  readonly #id: string;
 
   private constructor(id: string, size: number) {
+    this.#id = id;
     this.#bridgeNs = `${id}-lan`;
     this.namespaces = Array.from({ length: size }, (_, i) => `${id}-n${i}`);
   }
@@ -78,6 +80,39 @@ export class Lan {
       await ip("-n", ns, "link", "set", inside, "up");
       await ip("-n", ns, "link", "set", "lo", "up");
     }
+  }
+
+  /**
+   * Takes namespace `i`'s link to the LAN down, or brings it back up: as a cable pulled or
+   * Wi-Fi lost, nothing is said to either end of a connection across it.
+   */
+  async link(i: number, state: "up" | "down"): Promise<void> {
+    await ip("-n", this.namespaces[i]!, "link", "set", `${this.#id}v${i}`, state);
+  }
+
+  /** Limits what namespace `i` receives over its link to `rate` (e.g. `40mbit`), as a slow link. */
+  async shape(i: number, rate: string): Promise<void> {
+    const tc = await new Deno.Command("tc", {
+      args: [
+        "-n",
+        this.namespaces[i]!,
+        "qdisc",
+        "add",
+        "dev",
+        `${this.#id}v${i}`,
+        "root",
+        "tbf",
+        "rate",
+        rate,
+        "burst",
+        "64kb",
+        "latency",
+        "400ms",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!tc.success) throw new Error(`tc failed: ${decoder.decode(tc.stderr).trim()}`);
   }
 
   /** The IPv4 address of namespace `i`. */

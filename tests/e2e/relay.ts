@@ -19,6 +19,8 @@ export class Relay implements AsyncDisposable {
   readonly #tasks = new Set<Promise<void>>();
   /** Connections relayed so far. */
   accepted = 0;
+  /** Bytes relayed so far, each way, over every connection: what crossed the link. */
+  readonly relayed = { toHost: 0, toMember: 0 };
   /**
    * The first bytes (up to 4 KiB) each connection sent towards the host, in order: what a
    * listener on the path sees of a handshake, to replay it.
@@ -95,6 +97,7 @@ export class Relay implements AsyncDisposable {
     const heard = this.heard.push(new Uint8Array(0)) - 1;
     const listen = new TransformStream<Uint8Array, Uint8Array>({
       transform: (chunk, out) => {
+        this.relayed.toHost += chunk.length;
         const before = this.heard[heard]!;
         if (before.length < 4096) {
           const more = new Uint8Array(before.length + chunk.length);
@@ -105,9 +108,17 @@ export class Relay implements AsyncDisposable {
         out.enqueue(chunk);
       },
     });
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, out) => {
+        this.relayed.toMember += chunk.length;
+        out.enqueue(chunk);
+      },
+    });
     const pipe = async (from: Deno.TcpConn, to: Deno.TcpConn) => {
       try {
-        const source = from === member ? from.readable.pipeThrough(listen) : from.readable;
+        const source = from === member
+          ? from.readable.pipeThrough(listen)
+          : from.readable.pipeThrough(count);
         await source.pipeTo(to.writable, { preventClose: false });
       } catch {
         // Cut, or one side went away: drop the other side too.

@@ -1,5 +1,5 @@
 /** What the file tests share: temporary folders, listing them, random content. */
-import { randomFillSync } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { join } from "node:path";
 
 /** A fresh temporary folder for a test: under /tmp (what the tests may write), except on Windows. */
@@ -63,4 +63,15 @@ export async function randomFile(path: string, size: number): Promise<void> {
     }
     left -= piece.length;
   }
+}
+
+/** The SHA-256 of a file, in hex, read a mebibyte at a time (files of hundreds of MB). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(1024 * 1024);
+  for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
 }

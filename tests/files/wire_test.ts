@@ -35,6 +35,8 @@ Deno.test("every kind of control message survives encoding and decoding", () => 
     { kind: "accept", id: ID, from: [] },
     { kind: "reject", id: ID },
     { kind: "cancel", id: ID, reason: "cancelled" },
+    { kind: "cancel", id: ID, reason: "the connection dropped", resumable: true, again: true },
+    { kind: "offer", id: ID, key: KEY, files: [file()], resumes: new Uint8Array(16).fill(1) },
     { kind: "done", id: ID, ok: true },
     { kind: "done", id: ID, ok: false, reason: "hash did not match" },
   ];
@@ -89,6 +91,9 @@ Deno.test("decodeTransfer refuses malformed offers with null, never throwing", (
     ["accept without starts", { kind: "accept", id: ID }],
     ["cancel with a long reason", { kind: "cancel", id: ID, reason: "x".repeat(201) }],
     ["cancel without a reason", { kind: "cancel", id: ID }],
+    ["cancel with again as text", { kind: "cancel", id: ID, reason: "x", again: "yes" }],
+    ["an offer resuming a short id", offer({ resumes: new Uint8Array(15) })],
+    ["an offer resuming an id as text", offer({ resumes: "00".repeat(16) })],
     ["done with ok as text", { kind: "done", id: ID, ok: "yes" }],
     ["reject with a wrong id", { kind: "reject", id: new Uint8Array(8) }],
     ["not an object", "offer"],
@@ -104,6 +109,14 @@ Deno.test("decodeTransfer refuses malformed offers with null, never throwing", (
     }
     assertEquals(decoded, null, why);
   }
+});
+
+Deno.test("what rt does not know of a control message is left out: older and newer rt agree", () => {
+  // A newer rt's fields are dropped by an older one, which reads an ordinary offer and cancel.
+  const resumed = decodeRaw(offer({ resumes: ID, colour: "blue" }));
+  assertEquals(resumed, { kind: "offer", id: ID, key: KEY, files: [file()], resumes: ID });
+  const plain = decodeRaw({ kind: "cancel", id: ID, reason: "x", later: 1 });
+  assertEquals(plain, { kind: "cancel", id: ID, reason: "x" });
 });
 
 Deno.test("decodeTransfer returns null for bytes that are not MessagePack at all", () => {

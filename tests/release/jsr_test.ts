@@ -100,7 +100,8 @@ async function isolation(): Promise<CommandPrefix | null> {
 /** The import specifiers of a module's source: static, side-effect, re-export and dynamic. */
 function specifiers(source: string): string[] {
   const patterns = [
-    /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    // `from` as a keyword: after a space or a brace, not inside a string ("from").
+    /^\s*(?:import|export)\b[^;]*?(?<=[\s}*])from\s*["']([^"']+)["']/gm,
     /^\s*import\s*["']([^"']+)["']/gm,
     /\bimport\(\s*["']([^"']+)["']\s*\)/g,
   ];
