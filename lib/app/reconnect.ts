@@ -28,7 +28,7 @@ export type Reconnect = ((signal: AbortSignal) => Promise<Comeback>) & { keepMs?
 const KEEP_MARGIN_MS = 10_000;
 
 /** What is said when rt stops trying: the seat can no longer be there. */
-export function gaveUp(keepMs: number): ChatEvent {
+function gaveUp(keepMs: number): ChatEvent {
   const seconds = Math.round(keepMs / 1000);
   return {
     type: "error",

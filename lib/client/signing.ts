@@ -30,7 +30,7 @@ import { z } from "zod";
 import { sodium } from "../handshake/mod.ts";
 import { equalBytes, toHex } from "../util/mod.ts";
 import { type Identity, sign, verify } from "../identity/mod.ts";
-import { MAX_TEXT_CHARS } from "../codec/mod.ts";
+import { anyBytes, bytes, MAX_TEXT_CHARS } from "../codec/mod.ts";
 
 const ROOM_LABEL = "rt/2 room message";
 const DIRECT_LABEL = "rt/2 direct message";
@@ -110,16 +110,16 @@ function filePayload(
 }
 
 const FileInner = z.object({
-  body: z.custom<Uint8Array>((v) => v instanceof Uint8Array),
+  body: anyBytes,
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  sig: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === 64),
+  sig: bytes(64),
 });
 
 const DirectInner = z.object({
   text: z.string().max(MAX_TEXT_CHARS),
   me: z.boolean(),
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  sig: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === 64),
+  sig: bytes(64),
 });
 
 /** Options of a signer. */

@@ -28,21 +28,18 @@ export function offerRefusal(peer: string, status: KeyStatus | undefined): ChatE
   return { type: "warning", code: "key-changed", name: peer, text: keyChanged(peer) };
 }
 
-/**
- * The shell sent an offer to `peer`: it waits for their answer. `resumes`: the transfer it
- * carries on, stopped when a connection dropped.
- */
-export function offered(
-  turn: Turn,
-  offer: {
-    peer: string;
-    wire: Uint8Array;
-    name: string;
-    files: number;
-    total: number;
-    resumes?: number;
-  },
-): void {
+/** An offer the shell sent. `resumes`: the transfer it carries on, stopped by a drop. */
+export interface OfferSent {
+  peer: string;
+  wire: Uint8Array;
+  name: string;
+  files: number;
+  total: number;
+  resumes?: number;
+}
+
+/** The shell sent an offer to `peer`: it waits for their answer. */
+export function offered(turn: Turn, offer: OfferSent): void {
   const id = turn.state.nextId;
   const { peer, wire, name, files, total, resumes } = offer;
   const again = resumes === undefined ? {} : { resumes };

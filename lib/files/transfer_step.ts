@@ -9,7 +9,15 @@
  * @module
  */
 import { linkBack, linkDropped } from "./transfer_comeback.ts";
-import { accept, cancel, close, left, offered, reject } from "./transfer_commands.ts";
+import {
+  accept,
+  cancel,
+  close,
+  left,
+  offered,
+  type OfferSent,
+  reject,
+} from "./transfer_commands.ts";
 import { control, type ControlInput } from "./transfer_controls.ts";
 import { tick } from "./transfer_progress.ts";
 import { type Result, result } from "./transfer_results.ts";
@@ -23,15 +31,7 @@ export type Input =
    * An offer went out to `peer` (the shell prepared the files and sent it); `resumes`: it
    * carries on that transfer (see `offer-again`).
    */
-  | {
-    kind: "offered";
-    peer: string;
-    wire: Uint8Array;
-    name: string;
-    files: number;
-    total: number;
-    resumes?: number;
-  }
+  | ({ kind: "offered" } & OfferSent)
   | { kind: "accept"; id?: number }
   | { kind: "reject"; id?: number }
   | { kind: "cancel"; id: number }

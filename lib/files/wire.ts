@@ -12,6 +12,7 @@
  */
 import { decode, encode } from "@msgpack/msgpack";
 import { z } from "zod";
+import { bytes } from "../codec/mod.ts";
 import { open, seal } from "../handshake/mod.ts";
 
 /** Most files in one offer (it must fit in one sealed message). */
@@ -21,8 +22,6 @@ export const MAX_PATH_CHARS = 1024;
 /** Most bytes in flight (sent, not yet acknowledged as written) per transfer. */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 
-const bytes = (length: number) =>
-  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length === length, `${length} bytes`);
 const id = bytes(16);
 const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Longest reason a cancel or a failed "done" may carry. */

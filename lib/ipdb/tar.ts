@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatAll } from "../util/mod.ts";
 
 /** One regular file of an archive. */
 export interface TarEntry {
@@ -74,11 +75,5 @@ export async function gunzip(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatAll(chunks);
 }

@@ -10,7 +10,7 @@ import { RtError } from "../errors.ts";
 import { compileAsnTable } from "./asn_table.ts";
 import { ASN_FILE, COUNTRY_FILE, SOURCE_FILE } from "./database.ts";
 import { gunzip, readTar, TooLargeError } from "./tar.ts";
-import { describeError } from "../util/mod.ts";
+import { concatAll, describeError } from "../util/mod.ts";
 
 /** Where the data comes from. */
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org";
@@ -89,13 +89,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
       chunks.push(value);
     }
   }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.length;
-  }
-  return body;
+  return concatAll(chunks);
 }
 
 /**

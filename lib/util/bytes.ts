@@ -8,6 +8,11 @@ const encoder = new TextEncoder();
 
 /** Concatenates byte strings. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatAll(parts);
+}
+
+/** Concatenates a list of byte strings of any length (a download's chunks, say). */
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;
   const out = new Uint8Array(length);

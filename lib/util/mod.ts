@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { concat, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
+export { concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 export { describeError, isProgrammingError } from "./errors.ts";
 export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";
 export { ipv6Groups } from "./ip.ts";

@@ -13,10 +13,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { assertEquals } from "../assert.ts";
-import { randomFile, tempDir } from "../files/support.ts";
+import { randomFile, sha256File, tempDir } from "../files/support.ts";
 import { check, E2e, type Event, type RtProcess } from "./harness.ts";
 import { Valve } from "./valve.ts";
 
@@ -36,19 +35,6 @@ const HELD_AFTER = 16 * MB;
 const LINES = 3;
 
 type Of<T extends Event["type"]> = Extract<Event, { type: T }>;
-
-/** SHA-256 of a file, hex, read 1 MiB at a time. */
-async function sha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(MB);
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
-}
 
 /** Every regular file under `dir` (relative, `/`-separated, sorted); [] when `dir` is absent. */
 async function filesUnder(dir: string, options: { skip?: string } = {}): Promise<string[]> {
@@ -76,7 +62,7 @@ async function filesUnder(dir: string, options: { skip?: string } = {}): Promise
 /** Relative path → SHA-256 of every file under `dir`. */
 async function tree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const path of await filesUnder(dir)) out[path] = await sha256(join(dir, path));
+  for (const path of await filesUnder(dir)) out[path] = await sha256File(join(dir, path));
   return out;
 }
 
@@ -184,7 +170,7 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     const source = join(dir, "big.bin");
     const size = 200 * MB;
     await randomFile(source, size);
-    const expected = await sha256(source);
+    const expected = await sha256File(source);
 
     const { host, port, homes } = await room(e2e, ["alice", "bob"]);
     await using valve = Valve.open(port);
@@ -277,7 +263,7 @@ Deno.test("a 200 MB file crosses the room intact while everyone keeps talking", 
     assertEquals(saved.name, "big.bin");
     assertEquals(saved.size, size);
     assertEquals(saved.hash, expected);
-    assertEquals(await sha256(saved.path), expected, "the file bob has");
+    assertEquals(await sha256File(saved.path), expected, "the file bob has");
     assertEquals(await filesUnder(downloads, { skip: ".rt-partial" }), ["big.bin"]);
     assertEquals(await filesUnder(partial), []);
     quiet(e2e, members);
@@ -322,7 +308,7 @@ Deno.test("the host's own seat receives a file and sends one back", async () => 
         saved.path.startsWith(downloadsOf(home).downloads),
         `saved outside ${recipient.label}'s downloads: ${saved.path}`,
       );
-      assertEquals(await sha256(saved.path), await sha256(source));
+      assertEquals(await sha256File(saved.path), await sha256File(source));
     }
     quiet(e2e, [host, alice]);
   } finally {
@@ -417,7 +403,7 @@ Deno.test("a sender killed half way offers again and the transfer carries on", a
     const source = join(dir, "backup.tar");
     const size = 100 * MB;
     await randomFile(source, size);
-    const expected = await sha256(source);
+    const expected = await sha256File(source);
     const { port, homes } = await room(e2e, ["alice", "bob"]);
     await using valve = Valve.open(port);
     const alice = await e2e.join(valve.port, "alice", "pw", homes.alice);
@@ -461,7 +447,7 @@ Deno.test("a sender killed half way offers again and the transfer carries on", a
       timeoutMs: TRANSFER_MS,
     });
     await again.next("file-done", (e) => e.id === offered.id, { timeoutMs: TRANSFER_MS });
-    assertEquals(await sha256(saved.path), expected, "the resumed file");
+    assertEquals(await sha256File(saved.path), expected, "the resumed file");
     // It started where it stopped, on both sides: only the rest crossed.
     const bobFirst = ofTransfer(bob, "file-progress", resumed.id)[0]!;
     const aliceFirst = ofTransfer(again, "file-progress", offered.id)[0]!;
