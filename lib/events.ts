@@ -59,6 +59,34 @@ export interface MemberView {
   status: KeyStatus;
 }
 
+/** What came of asking the router to open its IPv6 firewall for the room. */
+export interface RouterIpv6 {
+  /**
+   * `opened`: people with IPv6 can reach `address`; `no-ipv6`: this computer has no IPv6
+   * route or global address; `unavailable`: no router answered; `refused`: it said no;
+   * `off`: not asked (`--no-upnp`, or the room does not listen on IPv6).
+   */
+  status: "opened" | "no-ipv6" | "unavailable" | "refused" | "off";
+  address?: string;
+  port?: number;
+  /** `UPnP IGD v2` or `PCP`. */
+  method?: string;
+  command?: string;
+  detail?: string;
+}
+
+/** One way in that the router opened. */
+export interface RouterPath {
+  /** A port mapping on the router's IPv4 address, or a pinhole in its IPv6 firewall. */
+  kind: "ipv4-mapping" | "ipv6-pinhole";
+  address: string;
+  port: number;
+  method: string;
+  command: string;
+  /** Whether people elsewhere can use it (not behind another NAT or a shared address). */
+  reachable: boolean;
+}
+
 /** Every event, discriminated by `type`. */
 export type ChatEvent =
   | {
@@ -84,23 +112,32 @@ export type ChatEvent =
   | {
     type: "router";
     /**
-     * `mapped`: the router opened the port; `double-nat`: it did, but its own address is private;
+     * Over IPv4: `mapped`: the router opened the port; `double-nat`: it did, but its own
+     * address is private; `cgnat`: the provider shares the router's address among its
+     * customers (carrier-grade NAT), so nobody outside can reach this computer over IPv4;
      * `unavailable`: no router answered; `refused`: the router said no; `off`: `--no-upnp`.
      */
-    status: "mapped" | "double-nat" | "unavailable" | "refused" | "off";
+    status: "mapped" | "double-nat" | "cgnat" | "unavailable" | "refused" | "off";
     /** The port inside (this computer). */
     port: number;
-    /** The router's outside address and port, when mapped. */
+    /** The router's outside IPv4 address and port, when mapped (the address also with `cgnat`, when known). */
     externalAddress?: string;
     externalPort?: number;
-    /** `UPnP IGD v1`, `UPnP IGD v2` or `NAT-PMP`. */
+    /** `UPnP IGD v1`, `UPnP IGD v2`, `PCP` or `NAT-PMP`. */
     method?: string;
-    /** The exact command for people outside, when mapped. */
+    /**
+     * The exact command for people elsewhere: over IPv4 when the mapping lets them in,
+     * otherwise over IPv6 when a pinhole is open (they need IPv6 too).
+     */
     command?: string;
-    /** What the router said, or why not. */
+    /** What the router said over IPv4, or why not. */
     detail?: string;
     /** The local address to forward the port to by hand. */
     forwardTo?: string;
+    /** The IPv6 firewall: a pinhole for this computer's global address. */
+    ipv6: RouterIpv6;
+    /** Every way in the router opened, each with its command. */
+    paths: RouterPath[];
   }
   | { type: "room-password"; password: string }
   | { type: "connecting"; host: string; port: number }

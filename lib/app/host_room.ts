@@ -14,8 +14,9 @@ import { addressHints, joinCommand, localAddresses } from "./addresses.ts";
 import { onExit } from "./cleanup.ts";
 import { addOnion, type OnionService, type TorControlOptions } from "../tor/mod.ts";
 import { findGateways, localAddressFor, localV4 } from "../nat/mod.ts";
-import { type MappingOutcome, nullPortMapper, type PortMapper } from "../nat/mod.ts";
-import type { ChatEvent } from "../events.ts";
+import { isGlobalV6, type MapScope, nullPortMapper, type PinholeOutcome } from "../nat/mod.ts";
+import type { PortMapper, RouterOutcome } from "../nat/mod.ts";
+import type { ChatEvent, RouterIpv6, RouterPath } from "../events.ts";
 import { chooseName, type FileOptions, type HostControls, runChat } from "./chat.ts";
 import { generatePassphrase } from "./passphrase.ts";
 import { estimatePassword, weakPasswordWarning } from "./password_strength.ts";
@@ -164,15 +165,24 @@ export async function hostRoom(ui: ChatUi, options: HostRoomOptions): Promise<nu
   }
   // The router is asked in the background: the host is seated at once, the answer follows.
   let forgetMapping = () => {};
-  const mapping = thisComputerOnly ? Promise.resolve(null) : mapper.map(host.port).then(
-    (outcome) => {
-      ui.show(routerEvent(outcome, host.port, hints[0]?.address));
-      if (!outcome.ok) return null;
-      forgetMapping = onExit(() => outcome.mapping.close());
-      return outcome.mapping;
-    },
-    () => null,
-  );
+  const mapping = thisComputerOnly
+    ? Promise.resolve(null)
+    : mapper.map(host.port, mapScope(host.bound)).then(
+      (outcome) => {
+        ui.show(routerEvent(outcome, host.port, hints[0]?.address));
+        const opened = [
+          ...(outcome.ipv4.ok ? [outcome.ipv4.mapping] : []),
+          ...(outcome.ipv6.ok ? [outcome.ipv6.pinhole] : []),
+        ];
+        if (opened.length === 0) return null;
+        const close = async () => {
+          await Promise.all(opened.map((o) => o.close()));
+        };
+        forgetMapping = onExit(close);
+        return { close };
+      },
+      () => null,
+    );
   let onion: OnionService | null = null;
   let forgetOnion = () => {};
   if (options.tor) {
@@ -292,25 +302,78 @@ function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === "::1" || /^::ffff:127\./i.test(address);
 }
 
-function routerEvent(outcome: MappingOutcome, port: number, forwardTo?: string): ChatEvent {
-  const base = { type: "router" as const, port, ...(forwardTo ? { forwardTo } : {}) };
-  if (!outcome.ok) {
-    const status = outcome.reason === "off"
-      ? "off"
-      : outcome.reason === "refused"
-      ? "refused"
-      : "unavailable";
-    return { ...base, status, detail: outcome.detail };
+/** The ways in to ask the router for, from the addresses the room listens on. */
+function mapScope(bound: string[]): MapScope {
+  const v6 = bound.find((b) => b === "::" || isGlobalV6(b));
+  return {
+    // A socket on "::" takes IPv4 connections too.
+    ipv4: bound.some((b) => b === "::" || /^\d+\.\d+\.\d+\.\d+$/.test(b)),
+    ipv6: v6 === undefined ? false : v6 === "::" ? true : v6,
+  };
+}
+
+/** The `router` event: what the router opened, and the command for people elsewhere. */
+export function routerEvent(outcome: RouterOutcome, port: number, forwardTo?: string): ChatEvent {
+  const paths: RouterPath[] = [];
+  const ipv6 = pinholeStatus(outcome.ipv6);
+  if (ipv6.status === "opened") {
+    paths.push({
+      kind: "ipv6-pinhole",
+      address: ipv6.address!,
+      port: ipv6.port!,
+      method: ipv6.method!,
+      command: ipv6.command!,
+      reachable: true,
+    });
   }
-  const m = outcome.mapping;
+  const base = { type: "router" as const, port, ...(forwardTo ? { forwardTo } : {}), ipv6, paths };
+  // For people elsewhere: the IPv4 way when it lets them in, else the IPv6 one.
+  const viaIpv6 = ipv6.command ? { command: ipv6.command } : {};
+  const v4 = outcome.ipv4;
+  if (!v4.ok) {
+    const status = v4.reason === "off"
+      ? "off"
+      : v4.reason === "refused"
+      ? "refused"
+      : v4.reason === "cgnat"
+      ? "cgnat"
+      : "unavailable";
+    return {
+      ...base,
+      status,
+      detail: v4.detail,
+      ...(v4.externalAddress ? { externalAddress: v4.externalAddress } : {}),
+      ...viaIpv6,
+    };
+  }
+  const m = v4.mapping;
+  const command = joinCommand(m.externalAddress, m.externalPort);
+  const reachable = !m.behindAnotherNat;
+  paths.unshift({
+    kind: "ipv4-mapping",
+    address: m.externalAddress,
+    port: m.externalPort,
+    method: m.method,
+    command,
+    reachable,
+  });
   return {
     ...base,
-    status: m.behindAnotherNat ? "double-nat" : "mapped",
+    status: m.sharedByProvider ? "cgnat" : m.behindAnotherNat ? "double-nat" : "mapped",
     externalAddress: m.externalAddress,
     externalPort: m.externalPort,
     method: m.method,
-    command: joinCommand(m.externalAddress, m.externalPort),
+    ...(reachable ? { command } : viaIpv6),
   };
+}
+
+function pinholeStatus(outcome: PinholeOutcome): RouterIpv6 {
+  if (outcome.ok) {
+    const { address, port, method } = outcome.pinhole;
+    return { status: "opened", address, port, method, command: joinCommand(address, port) };
+  }
+  const status = outcome.reason === "no-router" ? "unavailable" : outcome.reason;
+  return { status, detail: outcome.detail };
 }
 
 /** Starts announcing the room on the local network, once the host is seated under its name. */

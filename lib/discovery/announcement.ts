@@ -15,7 +15,16 @@ import { checkName } from "../room/mod.ts";
 export const ANNOUNCEMENT_VERSION = 1;
 /** The IPv4 multicast group announcements go to (organisation-local scope, RFC 2365). */
 export const DISCOVERY_GROUP = "239.255.42.99";
-/** The UDP port announcements go to, on the group and on each network's broadcast address. */
+/**
+ * The IPv6 multicast group announcements go to, on each interface: link-local scope (`ff02`,
+ * never routed off the link), group ID 0x7274 ("rt"), none of the well-known ones (RFC 4291,
+ * IANA's IPv6 multicast registry).
+ */
+export const DISCOVERY_GROUP_IPV6 = "ff02::7274";
+/**
+ * The UDP port announcements go to, on the groups and on each network's broadcast address
+ * (the same for IPv4 and IPv6).
+ */
 export const DISCOVERY_PORT = 41999;
 /** Largest datagram a finder reads; larger ones are ignored unread. */
 export const MAX_ANNOUNCEMENT_BYTES = 1024;

@@ -1,7 +1,8 @@
 /**
- * The host's side of LAN discovery: while the room is open, say so on every local IPv4 network
- * once at once and then every second (to the multicast group and to the network's broadcast
- * address), and say "closed" once at the end.
+ * The host's side of LAN discovery: while the room is open, say so on every local network
+ * once at once and then every second (on IPv4 to the multicast group and to the network's
+ * broadcast address, on IPv6 to the link-local multicast group out of each interface), and say
+ * "closed" once at the end.
  *
  * @module
  */
@@ -9,10 +10,11 @@ import dgram from "node:dgram";
 import {
   type Announcement,
   DISCOVERY_GROUP,
+  DISCOVERY_GROUP_IPV6,
   DISCOVERY_PORT,
   encodeAnnouncement,
 } from "./announcement.ts";
-import { type InterfaceAddress, networkInterfaces } from "../util/mod.ts";
+import { type InterfaceAddress, ipv6Groups, networkInterfaces } from "../util/mod.ts";
 
 /** Where to send an announcement to. */
 export interface Destination {
@@ -22,8 +24,13 @@ export interface Destination {
 
 /** The announcements that leave by one local address. */
 export interface Route {
-  /** The local IPv4 address to send from (it picks the network, and finders see it). */
+  /**
+   * The local address to send from (it picks the network, and finders see it): IPv4, or IPv6
+   * (a link-local one with its zone, `fe80::1%eth0`).
+   */
   local: string;
+  /** IPv6: the interface multicast leaves by (the destinations name it as their zone too). */
+  interface?: string;
   destinations: Destination[];
 }
 
@@ -79,9 +86,72 @@ function isLoopbackV4(address: string): boolean {
   return address.startsWith("127.");
 }
 
+/** Whether IPv6 `groups` is an address a host can be reached at over a LAN. */
+function isUnicastV6(groups: number[]): boolean {
+  const zeros = groups.slice(0, 5).every((g) => g === 0);
+  if (zeros && (groups[5] === 0 || groups[5] === 0xffff)) {
+    // ::, ::1, IPv4-compatible and IPv4-mapped: not an IPv6 host's own address.
+    return false;
+  }
+  return (groups[0]! & 0xff00) !== 0xff00; // multicast
+}
+
+/** Whether IPv6 `groups` is a link-local unicast address (`fe80::/10`). */
+function isLinkLocalV6(groups: number[]): boolean {
+  return (groups[0]! & 0xffc0) === 0xfe80;
+}
+
+function sameGroups(a: number[], b: number[]): boolean {
+  return a.every((g, i) => g === b[i]);
+}
+
 /**
- * Where to announce: every IPv4 interface address except loopback ones, or only the one the
- * room is bound to (none when it is bound to a loopback or an IPv6 address). Each gets the
+ * Where to announce over IPv6: out of every interface that has a unicast IPv6 address, to
+ * `group` on that interface, sent from the interface's first routable (global or unique local)
+ * address, or else from its link-local one with its zone. Finders join at the address they
+ * hear from, so a routable one is what they should hear. With `bind` an IPv6 address: only
+ * from that address, out of its interface.
+ */
+function ipv6Routes(
+  interfaces: LocalInterface[],
+  bind: string | undefined,
+  port: number,
+  group: string,
+): Route[] {
+  const anyAddress = bind === undefined || bind === "::";
+  const bound = anyAddress ? null : ipv6Groups(bind);
+  if (!anyAddress && bound === null) return [];
+  const boundZone = bind?.includes("%") ? bind.slice(bind.indexOf("%") + 1) : null;
+  const byInterface = new Map<string, { routable?: string; linkLocal?: string }>();
+  for (const i of interfaces) {
+    if (i.family !== "IPv6") continue;
+    const address = i.address.split("%")[0]!;
+    const groups = ipv6Groups(address);
+    if (groups === null || !isUnicastV6(groups)) continue;
+    if (bound !== null && (!sameGroups(groups, bound) || (boundZone ?? i.name) !== i.name)) {
+      continue;
+    }
+    const found = byInterface.get(i.name) ?? {};
+    if (isLinkLocalV6(groups)) found.linkLocal ??= address;
+    else found.routable ??= address;
+    byInterface.set(i.name, found);
+  }
+  const seen = new Set<string>();
+  const routes: Route[] = [];
+  for (const [name, { routable, linkLocal }] of byInterface) {
+    const local = routable ?? `${linkLocal}%${name}`;
+    if (seen.has(local)) continue;
+    seen.add(local);
+    routes.push({ local, interface: name, destinations: [{ address: `${group}%${name}`, port }] });
+  }
+  return routes;
+}
+
+/**
+ * Where to announce: every IPv4 interface address except loopback ones, then every interface
+ * with IPv6 (see {@link ipv6Routes}); or only the network of the address the room is bound to:
+ * none when it is bound to a loopback address, IPv4 only when bound to `0.0.0.0` or another
+ * IPv4 address, that address's alone when bound to an IPv6 one. Each IPv4 address gets the
  * multicast group and, when it has one, its network's broadcast address.
  */
 export function localRoutes(
@@ -89,6 +159,7 @@ export function localRoutes(
   bind?: string,
   port: number = DISCOVERY_PORT,
   group: string = DISCOVERY_GROUP,
+  groupIpv6: string = DISCOVERY_GROUP_IPV6,
 ): Route[] {
   const anyAddress = bind === undefined || bind === "0.0.0.0" || bind === "::";
   const seen = new Set<string>();
@@ -102,6 +173,10 @@ export function localRoutes(
     if (broadcast) destinations.push({ address: broadcast, port });
     routes.push({ local: i.address, destinations });
   }
+  // A room bound to 0.0.0.0 or an IPv4 address cannot be joined over IPv6.
+  if (bind === undefined || (bind.includes(":") && canAnnounce(bind))) {
+    routes.push(...ipv6Routes(interfaces, bind, port, groupIpv6));
+  }
   return routes;
 }
 
@@ -110,19 +185,28 @@ class Sender {
   readonly #socket: dgram.Socket;
   readonly #ready: Promise<boolean>;
   #closed: Promise<void> | null = null;
+  #mute = false;
 
-  constructor(local: string) {
-    const socket = dgram.createSocket({ type: "udp4" });
+  constructor(route: Route) {
+    const { local } = route;
+    const ipv6 = local.includes(":");
+    const socket = dgram.createSocket({ type: ipv6 ? "udp6" : "udp4" });
     this.#socket = socket;
     this.#ready = new Promise((resolve) => {
-      // An interface that went away, or an address that cannot be bound: this route is mute.
-      socket.once("error", () => resolve(false));
+      // An interface that went away, or an address that cannot be bound (yet: a new IPv6
+      // address is unusable until the network agrees it is unique): this sender is mute, and
+      // the next announcement tries a new one.
+      socket.once("error", () => {
+        this.#mute = true;
+        resolve(false);
+      });
       socket.bind({ port: 0, address: local, exclusive: true }, () => {
         try {
-          socket.setBroadcast(true);
+          if (!ipv6) socket.setBroadcast(true);
           socket.setMulticastTTL(1);
           socket.setMulticastLoopback(true);
-          socket.setMulticastInterface(local);
+          if (!ipv6) socket.setMulticastInterface(local);
+          else if (route.interface) socket.setMulticastInterface(`::%${route.interface}`);
         } catch {
           // Broadcast or multicast refused here: what can be sent still is.
         }
@@ -130,6 +214,11 @@ class Sender {
       });
     });
     socket.on("error", () => {});
+  }
+
+  /** Whether its socket could not be bound: nothing is sent through it. */
+  get mute(): boolean {
+    return this.#mute;
   }
 
   /** Sends to every destination; failures (no route, network gone) are ignored. */
@@ -219,7 +308,8 @@ export class Announcer {
     const sends: Promise<void>[] = gone.map(([, sender]) => sender.close());
     for (const route of routes) {
       let sender = this.#senders.get(route.local);
-      if (!sender) this.#senders.set(route.local, sender = new Sender(route.local));
+      if (sender?.mute) sends.push(sender.close());
+      if (!sender || sender.mute) this.#senders.set(route.local, sender = new Sender(route));
       sends.push(sender.send(bytes, route.destinations));
     }
     await Promise.all(sends);
@@ -246,10 +336,12 @@ export class Announcer {
 }
 
 /**
- * Whether a room bound to `bind` can be announced: not when it listens on a loopback or a
- * single IPv6 address (announcements are IPv4, and nobody else could join).
+ * Whether a room bound to `bind` can be announced: not when it listens on a loopback address
+ * (nobody else could join), nor on anything but an IPv4 or IPv6 unicast address.
  */
 export function canAnnounce(bind?: string): boolean {
   if (bind === undefined || bind === "0.0.0.0" || bind === "::") return true;
-  return ipv4ToNumber(bind) !== null && !isLoopbackV4(bind);
+  if (ipv4ToNumber(bind) !== null) return !isLoopbackV4(bind);
+  const groups = ipv6Groups(bind);
+  return groups !== null && isUnicastV6(groups);
 }

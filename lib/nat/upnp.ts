@@ -9,8 +9,11 @@
  */
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
+import { canonicalIpv6 } from "../util/mod.ts";
 
 const SSDP_ADDRESS = "239.255.255.250";
+/** SSDP's link-local IPv6 group. */
+const SSDP_ADDRESS_V6 = "ff02::c";
 const SSDP_PORT = 1900;
 const SEARCH_TARGETS = [
   "urn:schemas-upnp-org:device:InternetGatewayDevice:2",
@@ -18,20 +21,31 @@ const SEARCH_TARGETS = [
   "urn:schemas-upnp-org:service:WANIPConnection:2",
   "urn:schemas-upnp-org:service:WANIPConnection:1",
 ];
+/** Over IPv6, what opens pinholes: IGD v2's firewall control service. */
+const SEARCH_TARGETS_V6 = [
+  "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1",
+  "urn:schemas-upnp-org:device:InternetGatewayDevice:2",
+];
+/** The service of IGD v2 that opens IPv6 pinholes. */
+export const FIREWALL_SERVICE = "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1";
 const SERVICE_TYPES = [
   "urn:schemas-upnp-org:service:WANIPConnection:2",
   "urn:schemas-upnp-org:service:WANIPConnection:1",
   "urn:schemas-upnp-org:service:WANPPPConnection:1",
 ];
 
-/** A router's port-mapping service. */
-export interface IgdService {
+/** One service of a router's description, where its actions are sent. */
+export interface UpnpService {
   /** Where the description came from. */
   location: string;
   /** The service type, e.g. `urn:schemas-upnp-org:service:WANIPConnection:2`. */
   serviceType: string;
   /** The absolute control URL. */
   controlUrl: string;
+}
+
+/** A router's port-mapping service. */
+export interface IgdService extends UpnpService {
   /** 1 or 2. */
   igdVersion: 1 | 2;
 }
@@ -58,19 +72,59 @@ export interface DiscoveryOptions {
   signal?: AbortSignal;
   /** Where searches go. Default: the SSDP multicast group (tests give a unicast address). */
   target?: { address: string; port: number };
+  /**
+   * 6: search over IPv6, on SSDP's link-local group `ff02::c` out of each of `interfaces`, for
+   * the firewall control service. A router answers from its link-local address and names a
+   * description on its global one: an answer counts when it comes from one of `from` or its
+   * LOCATION is on one of them (never on a link-local address, which needs a zone). Default 4.
+   */
+  family?: 4 | 6;
+  /** With family 6: the interfaces to search on (those of the default routes). */
+  interfaces?: readonly string[];
+  /**
+   * With family 6: every answer naming a description on a global address counts, whoever
+   * sent it; the caller checks that it is the router's (see {@link deviceId}).
+   */
+  anyone?: boolean;
 }
 
-/** The LOCATION of an SSDP answer from `source`, when it names a description on `source`. */
-function locationOn(text: string, source: string): string | null {
+/** The LOCATION of an SSDP answer, as a URL without credentials, or `null`. */
+function locationOf(text: string): URL | null {
   const location = /^location:\s*(\S+)\s*$/im.exec(text)?.[1];
   if (!location || location.length >= 512 || !/^https?:\/\//i.test(location)) return null;
-  let url: URL;
   try {
-    url = new URL(location);
+    const url = new URL(location);
+    return url.username === "" && url.password === "" ? url : null;
   } catch {
     return null;
   }
-  return url.hostname === source && url.username === "" && url.password === "" ? url.href : null;
+}
+
+/** The host of a URL as an address: IPv6 without its brackets, in canonical form. */
+function hostAddress(url: URL): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  return canonicalIpv6(host) ?? host;
+}
+
+/** The description an answer from `sender` names, when it counts (see DiscoveryOptions). */
+function acceptedLocation(
+  text: string,
+  sender: string,
+  from: Set<string>,
+  family: 4 | 6,
+  anyone: boolean,
+): string | null {
+  const url = locationOf(text);
+  if (!url) return null;
+  const host = hostAddress(url);
+  if (family === 4) return from.has(sender) && host === sender ? url.href : null;
+  const source = canonicalIpv6(sender) ?? sender;
+  if (isLinkLocal(host) || !host.includes(":")) return null;
+  return anyone || from.has(source) || from.has(host) ? url.href : null;
+}
+
+function isLinkLocal(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
 }
 
 /**
@@ -80,12 +134,22 @@ function locationOn(text: string, source: string): string | null {
  */
 export function discoverLocations(timeoutMs: number, options: DiscoveryOptions): Promise<string[]> {
   const { signal } = options;
-  const from = new Set(options.from);
-  const target = options.target ?? { address: SSDP_ADDRESS, port: SSDP_PORT };
-  if (from.size === 0) return Promise.resolve([]);
+  const family = options.family ?? 4;
+  const from = new Set(options.from.map((a) => canonicalIpv6(a) ?? a));
+  const targets = options.target
+    ? [options.target]
+    : family === 4
+    ? [{ address: SSDP_ADDRESS, port: SSDP_PORT }]
+    : (options.interfaces ?? []).map((i) => ({
+      address: `${SSDP_ADDRESS_V6}%${i}`,
+      port: SSDP_PORT,
+    }));
+  if ((from.size === 0 && !options.anyone) || targets.length === 0) return Promise.resolve([]);
+  const searchTargets = family === 4 ? SEARCH_TARGETS : SEARCH_TARGETS_V6;
+  const hostHeader = family === 4 ? `${SSDP_ADDRESS}:${SSDP_PORT}` : `[FF02::C]:${SSDP_PORT}`;
   return new Promise((resolve) => {
     const found = new Set<string>();
-    const socket = dgram.createSocket({ type: "udp4" });
+    const socket = dgram.createSocket({ type: family === 4 ? "udp4" : "udp6" });
     let done = false;
     const finish = () => {
       if (done) return;
@@ -106,27 +170,29 @@ export function discoverLocations(timeoutMs: number, options: DiscoveryOptions):
     signal?.addEventListener("abort", finish);
     socket.on("error", finish);
     socket.on("message", (message: Buffer, sender: { address: string }) => {
-      if (!from.has(sender.address) || found.size >= 16) return;
+      if (found.size >= 16) return;
       const text = message.toString("latin1");
       if (!/^HTTP\/1\.[01] 200/i.test(text) && !/^NOTIFY/i.test(text)) return;
-      const location = locationOn(text, sender.address);
+      const location = acceptedLocation(text, sender.address, from, family, !!options.anyone);
       if (location) {
         if (found.size === 0) settle = setTimeout(finish, 200);
         found.add(location);
       }
     });
     const search = () => {
-      for (const st of SEARCH_TARGETS) {
+      for (const st of searchTargets) {
         const request = [
           "M-SEARCH * HTTP/1.1",
-          `HOST: ${SSDP_ADDRESS}:${SSDP_PORT}`,
+          `HOST: ${hostHeader}`,
           'MAN: "ssdp:discover"',
           "MX: 1",
           `ST: ${st}`,
           "",
           "",
         ].join("\r\n");
-        socket.send(Buffer.from(request), target.port, target.address, () => {});
+        for (const target of targets) {
+          socket.send(Buffer.from(request), target.port, target.address, () => {});
+        }
       }
     };
     // Searches again once: UDP may drop the first.
@@ -143,7 +209,8 @@ export function discoverLocations(timeoutMs: number, options: DiscoveryOptions):
   });
 }
 
-function tag(xml: string, name: string): string | null {
+/** The text of the first element `name` (any namespace prefix) in `xml`, or `null`. */
+export function tag(xml: string, name: string): string | null {
   const m = new RegExp(`<(?:\\w+:)?${name}>([^<]*)</(?:\\w+:)?${name}>`, "i").exec(xml);
   return m ? m[1]!.trim() : null;
 }
@@ -214,31 +281,59 @@ export function controlUrlFor(
   }
 }
 
+/** The first service of `types` (in that order) a description offers, or `null`. */
+function findService(xml: string, location: string, types: string[]): UpnpService | null {
+  const base = tag(xml, "URLBase");
+  const services = xml.split(/<service>/i).slice(1);
+  for (const serviceType of types) {
+    for (const service of services) {
+      if (tag(service, "serviceType") !== serviceType) continue;
+      const control = tag(service, "controlURL");
+      const controlUrl = control ? controlUrlFor(control, location, base) : null;
+      if (controlUrl) return { location, serviceType, controlUrl };
+    }
+  }
+  return null;
+}
+
+async function fetchDescription(location: string, timeoutMs: number): Promise<string | null> {
+  const { response, text } = await fetchText(location, {}, timeoutMs, 256 * 1024);
+  return response.ok ? text : null;
+}
+
 /** Reads a device description and finds its port-mapping service, or `null`. */
 export async function describeGateway(
   location: string,
   timeoutMs = 2000,
 ): Promise<IgdService | null> {
-  const { response, text: xml } = await fetchText(location, {}, timeoutMs, 256 * 1024);
-  if (!response.ok) return null;
+  const xml = await fetchDescription(location, timeoutMs);
+  if (xml === null) return null;
+  const found = findService(xml, location, SERVICE_TYPES);
+  if (!found) return null;
   const version = /InternetGatewayDevice:2/.test(xml) ? 2 : 1;
-  const base = tag(xml, "URLBase");
-  for (const serviceType of SERVICE_TYPES) {
-    const services = xml.split(/<service>/i).slice(1);
-    for (const service of services) {
-      if (tag(service, "serviceType") !== serviceType) continue;
-      const control = tag(service, "controlURL");
-      const controlUrl = control ? controlUrlFor(control, location, base) : null;
-      if (!controlUrl) continue;
-      return {
-        location,
-        serviceType,
-        controlUrl,
-        igdVersion: serviceType.endsWith(":2") ? 2 : version as 1 | 2,
-      };
-    }
-  }
-  return null;
+  return { ...found, igdVersion: found.serviceType.endsWith(":2") ? 2 : version };
+}
+
+/** A router's IPv6 firewall control service, and which device it is. */
+export interface FirewallService extends UpnpService {
+  /** The root device's unique name (its `UDN`), the same whichever address describes it. */
+  deviceId: string | null;
+}
+
+/** Reads a device description and finds its IPv6 firewall control service, or `null`. */
+export async function describeFirewall(
+  location: string,
+  timeoutMs = 2000,
+): Promise<FirewallService | null> {
+  const xml = await fetchDescription(location, timeoutMs);
+  const found = xml === null ? null : findService(xml, location, [FIREWALL_SERVICE]);
+  return found ? { ...found, deviceId: tag(xml!, "UDN") } : null;
+}
+
+/** The root device's unique name (`UDN`) in the description at `location`, or `null`. */
+export async function deviceId(location: string, timeoutMs = 2000): Promise<string | null> {
+  const xml = await fetchDescription(location, timeoutMs).catch(() => null);
+  return xml === null ? null : tag(xml, "UDN");
 }
 
 function escapeXml(text: string): string {
@@ -247,7 +342,7 @@ function escapeXml(text: string): string {
 
 /** Calls one SOAP action; returns the response body, or throws `UpnpError`. */
 export async function soap(
-  service: IgdService,
+  service: UpnpService,
   action: string,
   args: Record<string, string | number>,
   timeoutMs = 2000,

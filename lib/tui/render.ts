@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChatEvent, KeyStatus, MemberView } from "../events.ts";
+import type { ChatEvent, KeyStatus, MemberView, RouterIpv6 } from "../events.ts";
 import { renderFileEvent } from "./render_files.ts";
 import { sanitize, sanitizeMultiline } from "./sanitize.ts";
 import { makeStyle, type Style } from "./style.ts";
@@ -294,30 +294,97 @@ function renderRouter(event: Extract<ChatEvent, { type: "router" }>, s: Style): 
     `forward TCP port ${event.port} to ${event.forwardTo ?? "this computer"} in your ` +
     "router's settings, then give people your public address";
   const tor = "(or host through Tor instead: rt --tor)";
+  const v6 = event.ipv6;
+  if (event.status === "mapped") {
+    const lines = [
+      "For people elsewhere on the Internet, have them type:",
+      `    ${s.bold(event.command ?? "")}    ${
+        s.dim(`(your router opened the port automatically, by ${event.method})`)
+      }`,
+    ];
+    if (v6?.status === "opened") {
+      lines.push(s.dim(`Over IPv6 it is open too: ${v6.command} (by ${v6.method})`));
+    }
+    return lines.join("\n");
+  }
+  if (v6?.status === "opened") {
+    return [
+      "For people elsewhere on the Internet, have them type:",
+      `    ${s.bold(v6.command ?? "")}    ${
+        s.dim(`(over IPv6: your router opened its firewall for this port, by ${v6.method})`)
+      }`,
+      `They need IPv6 too (most mobile networks and many homes have it). ${
+        ipv4Closed(event)
+      } For people without IPv6, host through Tor instead: rt --tor`,
+    ].join("\n");
+  }
+  const noIpv6 = v6 && v6.status !== "off" ? ` ${ipv6Closed(v6)}` : "";
   switch (event.status) {
-    case "mapped":
-      return [
-        "For people elsewhere on the Internet, have them type:",
-        `    ${s.bold(event.command ?? "")}    ${
-          s.dim(`(your router opened the port automatically, by ${event.method})`)
-        }`,
-      ].join("\n");
     case "double-nat":
       return s.yellow(
         `Your router opened port ${event.externalPort} (by ${event.method}), but its own address ` +
           `on the outside, ${event.externalAddress}, is private: another router stands between you ` +
-          "and the Internet (double NAT, or your provider's carrier-grade NAT), so people " +
-          "elsewhere cannot reach you this way. Ask whoever runs that router to " + forward +
-          ` ${tor}.`,
+          "and the Internet (double NAT), so people elsewhere cannot reach you this way." +
+          noIpv6 + " Ask whoever runs that router to " + forward + ` ${tor}.`,
+      );
+    case "cgnat":
+      return s.yellow(
+        `For people elsewhere on the Internet: ${sharedAddress(event)}, so no setting on your ` +
+          `router can let them reach you over IPv4.${noIpv6} Host through Tor instead: rt --tor ` +
+          "(or ask your provider for a public IPv4 address).",
       );
     case "unavailable":
       return `For people elsewhere on the Internet: no router answered a request to open the ` +
-        `port (UPnP and NAT-PMP may be off on it). To let them in, ${forward} ${tor}.`;
+        `port (UPnP, PCP and NAT-PMP may be off on it).${noIpv6} To let them in, ${forward} ${tor}.`;
     case "refused":
       return `For people elsewhere on the Internet: your router refused to open the port ` +
-        `(${sanitize(event.detail ?? "no reason given")}). To let them in, ${forward} ${tor}.`;
+        `(${
+          sanitize(event.detail ?? "no reason given")
+        }).${noIpv6} To let them in, ${forward} ${tor}.`;
     case "off":
       return `For people elsewhere on the Internet: ${forward} (automatic opening is off).`;
+  }
+}
+
+/** Why the provider's NAT stands in the way, naming the shared address when known. */
+function sharedAddress(event: Extract<ChatEvent, { type: "router" }>): string {
+  const address = event.externalAddress
+    ? `; your router's outside address is ${sanitize(event.externalAddress)}`
+    : "";
+  return "your Internet provider shares one IPv4 address among many customers " +
+    `(carrier-grade NAT${address})`;
+}
+
+/** One sentence: why nobody outside can come in over IPv4. */
+function ipv4Closed(event: Extract<ChatEvent, { type: "router" }>): string {
+  switch (event.status) {
+    case "cgnat":
+      return `Over IPv4 nobody outside can reach you: ${sharedAddress(event)}.`;
+    case "double-nat":
+      return `Over IPv4 nobody outside can reach you: another router stands between yours and ` +
+        "the Internet (double NAT).";
+    case "refused":
+      return `Over IPv4 your router refused to open the port (${
+        sanitize(event.detail ?? "no reason given")
+      }).`;
+    case "off":
+      return "";
+    default:
+      return "Over IPv4 no router answered a request to open the port.";
+  }
+}
+
+/** One sentence: why the IPv6 way is not open either. */
+function ipv6Closed(v6: RouterIpv6): string {
+  switch (v6.status) {
+    case "no-ipv6":
+      return "Nor is there another way in: this computer has no IPv6 connection.";
+    case "refused":
+      return `Nor would your router open its IPv6 firewall (${
+        sanitize(v6.detail ?? "no reason given")
+      }).`;
+    default:
+      return "Nor did your router answer a request to open its IPv6 firewall.";
   }
 }
 

@@ -26,3 +26,27 @@ export function ipv6Groups(address: string): number[] | null {
   if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
   return groups.map((g) => parseInt(g, 16));
 }
+
+/** Writes eight 16-bit groups as RFC 5952 text: lower case, the longest run of zeros as `::`. */
+export function formatIpv6(groups: readonly number[]): string {
+  let best = -1, bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j;
+  }
+  const text = (list: readonly number[]) => list.map((g) => g.toString(16)).join(":");
+  if (best < 0) return text(groups);
+  return `${text(groups.slice(0, best))}::${text(groups.slice(best + bestLength))}`;
+}
+
+/** The canonical text of an IPv6 address (zone dropped), or `null` when it is not one. */
+export function canonicalIpv6(address: string): string | null {
+  const groups = ipv6Groups(address);
+  return groups ? formatIpv6(groups) : null;
+}

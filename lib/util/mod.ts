@@ -7,7 +7,7 @@
 export { concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 export { describeError, isProgrammingError } from "./errors.ts";
 export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";
-export { ipv6Groups } from "./ip.ts";
+export { canonicalIpv6, formatIpv6, ipv6Groups } from "./ip.ts";
 export { AsyncQueue } from "./queue.ts";
 export { Serial } from "./serial.ts";
 export { waitAtMost, withTimeout } from "./timeout.ts";

@@ -167,8 +167,15 @@ Deno.test("routes: every IPv4 network but loopback, or only the bound one", () =
   assertEquals(localRoutes(interfaces), [
     { local: "192.168.1.23", destinations: [group, { address: "192.168.1.255", port: 41999 }] },
     { local: "10.8.0.2", destinations: [group] },
+    // And IPv6 (tests/discovery/ipv6_test.ts).
+    {
+      local: "fe80::1%eth0",
+      interface: "eth0",
+      destinations: [{ address: "ff02::7274%eth0", port: 41999 }],
+    },
   ]);
   assertEquals(localRoutes(interfaces, "::"), localRoutes(interfaces));
+  assertEquals(localRoutes(interfaces, "0.0.0.0"), localRoutes(interfaces).slice(0, 2));
   assertEquals(localRoutes(interfaces, "10.8.0.2").map((r) => r.local), ["10.8.0.2"]);
   assertEquals(localRoutes(interfaces, "127.0.0.1"), []);
   assertEquals(localRoutes(interfaces, "::1"), []);

@@ -1,12 +1,13 @@
 /**
  * LAN discovery end to end: hosts announce their rooms in one network namespace, `rt find`
- * hears them in another, over a bridge (multicast and broadcast as on a real LAN). Needs root
- * and iproute2, and is skipped without them (CI runs as root).
+ * hears them in another, over a bridge (multicast and broadcast as on a real LAN), on IPv4,
+ * IPv6 or both. Needs root and iproute2, and is skipped without them (CI runs as root).
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
-import { Lan, netnsAvailable, NsProcess } from "./netns.ts";
+import { Lan, type LanOptions, netnsAvailable, NsProcess } from "./netns.ts";
 import { DISCOVERY_PORT } from "../../lib/discovery/mod.ts";
+import type { RoomFound } from "../../lib/events.ts";
 
 const ignore = !netnsAvailable();
 
@@ -19,8 +20,8 @@ class Scope {
     this.lan = lan;
   }
 
-  static async create(size = 2): Promise<Scope> {
-    return new Scope(await Lan.create(size));
+  static async create(size = 2, options: LanOptions = {}): Promise<Scope> {
+    return new Scope(await Lan.create(size, options));
   }
 
   spawn(...args: ConstructorParameters<typeof NsProcess>): NsProcess {
@@ -248,6 +249,121 @@ Deno.test({
     assertEquals(await bob.exit(), 0, bob.describe());
     await hana.process.closeStdin();
     assertEquals(await hana.process.exit(), 0);
+  },
+});
+
+/**
+ * Runs `rt find --json` in namespace 1 (`wait` seconds: each room announces every second),
+ * checks it heard exactly `expected`, in any order.
+ */
+async function findExactly(scope: Scope, expected: RoomFound[], wait = 4) {
+  const { code, rooms, finder } = await scope.find(wait);
+  assertEquals(code, 0, finder.describe());
+  const byPort = (a: RoomFound, b: RoomFound) => a.port - b.port;
+  assertEquals(
+    [...rooms].sort(byPort),
+    [...expected].sort(byPort),
+    `${finder.describe()}\n${scope.describe()}`,
+  );
+}
+
+/** Joins the room at `address` and `port` from namespace 1 as bob, says hello, leaves. */
+async function joinAndSayHello(
+  scope: Scope,
+  hana: { process: NsProcess },
+  address: string,
+  port: number,
+) {
+  const bob = scope.spawn("bob", scope.lan.namespaces[1]!, [address, `${port}`, "--name", "bob"], {
+    password: "pw",
+  });
+  await bob.next("welcome");
+  await hana.process.next("joined", (e) => e.name === "bob");
+  await bob.type("hello over IPv6");
+  await hana.process.next("message", (e) => e.from === "bob" && e.text === "hello over IPv6");
+  await bob.closeStdin();
+  assertEquals(await bob.exit(), 0, bob.describe());
+  await hana.process.closeStdin();
+  assertEquals(await hana.process.exit(), 0, hana.process.describe());
+}
+
+Deno.test({
+  name: "IPv6-only LAN: rt find hears the room at the host's IPv6 address, rt joins it there",
+  ignore,
+  async fn() {
+    await using scope = await Scope.create(2, { ipv4: false, ipv6: true });
+    const hana = await scope.host("hana");
+    assertOk(
+      hana.process.events.some((e) => e.type === "notice" && e.code === "announced"),
+      hana.process.describe(),
+    );
+    const address = scope.lan.address6(0);
+    await findExactly(scope, [{
+      name: "hana's room",
+      host: "hana",
+      address,
+      port: hana.port,
+      fingerprint: hana.fingerprint,
+    }]);
+    await joinAndSayHello(scope, hana, address, hana.port);
+  },
+});
+
+Deno.test({
+  name:
+    "IPv6 link-local only: the room is heard at its link-local address with the zone, joined so",
+  ignore,
+  async fn() {
+    await using scope = await Scope.create(2, { ipv4: false });
+    // The host starts while its link-local address may still be checked for uniqueness (and
+    // cannot be sent from yet): it announces as soon as it can.
+    const hana = await scope.host("hana");
+    const address = `${await scope.lan.linkLocal(0)}%${scope.lan.linkName(1)}`;
+    await findExactly(scope, [{
+      name: "hana's room",
+      host: "hana",
+      address,
+      port: hana.port,
+      fingerprint: hana.fingerprint,
+    }]);
+    await joinAndSayHello(scope, hana, address, hana.port);
+  },
+});
+
+Deno.test({
+  name:
+    "IPv4 and IPv6: a room is listed once, at its IPv4 address; a bound room on its network only",
+  ignore,
+  async fn() {
+    await using scope = await Scope.create(2, { ipv6: true });
+    const hana = await scope.host("hana");
+    const kai = await scope.host("kai", ["--bind", scope.lan.address6(0)]);
+    const ivan = await scope.host("ivan", ["--bind", scope.lan.address(0)]);
+    const lo = await scope.host("lo", ["--bind", "::1"]);
+    assertOk(
+      !lo.process.events.some((e) => e.type === "notice" && e.code === "announced"),
+      lo.process.describe(),
+    );
+    const room = (
+      who: { port: number; fingerprint: string },
+      name: string,
+      address: string,
+    ) => ({
+      name: `${name}'s room`,
+      host: name,
+      address,
+      port: who.port,
+      fingerprint: who.fingerprint,
+    });
+    await findExactly(scope, [
+      room(hana, "hana", scope.lan.address(0)),
+      room(kai, "kai", scope.lan.address6(0)),
+      room(ivan, "ivan", scope.lan.address(0)),
+    ]);
+    for (const { process } of [hana, kai, ivan, lo]) {
+      await process.closeStdin();
+      assertEquals(await process.exit(), 0, process.describe());
+    }
   },
 });
 

@@ -28,6 +28,18 @@ export function netnsAvailable(): boolean {
   }
 }
 
+/** Turns IPv6 on in namespace `ns` (for the links made after). */
+async function enableIpv6(ns: string): Promise<void> {
+  for (const conf of ["all", "default"]) {
+    const out = await new Deno.Command("ip", {
+      args: ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${conf}.disable_ipv6=0`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(`sysctl failed: ${decoder.decode(out.stderr).trim()}`);
+  }
+}
+
 async function ip(...args: string[]): Promise<void> {
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
@@ -35,24 +47,42 @@ async function ip(...args: string[]): Promise<void> {
   }
 }
 
-/** Namespaces on one bridge, each with one IPv4 address in 10.231.0.0/24. */
+/** The addresses a {@link Lan}'s namespaces get. */
+export interface LanOptions {
+  /** Each an IPv4 address in 10.231.0.0/24 ({@link Lan.address}). Default: true. */
+  ipv4?: boolean;
+  /**
+   * Each an IPv6 address in fd00:77::/64 too ({@link Lan.address6}), usable at once (no
+   * duplicate address detection). Default: false. IPv6 is turned on in the namespaces whenever
+   * `ipv6` is set or `ipv4` is false; each link also has its link-local address
+   * ({@link Lan.linkLocal}).
+   */
+  ipv6?: boolean;
+}
+
+/**
+ * Namespaces on one bridge, each with one IPv4 address in 10.231.0.0/24 (or, with
+ * {@link LanOptions}, IPv6 addresses, or no IPv4 at all).
+ */
 export class Lan {
   /** The namespaces, one per member of the LAN. */
   readonly namespaces: string[];
   readonly #bridgeNs: string;
   readonly #made: string[] = [];
   readonly #id: string;
+  readonly #options: LanOptions;
 
-  private constructor(id: string, size: number) {
+  private constructor(id: string, size: number, options: LanOptions) {
     this.#id = id;
     this.#bridgeNs = `${id}-lan`;
     this.namespaces = Array.from({ length: size }, (_, i) => `${id}-n${i}`);
+    this.#options = options;
   }
 
   /** Builds a LAN of `size` namespaces with unique names; on failure removes what it made. */
-  static async create(size: number): Promise<Lan> {
+  static async create(size: number, options: LanOptions = {}): Promise<Lan> {
     const id = `rt${crypto.randomUUID().slice(0, 6)}`;
-    const lan = new Lan(id, size);
+    const lan = new Lan(id, size, options);
     try {
       await lan.#build(id);
     } catch (error) {
@@ -72,11 +102,17 @@ export class Lan {
     for (const [i, ns] of this.namespaces.entries()) {
       await ip("netns", "add", ns);
       this.#made.push(ns);
+      const { ipv4 = true, ipv6 = false } = this.#options;
+      // Before the link is made, which takes the namespace's defaults.
+      if (ipv6 || !ipv4) await enableIpv6(ns);
       const inside = `${id}v${i}`, port = `${id}p${i}`;
       // Made in the namespace, so nothing is ever left in the root namespace.
       await ip("-n", ns, "link", "add", inside, "type", "veth", "peer", "name", port, "netns", br);
       await ip("-n", br, "link", "set", port, "master", "br0", "up");
-      await ip("-n", ns, "addr", "add", `${this.address(i)}/24`, "dev", inside);
+      if (ipv4) await ip("-n", ns, "addr", "add", `${this.address(i)}/24`, "dev", inside);
+      if (ipv6) {
+        await ip("-n", ns, "-6", "addr", "add", `${this.address6(i)}/64`, "dev", inside, "nodad");
+      }
       await ip("-n", ns, "link", "set", inside, "up");
       await ip("-n", ns, "link", "set", "lo", "up");
     }
@@ -118,6 +154,40 @@ export class Lan {
   /** The IPv4 address of namespace `i`. */
   address(i: number): string {
     return `10.231.0.${i + 1}`;
+  }
+
+  /** The IPv6 address of namespace `i` (with {@link LanOptions.ipv6}). */
+  address6(i: number): string {
+    return `fd00:77::${i + 1}`;
+  }
+
+  /** The name of namespace `i`'s link to the LAN, inside that namespace. */
+  linkName(i: number): string {
+    return `${this.#id}v${i}`;
+  }
+
+  /**
+   * The link-local IPv6 address of namespace `i`'s link (without its zone), once the system
+   * has checked it is unique on the LAN and it can be used.
+   */
+  async linkLocal(i: number, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (true) {
+      const out = await new Deno.Command("ip", {
+        args: ["-n", this.namespaces[i]!, "-6", "-o", "addr", "show", "dev", this.linkName(i)],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const line = decoder.decode(out.stdout).split("\n").find((l) => / scope link/.test(l));
+      const address = line && !/tentative/.test(line)
+        ? /inet6 ([0-9a-f:]+)\//.exec(line)?.[1]
+        : null;
+      if (address) return address;
+      if (Date.now() > deadline) {
+        throw new Error(`no link-local address: ${decoder.decode(out.stdout)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Deletes every namespace made (their links go with them). Idempotent. */

@@ -13,9 +13,26 @@ export function labAvailable(): boolean {
   return netnsAvailable() && ["miniupnpd", "nft", "ss", "upnpc"].every(available);
 }
 
+/** How the lab's networks are built. */
+export interface LabOptions {
+  /** IPv6 on every link, with a firewall only pinholes open. */
+  ipv6?: boolean;
+  /** The router's WAN in the provider's shared space (100.64.0.2), with no public address. */
+  cgnat?: boolean;
+}
+
+/** The home computer's IPv6 address in the lab. */
+export const LAN_COMPUTER_V6 = "2001:db8:77::2";
+
 /** One router lab, with its own namespace names. */
 export class RouterLab implements AsyncDisposable {
   readonly prefix = `r${crypto.randomUUID().slice(0, 5)}`;
+  /** IPv6 and carrier-grade NAT, as the lab was brought up with. */
+  readonly options: LabOptions;
+
+  private constructor(options: LabOptions) {
+    this.options = options;
+  }
 
   get lan(): string {
     return `${this.prefix}lan`;
@@ -28,7 +45,11 @@ export class RouterLab implements AsyncDisposable {
   async #run(...args: string[]): Promise<string> {
     const out = await new Deno.Command("bash", {
       args: [LAB, ...args],
-      env: { RTLAB_PREFIX: this.prefix },
+      env: {
+        RTLAB_PREFIX: this.prefix,
+        IPV6: this.options.ipv6 ? "yes" : "no",
+        CGNAT: this.options.cgnat ? "yes" : "no",
+      },
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -38,8 +59,9 @@ export class RouterLab implements AsyncDisposable {
     return decoder.decode(out.stdout);
   }
 
-  static async up(mode: string): Promise<RouterLab> {
-    const lab = new RouterLab();
+  /** A lab whose router runs in `mode` (see router_lab.sh). */
+  static async up(mode: string, options: LabOptions = {}): Promise<RouterLab> {
+    const lab = new RouterLab(options);
     try {
       await lab.#run("up", mode);
     } catch (error) {
@@ -52,6 +74,25 @@ export class RouterLab implements AsyncDisposable {
   /** The router's forwardings, e.g. `dport 41234 dnat ip to 10.77.0.2:41234`. */
   async mappings(): Promise<string[]> {
     return (await this.#run("mappings")).split("\n").filter((l) => l.trim() !== "");
+  }
+
+  /** The router's IPv6 pinholes, e.g. `dport 41234 to 20010db8007700000000000000000002`. */
+  async pinholes(): Promise<string[]> {
+    return (await this.#run("pinholes")).split("\n").filter((l) => l.trim() !== "");
+  }
+
+  /** As {@link wanProbe}, to the home computer's IPv6 address (through the router's firewall). */
+  async wan6Probe(port: number): Promise<string> {
+    try {
+      return (await this.#run("wan6-probe", String(port))).trim();
+    } catch {
+      return "";
+    }
+  }
+
+  /** Drops the LAN computer's PCP requests: the router seems to speak NAT-PMP only. */
+  async noPcp(): Promise<void> {
+    await this.#run("no-pcp");
   }
 
   /** What `upnpc -l` (miniupnpc, the reference client) lists, run on the LAN computer. */
@@ -74,7 +115,7 @@ export class RouterLab implements AsyncDisposable {
   }
 
   /** Makes one protocol answer first, the other map the same port after it (router_lab.sh). */
-  async race(first: "natpmp-first" | "upnp-first"): Promise<void> {
+  async race(first: "pcp-first" | "upnp-first"): Promise<void> {
     await this.#run("race", first);
   }
 

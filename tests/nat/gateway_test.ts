@@ -34,9 +34,6 @@ Deno.test("private and shared addresses are not reachable from the Internet", ()
 });
 
 Deno.test("the null mapper asks nobody", async () => {
-  assertEquals(await nullPortMapper.map(41234), {
-    ok: false,
-    reason: "off",
-    detail: "automatic port opening is off",
-  });
+  const off = { ok: false, reason: "off", detail: "automatic port opening is off" };
+  assertEquals(await nullPortMapper.map(41234), { ipv4: off, ipv6: off });
 });
