@@ -119,7 +119,8 @@ function acceptedLocation(
   const host = hostAddress(url);
   if (family === 4) return from.has(sender) && host === sender ? url.href : null;
   const source = canonicalIpv6(sender) ?? sender;
-  if (isLinkLocal(host) || !host.includes(":")) return null;
+  // Link-local needs a zone; an IPv4 host, even written as IPv6 (::ffff:a.b.c.d), is not IPv6.
+  if (isLinkLocal(host) || !host.includes(":") || /^::ffff:[^:]+:[^:]+$/.test(host)) return null;
   return anyone || from.has(source) || from.has(host) ? url.href : null;
 }
 

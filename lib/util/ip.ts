@@ -21,7 +21,8 @@ export function ipv6Groups(address: string): number[] | null {
   const part = (s: string) => (s === "" ? [] : s.split(":"));
   const head = part(halves[0]!), tail = halves.length === 2 ? part(halves[1]!) : [];
   const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
+  // "::" stands for at least one group of zeros.
+  if ((halves.length === 1 && missing !== 0) || missing < halves.length - 1) return null;
   const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
   if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
   return groups.map((g) => parseInt(g, 16));
