@@ -6,16 +6,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2e } from "./harness.ts";
 import { Lan, netnsAvailable, NsProcess } from "./netns.ts";
-
-/** Whether this machine has an IPv6 loopback to listen on. */
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasIpv6Loopback } from "../ipv6_loopback.ts";
 
 Deno.test({
   name: "joining over IPv6 loopback (::1), as ADDRESS PORT and as [ADDRESS]:PORT",

@@ -22,7 +22,7 @@ import { NsProcess } from "./netns.ts";
 import { labAvailable, RouterLab } from "./router_lab.ts";
 
 const LAN_COMPUTER = "10.77.0.2";
-const CYCLES = 10;
+const CYCLES = 6;
 
 const ignore = !labAvailable();
 

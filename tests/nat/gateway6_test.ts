@@ -14,6 +14,7 @@ import {
   sourceTowards,
 } from "../../lib/nat/gateway6.ts";
 import { canonicalIpv6, formatIpv6 } from "../../lib/util/mod.ts";
+import { hasIpv6Loopback } from "../ipv6_loopback.ts";
 
 /** One line of /proc/net/ipv6_route: destination, its length, source, its length, next hop... */
 function route(
@@ -224,16 +225,6 @@ Deno.test("canonical IPv6 text: '::' stands for at least one zero group", () => 
     assertEquals(canonicalIpv6(text), null, text);
   }
 });
-
-/** Whether this machine has an IPv6 loopback (a container may have none). */
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test({
   name: "the address this computer speaks from to a host over TCP",

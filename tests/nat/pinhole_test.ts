@@ -19,6 +19,7 @@ import recorded from "../testdata/miniupnpd_answers.json" with { type: "json" };
 import type { Global6, Router6 } from "../../lib/nat/gateway6.ts";
 import { openPinhole, type PinholeOutcome, type PinholeSystem } from "../../lib/nat/pinhole.ts";
 import { FIREWALL_SERVICE } from "../../lib/nat/upnp.ts";
+import { hasIpv6Loopback } from "../ipv6_loopback.ts";
 
 const ROOT_UDN = "uuid:3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b";
 const OTHER_UDN = "uuid:0badc0de-0000-4000-8000-000000000001";
@@ -26,16 +27,6 @@ const OTHER_UDN = "uuid:0badc0de-0000-4000-8000-000000000001";
 const MINE = "2001:db8:77::2";
 const ROUTER_GLOBAL = "2001:db8:77::1";
 const PORT = 41234;
-
-/** Whether this machine has an IPv6 loopback (a container may have none). */
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether the search's socket can be found: `ss` (iproute2) lists this process's sockets. */
 async function canSeeSockets(): Promise<boolean> {

@@ -19,16 +19,8 @@ import {
   firewallStatus,
   updatePinhole,
 } from "../../lib/nat/upnp_pinhole.ts";
+import { hasIpv6Loopback } from "../ipv6_loopback.ts";
 
-/** Whether this machine has an IPv6 loopback (a container may have none). */
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const HOST = hasIpv6Loopback() ? "::1" : "127.0.0.1";
 const ROOT_UDN = "uuid:3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b";
 
