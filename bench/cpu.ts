@@ -1,13 +1,20 @@
 /**
- * CPU time, to tell whether the host, the members or something else on the machine was the
- * busy side of a step. Deno lets a program read /proc/PID only with --allow-all, so each
- * process reports its own time (this one directly, the host process when asked), and the
- * machine's comes from `node:os` (--allow-sys=cpus).
+ * Time and CPU time, to tell whether the host, the load processes or something else on the
+ * machine was the busy side of a step. Each benchmark process reports its own CPU time
+ * (`node:process`); the rt host's is read from /proc (`proc.ts`); the machine's comes from
+ * `node:os` (--allow-sys=cpus).
  *
  * @module
  */
 import os from "node:os";
 import process from "node:process";
+
+/**
+ * Milliseconds since the epoch, sub-millisecond, comparable between the processes of one
+ * machine: each process's monotonic clock from its start, which the system slews as it slews
+ * the wall clock. Messages are stamped with it in one process and received in another.
+ */
+export const epochMs = (): number => performance.timeOrigin + performance.now();
 
 /** User + system CPU seconds used so far by this process. */
 export function ownCpuSeconds(): number {
@@ -25,7 +32,7 @@ export function machineCpuSeconds(): number {
   }
 }
 
-/** CPU seconds used so far, and when (ms since the epoch, as the measured process saw it). */
+/** CPU seconds used so far, and when (see {@link epochMs}). */
 export interface CpuSample {
   seconds: number;
   at: number;
@@ -33,36 +40,11 @@ export interface CpuSample {
 
 /** A sample of `seconds` taken now. */
 export function sampleNow(seconds: number): CpuSample {
-  return { seconds, at: performance.timeOrigin + performance.now() };
+  return { seconds, at: epochMs() };
 }
 
-/** Something that reports a CPU sample; each is timed where taken, so a slow reply is fine. */
-export type CpuSampler = () => Promise<CpuSample>;
-
-/** Measures CPU shares (1 = one core busy) over an interval. */
-export class CpuMeter {
-  readonly #samplers: CpuSampler[];
-  #start: Promise<CpuSample[]> = Promise.resolve([]);
-
-  constructor(samplers: CpuSampler[]) {
-    this.#samplers = samplers;
-  }
-
-  /** Starts an interval (the samples are taken in the background). */
-  start(): void {
-    this.#start = Promise.all(this.#samplers.map((sample) => sample()));
-  }
-
-  /** CPU share of each sampler since `start()`, in the order given; null where unknown. */
-  async stop(): Promise<(number | null)[]> {
-    const [before, now] = await Promise.all([
-      this.#start,
-      Promise.all(this.#samplers.map((sample) => sample())),
-    ]);
-    return now.map((end, i) => {
-      const start = before[i];
-      const share = start ? (end.seconds - start.seconds) / ((end.at - start.at) / 1000) : NaN;
-      return Number.isFinite(share) ? share : null;
-    });
-  }
+/** Busy cores between two samples (1 = one core); null when unknown. */
+export function shareBetween(from: CpuSample, to: CpuSample): number | null {
+  const share = (to.seconds - from.seconds) / ((to.at - from.at) / 1000);
+  return Number.isFinite(share) ? share : null;
 }

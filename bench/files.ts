@@ -1,8 +1,9 @@
 /**
  * `deno task bench:files [MIB] [RUNS]`: only the file-transfer part of the benchmark (see
  * `transfer.ts`), for quick turns while tuning throughput; MIB and RUNS change the size of the
- * test file (default 256 MiB) and the runs of each case (default 3). Prints its part of the report to stdout and writes the
- * figures as JSON to `bench/results/files-<date>.json`. Progress goes to stderr.
+ * test file (default 1024 MiB) and the runs of each case (default 5). Prints its part of the
+ * report to stdout and writes the figures as JSON to `bench/results/files-<date>.json`.
+ * Progress goes to stderr.
  *
  * @module
  */
@@ -24,7 +25,11 @@ const watchdog = setTimeout(() => {
 
 const [mib = TRANSFER_BYTES / 2 ** 20, repeats = TRANSFER_REPEATS] = Deno.args.map(Number);
 if (!(mib > 0 && mib <= 64 * 1024) || !(Number.isInteger(repeats) && repeats >= 1)) {
-  console.error("usage: deno task bench:files [MIB (default 256)] [RUNS (default 3)]");
+  console.error(
+    `usage: deno task bench:files [MIB (default ${
+      TRANSFER_BYTES / 2 ** 20
+    })] [RUNS (default ${TRANSFER_REPEATS})]`,
+  );
   Deno.exit(2);
 }
 

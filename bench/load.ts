@@ -1,27 +1,27 @@
 /**
- * The load room: members in this process, each reading everything the room says, and load
- * steps at a fixed offered rate. Every chat line carries its step, sequence number and
- * scheduled send time (`performance.now()` of this process), so receivers measure latency
- * without any clock shared across processes.
- *
- * Sending is open loop: message `i` of a step is due at `start + i / rate` and stamped with
- * that due time, not with when the event loop got round to it, so a stalled sender cannot hide
- * latency (no coordinated omission). How late the sender ran is reported as `sendLag`.
+ * The load room: members of one rt host spread over `LOAD_PROCESSES` load processes
+ * (`load_worker.ts`), and load steps at a fixed offered rate run by all of them on one shared
+ * schedule. Each load process measures its members' side; this merges them, with the CPU of
+ * every process (the host's from /proc) and what the host's own seat printed. A step in which
+ * a load process used over `SATURATED_SHARE` of a core is marked invalid: the load, not the
+ * host, may have been the limit.
  *
  * @module
  */
-import { MessageSigner } from "../lib/client/signing.ts";
-import type { RemoteSession } from "../lib/client/mod.ts";
+import { DRAIN_TIMEOUT_MS, LOAD_PROCESSES, P99_LIMIT_MS, SATURATED_SHARE } from "./config.ts";
 import {
-  BACKLOG_LIMIT_MS,
-  DRAIN_TIMEOUT_MS,
-  HANDSHAKE_TIMEOUT_MS,
-  P99_LIMIT_MS,
-  TEXT_CHARS,
-} from "./config.ts";
-import { CpuMeter, type CpuSampler, machineCpuSeconds, ownCpuSeconds, sampleNow } from "./cpu.ts";
-import { joinRoom } from "./member.ts";
-import { Histogram, type Summary } from "./stats.ts";
+  type CpuSample,
+  epochMs,
+  machineCpuSeconds,
+  ownCpuSeconds,
+  sampleNow,
+  shareBetween,
+} from "./cpu.ts";
+import { LoadProcess } from "./load_process.ts";
+import type { WorkerStepResult } from "./load_protocol.ts";
+import { cpuShare, type ProcSample } from "./proc.ts";
+import type { RtHost } from "./rt_host.ts";
+import { Histogram, summarize, type Summary } from "./stats.ts";
 
 /** A load step's plan. */
 export interface StepPlan {
@@ -35,7 +35,11 @@ export interface StepPlan {
 
 /** What one step measured. Latencies are of the measured messages to the other members. */
 export interface StepResult extends StepPlan {
+  members: number;
+  /** Passed: valid, not stopped, nothing lost, p99 within the limit. */
   ok: boolean;
+  /** Why the step does not count (a load process saturated), or null. */
+  invalid: string | null;
   /** Why the step stopped early, or null. */
   stopped: string | null;
   /** Messages sent, and of those in the measured window. */
@@ -53,247 +57,221 @@ export interface StepResult extends StepPlan {
   duplicates: number;
   /** ms from a message's due time to its send. */
   sendLag: Summary;
-  /** CPU share during the measured window (1 = one core): each process, the whole machine. */
-  cpu: { host: number | null; members: number | null; machine: number | null };
+  /** The host's own seat: lines printed, lines missing, from due time to the line read. */
+  seat: { lines: number; missing: number; latency: Summary };
+  /**
+   * CPU share during the measured window (1 = one core): the rt host, each load process and
+   * their sum, this process (which reads the host's output), and the whole machine.
+   */
+  cpu: {
+    host: number | null;
+    loadProcesses: (number | null)[];
+    load: number | null;
+    runner: number | null;
+    machine: number | null;
+  };
+  /** Host CPU time per delivery to a member, in µs. */
+  hostCpuPerDeliveryUs: number | null;
 }
 
-const TAG = "bench";
 /** Shortest measured window over which throughput and CPU shares are reported, in s. */
 const MIN_WINDOW_S = 0.5;
-/** How long members wait for the host to hang up after their goodbye, in ms. */
-const CLOSE_TIMEOUT_MS = 5_000;
+/** How far ahead of now a step's schedule starts, so every load process has its order. */
+const LEAD_MS = 300;
+const JOIN_TIMEOUT_MS = 300_000;
+const EMPTY: Summary = summarize([]);
 
-class Step {
-  readonly id: number;
-  readonly plan: StepPlan;
-  readonly total: number;
-  readonly measuredFrom: number;
-  readonly remaining: Uint16Array;
-  readonly latency = new Histogram();
-  readonly sendLag = new Histogram();
-  start = 0;
-  sent = 0;
-  late = 0;
-  duplicates = 0;
-  windowDeliveries = 0;
-  windowStart = Infinity;
-  windowEnd = Infinity;
-  #oldest = 0;
-
-  constructor(id: number, plan: StepPlan) {
-    this.id = id;
-    this.plan = plan;
-    this.measuredFrom = Math.round(plan.rate * plan.warmupS);
-    this.total = this.measuredFrom + Math.round(plan.rate * plan.measureS);
-    this.remaining = new Uint16Array(this.total);
-  }
-
-  due(seq: number): number {
-    return this.start + seq * 1000 / this.plan.rate;
-  }
-
-  /** The first message not yet delivered to everyone (`sent` when none). */
-  oldestPending(): number {
-    while (this.#oldest < this.sent && this.remaining[this.#oldest] === 0) this.#oldest++;
-    return this.#oldest;
-  }
-
-  /** Measured deliveries late already, or certain to be: delivered late plus overdue ones. */
-  lateSoFar(now: number): number {
-    let overdue = 0;
-    for (let i = this.oldestPending(); i < this.sent && this.due(i) < now - P99_LIMIT_MS; i++) {
-      if (i >= this.measuredFrom) overdue += this.remaining[i]!;
-    }
-    return this.late + overdue;
-  }
+/** The host, this process and the machine at one moment. */
+interface Sample {
+  host: ProcSample;
+  runner: CpuSample;
+  machine: CpuSample;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A room full of members in this process, ready to run load steps. */
+/** Members of a room spread over load processes, ready to run load steps. */
 export class LoadRoom {
-  readonly #sessions: RemoteSession[];
-  readonly #signers: MessageSigner[];
-  readonly #loops: Promise<void>[];
-  readonly #cpu: CpuMeter;
-  #step: Step | null = null;
+  readonly host: RtHost;
+  readonly members: number;
+  /** ms from connect to welcome of each member, as they joined. */
+  readonly joinMs: number[];
+  /** Each load process's CPU share while its members joined (1 = one core). */
+  readonly joinCpu: (number | null)[];
+  readonly #processes: LoadProcess[];
   #steps = 0;
   /** Why a member's session ended, once one did. */
   broken: string | null = null;
 
   private constructor(
-    sessions: RemoteSession[],
-    signers: MessageSigner[],
-    names: string[],
-    hostCpu: CpuSampler,
+    host: RtHost,
+    members: number,
+    processes: LoadProcess[],
+    joined: { joinMs: number[]; cpuShare: number | null }[],
   ) {
-    this.#signers = signers;
-    this.#sessions = sessions;
-    this.#cpu = new CpuMeter([
-      hostCpu,
-      () => Promise.resolve(sampleNow(ownCpuSeconds())),
-      () => Promise.resolve(sampleNow(machineCpuSeconds())),
-    ]);
-    this.#loops = sessions.map((session, i) => this.#receive(session, names[i]!));
-  }
-
-  /** Joins `count` members to the room at `port`, one after the other. */
-  static async open(port: number, count: number, hostCpu: CpuSampler): Promise<LoadRoom> {
-    const sessions: RemoteSession[] = [];
-    const signers: MessageSigner[] = [];
-    const names: string[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        const name = `member${String(i).padStart(2, "0")}`;
-        const joined = await joinRoom(port, name, HANDSHAKE_TIMEOUT_MS);
-        sessions.push(joined.session);
-        signers.push(joined.signer);
-        names.push(name);
-      }
-    } catch (error) {
-      await Promise.allSettled(sessions.map((s) => s.close()));
-      throw error;
-    }
-    return new LoadRoom(sessions, signers, names, hostCpu);
-  }
-
-  async #receive(session: RemoteSession, me: string): Promise<void> {
-    try {
-      for (let m = await session.next(); m !== null; m = await session.next()) {
-        if (m.t === "said") this.#said(m.text, m.from === me);
-        else if (m.t === "closed") break;
-      }
-      this.broken ??= `${me}: the host ended the session`;
-    } catch (error) {
-      this.broken ??= `${me}: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  }
-
-  #said(text: string, echo: boolean): void {
-    const now = performance.now();
-    const step = this.#step;
-    const [tag, id, seqText, dueText] = text.split(" ", 4);
-    if (step === null || tag !== TAG || Number(id) !== step.id) return;
-    const seq = Number(seqText);
-    if (step.remaining[seq] === 0) {
-      step.duplicates++;
-      return;
-    }
-    step.remaining[seq]!--;
-    if (echo) return;
-    if (now >= step.windowStart && now < step.windowEnd) step.windowDeliveries++;
-    if (seq < step.measuredFrom) return;
-    const latency = now - Number(dueText);
-    step.latency.add(latency);
-    if (latency > P99_LIMIT_MS) step.late++;
-  }
-
-  /** Offers `plan.rate` messages/s, spread round-robin over the members, and measures. */
-  async run(plan: StepPlan): Promise<StepResult> {
-    const step = new Step(++this.#steps, plan);
-    const n = this.#sessions.length;
-    const others = n - 1;
-    const lateBudget = 0.01 * (step.total - step.measuredFrom) * others;
-    let stopped: string | null = null;
-    let cpu: (number | null)[] = [];
-    this.#step = step;
-    step.start = performance.now();
-    step.windowStart = step.start + plan.warmupS * 1000;
-    let nextCheck = step.start;
-    while (step.sent < step.total && stopped === null) {
-      const now = performance.now();
-      const due = Math.min(step.total, Math.floor((now - step.start) * plan.rate / 1000) + 1);
-      if (step.sent <= step.measuredFrom && due > step.measuredFrom) this.#cpu.start();
-      for (; step.sent < due; step.sent++) {
-        const seq = step.sent;
-        const dueAt = step.due(seq);
-        const stamp = `${TAG} ${step.id} ${seq} ${dueAt.toFixed(3)} `;
-        step.remaining[seq] = n;
-        if (seq >= step.measuredFrom) step.sendLag.add(performance.now() - dueAt);
-        try {
-          const text = stamp.padEnd(TEXT_CHARS, "x");
-          this.#sessions[seq % n]!.send(this.#signers[seq % n]!.say(text));
-        } catch (error) {
-          this.broken ??= `send: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      }
-      if (now >= nextCheck) {
-        nextCheck = now + 100;
-        stopped = this.#shouldStop(step, now, lateBudget);
-      }
-      await sleep(1);
-    }
-    step.windowEnd = performance.now();
-    if (step.sent > step.measuredFrom) cpu = await this.#cpu.stop();
-    const drainEnd = performance.now() + DRAIN_TIMEOUT_MS;
-    while (step.oldestPending() < step.sent && !this.broken && performance.now() < drainEnd) {
-      await sleep(10);
-    }
-    this.#step = null;
-    if (step.oldestPending() < step.sent && stopped === null) {
-      stopped = this.broken ?? `deliveries missing ${DRAIN_TIMEOUT_MS / 1000} s after the end`;
-    }
-    return this.#result(step, stopped, cpu);
-  }
-
-  #shouldStop(step: Step, now: number, lateBudget: number): string | null {
-    if (this.broken) return this.broken;
-    const oldest = step.oldestPending();
-    if (oldest < step.sent && now - step.due(oldest) > BACKLOG_LIMIT_MS) {
-      return `a message waited over ${BACKLOG_LIMIT_MS} ms for delivery`;
-    }
-    if (step.plan.stopWhenLate && step.lateSoFar(now) > lateBudget) {
-      return `over 1 % of deliveries later than the p99 limit`;
-    }
-    return null;
-  }
-
-  #result(step: Step, stopped: string | null, cpu: (number | null)[]): StepResult {
-    const others = this.#sessions.length - 1;
-    const measuredSent = Math.max(0, step.sent - step.measuredFrom);
-    const window = Math.max(0, step.windowEnd - step.windowStart) / 1000;
-    let losses = 0;
-    for (let i = 0; i < step.sent; i++) losses += step.remaining[i]!;
-    const latency = step.latency.summary();
-    const ok = stopped === null && losses === 0 && latency.p99 <= P99_LIMIT_MS;
-    return {
-      ...step.plan,
-      ok,
-      stopped,
-      sent: step.sent,
-      measuredSent,
-      offeredPerS: step.plan.rate * others,
-      deliveredPerS: window >= MIN_WINDOW_S ? step.windowDeliveries / window : null,
-      latency,
-      lateShare: step.latency.count > 0 ? step.late / step.latency.count : 0,
-      losses,
-      duplicates: step.duplicates,
-      sendLag: step.sendLag.summary(),
-      cpu: window >= MIN_WINDOW_S
-        ? { host: cpu[0] ?? null, members: cpu[1] ?? null, machine: cpu[2] ?? null }
-        : { host: null, members: null, machine: null },
-    };
+    this.host = host;
+    this.members = members;
+    this.#processes = processes;
+    this.joinMs = joined.flatMap((j) => j.joinMs);
+    this.joinCpu = joined.map((j) => j.cpuShare);
   }
 
   /**
-   * Every member says goodbye and reads on until the host hangs up (so no socket closes with
-   * unread data), then closes. A `next()` must not be pending when `RemoteSession.close()`
-   * runs: close reads the connection itself and the pending `next()` would never settle.
+   * Starts `processes` load processes and joins `members` members to `host`, member `i` in
+   * process `i mod processes`, `concurrency` joins at a time in each.
    */
-  async close(): Promise<void> {
-    for (const session of this.#sessions) {
-      try {
-        session.send({ t: "bye" });
-      } catch {
-        // Already gone.
-      }
+  static async open(
+    host: RtHost,
+    members: number,
+    { processes = LOAD_PROCESSES, concurrency = 1 } = {},
+  ): Promise<LoadRoom> {
+    const started = await Promise.allSettled(
+      Array.from({ length: processes }, () => LoadProcess.start()),
+    );
+    const ok = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+    try {
+      if (ok.length < processes) throw new Error("A load process did not start");
+      const joined = await Promise.all(ok.map(async (p, w) => {
+        const mine = Array.from({ length: members }, (_, i) => i).filter((i) =>
+          i % processes === w
+        );
+        await p.send({
+          t: "join",
+          port: host.port,
+          members: mine.map((index) => ({ index, name: `m${String(index).padStart(4, "0")}` })),
+          concurrency,
+        });
+        return await p.next("joined", JOIN_TIMEOUT_MS);
+      }));
+      return new LoadRoom(host, members, ok, joined);
+    } catch (error) {
+      await Promise.allSettled(ok.map((p) => p.close()));
+      throw error;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled(this.#loops),
-      new Promise((resolve) => timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)),
-    ]);
-    clearTimeout(timer);
-    await Promise.allSettled(this.#sessions.map((s) => s.close()));
+  }
+
+  /** Offers `plan.rate` messages/s, spread round robin over the members, and measures. */
+  async run(plan: StepPlan): Promise<StepResult> {
+    const step = ++this.#steps;
+    const processes = this.#processes;
+    const start = epochMs() + LEAD_MS;
+    const windowStart = start + plan.warmupS * 1000;
+    let stopped: string | null = null;
+    for (const p of processes) {
+      p.onLate = (event) => {
+        if (event.step !== step || stopped !== null) return;
+        stopped = event.why;
+        for (const q of processes) q.send({ t: "stop", step }).catch(() => {});
+      };
+    }
+    // The host, this process and the machine, sampled at the window's start and end.
+    const sample = async (): Promise<Sample> => ({
+      host: await this.host.sample(),
+      runner: sampleNow(ownCpuSeconds()),
+      machine: sampleNow(machineCpuSeconds()),
+    });
+    const firstSample: { taken: Promise<Sample> | null } = { taken: null };
+    const firstTimer = setTimeout(() => firstSample.taken = sample(), windowStart - epochMs());
+    const stepTime = (plan.warmupS + plan.measureS) * 1000 + LEAD_MS;
+    await Promise.all(processes.map((p, i) =>
+      p.send({
+        t: "step",
+        step,
+        rate: plan.rate,
+        members: this.members,
+        process: i,
+        processes: processes.length,
+        start,
+        warmupS: plan.warmupS,
+        measureS: plan.measureS,
+        stopWhenLate: plan.stopWhenLate,
+      })
+    ));
+    const sent = await Promise.all(processes.map((p) => p.next("sent", stepTime + 30_000, step)));
+    clearTimeout(firstTimer);
+    const last = await sample();
+    const begin = await firstSample.taken;
+    const sentUpTo = sent.map((s) => s.sentUpTo);
+    await Promise.all(processes.map((p) => p.send({ t: "drain", step, sentUpTo })));
+    const results = await Promise.all(
+      processes.map((p) => p.next("result", DRAIN_TIMEOUT_MS + 30_000, step)),
+    );
+    this.broken ??= results.find((r) => r.broken)?.broken ?? null;
+    const seat = await this.#seat(step, results.reduce((n, r) => n + r.sent, 0));
+    return this.#merge(plan, stopped ?? this.broken, results, seat, begin, last);
+  }
+
+  /** Waits (briefly) until the host's seat printed all `sent` lines of `step`. */
+  async #seat(step: number, sent: number): Promise<StepResult["seat"]> {
+    const end = epochMs() + DRAIN_TIMEOUT_MS;
+    while (this.host.seat(step).lines < sent && epochMs() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const seen = this.host.seat(step);
+    return { lines: seen.lines, missing: sent - seen.lines, latency: seen.latency.summary() };
+  }
+
+  #merge(
+    plan: StepPlan,
+    stopped: string | null,
+    results: WorkerStepResult[],
+    seat: StepResult["seat"],
+    begin: Sample | null,
+    last: Sample,
+  ): StepResult {
+    const latency = new Histogram();
+    const sendLag = new Histogram();
+    for (const r of results) {
+      latency.merge(r.latency);
+      sendLag.merge(r.sendLag);
+    }
+    const windows = results.map((r) => (r.windowEnd - r.windowStart) / 1000);
+    const measured = windows.every((w) => w >= MIN_WINDOW_S);
+    const deliveredPerS = measured
+      ? results.reduce((sum, r, i) => sum + r.windowDeliveries / windows[i]!, 0)
+      : null;
+    const loadProcesses = results.map((r) => measured ? r.cpuShare : null);
+    const host = measured && begin ? cpuShare(begin.host, last.host) : null;
+    const saturated = loadProcesses.findIndex((s) => s !== null && s > SATURATED_SHARE);
+    const invalid = saturated < 0
+      ? null
+      : `load process ${saturated + 1} at ${
+        Math.round(loadProcesses[saturated]! * 100)
+      } % of a core`;
+    const losses = results.reduce((n, r) => n + r.losses, 0);
+    const summary = latency.count > 0 ? latency.summary() : EMPTY;
+    const late = results.reduce((n, r) => n + r.late, 0);
+    const ok = stopped === null && invalid === null && losses === 0 &&
+      summary.p99 <= P99_LIMIT_MS;
+    return {
+      ...plan,
+      members: this.members,
+      ok,
+      invalid,
+      stopped,
+      sent: results.reduce((n, r) => n + r.sent, 0),
+      measuredSent: results.reduce((n, r) => n + r.measuredSent, 0),
+      offeredPerS: plan.rate * (this.members - 1),
+      deliveredPerS,
+      latency: summary,
+      lateShare: latency.count > 0 ? late / latency.count : 0,
+      losses,
+      duplicates: results.reduce((n, r) => n + r.duplicates, 0),
+      sendLag: sendLag.count > 0 ? sendLag.summary() : EMPTY,
+      seat,
+      cpu: {
+        host,
+        loadProcesses,
+        load: measured && loadProcesses.every((s) => s !== null)
+          ? loadProcesses.reduce((a, b) => a! + b!, 0)
+          : null,
+        runner: measured && begin ? shareBetween(begin.runner, last.runner) : null,
+        machine: measured && begin ? shareBetween(begin.machine, last.machine) : null,
+      },
+      hostCpuPerDeliveryUs: host !== null && deliveredPerS ? host / deliveredPerS * 1e6 : null,
+    };
+  }
+
+  /** Every member says goodbye; the load processes exit. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#processes.map((p) => p.close()));
   }
 }

@@ -1,13 +1,25 @@
 /**
- * The benchmark's figures, as one JSON-ready object and as text for people.
+ * The benchmark's figures, as one JSON-ready object and as text for people. Every figure
+ * measured with a setting that differs from rt's defaults says so beside it.
  *
  * @module
  */
+import type { AnchorChatResult, FileCopyResult } from "./anchors/mod.ts";
+import {
+  absence,
+  type AnchorRun,
+  type FileAnchorResults,
+  type IrcResults,
+  measured,
+} from "./anchor_runs.ts";
+import type { ChatResult, HostRecord } from "./chat.ts";
+import { BIG_MEMBERS, FIXED_RATE, RT_DEFAULT_MAX_MEMBERS, RT_DEFAULT_RATE } from "./config.ts";
 import type { HandshakeResult } from "./handshake.ts";
-import type { HostIncident } from "./host_process.ts";
+import type { IdleResult } from "./idle.ts";
 import type { StepResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { SearchResult } from "./search.ts";
+import { type SideBySide, sideBySideLines } from "./side_by_side.ts";
 import type { Summary } from "./stats.ts";
 import type { TransferCase, TransferResult } from "./transfer.ts";
 
@@ -17,46 +29,95 @@ export interface BenchReport {
   machine: Machine;
   setup: {
     address: string;
-    hostDeno: string;
     members: number;
+    bigMembers: number;
+    loadProcesses: number;
+    /** A step where a load process used more of a core than this is invalid. */
+    saturatedShare: number;
     textChars: number;
     p99LimitMs: number;
-    /** The unreported first step: messages/s and seconds. */
+    /** The unreported first step of each room: messages/s and seconds. */
     warmupRate: number;
     warmupS: number;
-    /** Tries of a rate in the search before it counts as failed. */
+    /** Tries of each rate in the search; the median decides. */
     searchTries: number;
+    /** How the rt hosts of the chat part were started. */
+    rtHost: string;
   };
-  handshake: HandshakeResult;
-  fixedRate: StepResult;
-  search: SearchResult | null;
-  /** File-transfer throughput beside raw TCP; null when that part failed (see `transferError`). */
+  chat: ChatResult | null;
+  chatError?: string;
+  irc: IrcResults | null;
+  idle: IdleResult | null;
+  idleError?: string;
+  /** File-transfer throughput beside raw TCP; null when that part failed (`transferError`). */
   transfers: TransferResult | null;
   transferError?: string;
-  /** Host notices and dropped members until the load ended. */
-  hostIncidents: HostIncident[];
-  /** How many more came while the members left at the end. */
-  teardownIncidents: number;
+  fileAnchors: FileAnchorResults | null;
+  sideBySide: SideBySide;
   elapsedS: number;
 }
 
 const ms = (v: number) => Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : "-";
-const int = (v: number | null) => v === null ? "-" : Math.round(v).toLocaleString("en-US");
+const int = (v: number | null) =>
+  v === null || !Number.isFinite(v) ? "-" : Math.round(v).toLocaleString("en-US");
 const pct = (v: number | null) => v === null ? "-" : `${Math.round(v * 100)}%`;
-/** CPU share of everything else on the machine. */
-const others = (c: StepResult["cpu"]) =>
-  c.machine === null || c.host === null || c.members === null
-    ? null
-    : Math.max(0, c.machine - c.host - c.members);
+const us = (v: number | null) => v === null || !Number.isFinite(v) ? "-" : v.toFixed(1);
 const pad = (cells: string[], widths: number[]) =>
   cells.map((c, i) => i === 0 ? c.padEnd(widths[0]!) : c.padStart(widths[i]!)).join(" ");
+
+/** rt's flags beside its defaults: "--rate 1000 (default 10)". */
+export function settingsText(settings: string[]): string {
+  const defaults: Record<string, number> = {
+    "--rate": RT_DEFAULT_RATE,
+    "--max-members": RT_DEFAULT_MAX_MEMBERS,
+  };
+  return settings.map((s) => {
+    const flag = s.split(" ")[0]!;
+    return flag in defaults ? `${s} (default ${defaults[flag]})` : s;
+  }).join(", ");
+}
 
 function summaryRow(label: string, s: Summary): string {
   return pad([label, ms(s.p50), ms(s.p99), ms(s.max), ms(s.mean)], [22, 9, 9, 9, 9]);
 }
 
-function stepLines(step: StepResult): string[] {
+function handshakeLines(h: HandshakeResult): string[] {
   return [
+    `Joining one after the other: connect + CPace + join until welcome, ${h.runs} runs (ms)`,
+    pad(["", "p50", "p99", "max", "mean"], [22, 9, 9, 9, 9]),
+    summaryRow("  connect to welcome", h.total),
+    summaryRow("  CPace handshake", h.handshake),
+    summaryRow("  TCP connect", h.connect),
+    summaryRow("  join to welcome", h.welcome),
+  ];
+}
+
+/** Other processes' CPU during a step: the machine minus the host, load and runner. */
+function others(c: StepResult["cpu"]): number | null {
+  if (c.machine === null || c.host === null || c.load === null || c.runner === null) return null;
+  return Math.max(0, c.machine - c.host - c.load - c.runner);
+}
+
+/** A note when the machine's cores were (nearly) all busy during a step: everything competed. */
+function machineBusy(s: StepResult, cores: number): string[] {
+  const busy = s.cpu.machine;
+  if (busy === null || busy < 0.9 * cores) return [];
+  return [
+    `  NOTE            the machine was busy ${
+      pct(busy)
+    } of ${cores} cores: the host and the load ` +
+    "processes competed for the CPU",
+  ];
+}
+
+function verdictText(s: StepResult): string {
+  const what = s.ok ? "ok" : s.invalid ? `INVALID (${s.invalid})` : "FAILED";
+  return s.stopped ? `${what} (${s.stopped})` : what;
+}
+
+function stepLines(step: StepResult, settings: string, cores: number): string[] {
+  return [
+    `  host            rt (${settings})`,
     `  deliveries/s    ${int(step.deliveredPerS)} to the other members (offered ${
       int(step.offeredPerS)
     })`,
@@ -64,37 +125,54 @@ function stepLines(step: StepResult): string[] {
       ms(step.latency.max)
     }   over ${step.latency.count.toLocaleString("en-US")} deliveries`,
     `  losses          ${step.losses}${step.duplicates ? `  (duplicates ${step.duplicates})` : ""}`,
+    `  host's seat     ${int(step.seat.lines)} lines printed, ${step.seat.missing} missing; ` +
+    `p99 ${ms(step.seat.latency.p99)} ms from due time to the line read`,
     `  sender lag      p50 ${ms(step.sendLag.p50)} ms, p99 ${ms(step.sendLag.p99)} ms`,
-    `  CPU             host ${pct(step.cpu.host)}, members ${pct(step.cpu.members)}, ` +
-    `other processes ${pct(others(step.cpu))} (100% = one core)`,
-    `  result          ${step.ok ? "ok" : "FAILED"}${step.stopped ? ` (${step.stopped})` : ""}`,
+    `  CPU             host ${pct(step.cpu.host)} (${
+      us(step.hostCpuPerDeliveryUs)
+    } µs a delivery); load processes ${step.cpu.loadProcesses.map(pct).join(" + ")}; ` +
+    `this process ${pct(step.cpu.runner)}; other processes ${pct(others(step.cpu))}; ` +
+    `machine ${pct(step.cpu.machine)}`,
+    ...machineBusy(step, cores),
+    `  result          ${verdictText(step)}`,
   ];
 }
 
-const STEP_WIDTHS = [8, 10, 10, 8, 8, 7, 6, 6, 8, 7];
-const STEP_HEADER = ["rate/s", "deliv/s", "offered/s", "p50 ms", "p99 ms", ">50ms", "lost"]
-  .concat(["host", "members", "other"]);
+const STEP_WIDTHS = [8, 9, 7, 7, 6, 5, 6, 7, 16];
+const STEP_HEADER = ["rate/s", "deliv/s", "p50 ms", "p99 ms", ">50ms", "lost", "host"]
+  .concat(["µs/del", "load processes"]);
 
-function stepRow(s: StepResult): string {
+function stepRow(label: string, s: StepResult): string {
   return pad([
-    int(s.rate),
+    label,
     int(s.deliveredPerS),
-    int(s.offeredPerS),
     ms(s.latency.p50),
     ms(s.latency.p99),
     `${(s.lateShare * 100).toFixed(1)}%`,
     String(s.losses),
     pct(s.cpu.host),
-    pct(s.cpu.members),
-    pct(others(s.cpu)),
-  ], STEP_WIDTHS) + `  ${s.ok ? "ok" : "FAIL"}${s.stopped ? ` (${s.stopped})` : ""}`;
+    us(s.hostCpuPerDeliveryUs),
+    s.cpu.loadProcesses.map(pct).join(" "),
+  ], STEP_WIDTHS) + `  ${verdictText(s)}`;
 }
 
 function searchLines(search: SearchResult, members: number): string[] {
-  const lines = [
-    pad(STEP_HEADER, STEP_WIDTHS),
-    ...search.steps.map(stepRow),
-  ];
+  const lines = [`  ${pad(STEP_HEADER, STEP_WIDTHS)}`];
+  for (const trial of search.trials) {
+    trial.tries.forEach((t, i) => lines.push(`  ${stepRow(i === 0 ? int(trial.rate) : "", t)}`));
+    if (trial.confirmation) lines.push(`  ${stepRow("  holds?", trial.confirmation)}`);
+    lines.push(
+      `    ${int(trial.rate)}/s: median p99 ${
+        ms(trial.medianP99)
+      } ms, ${trial.passedTries} of ${trial.tries.length} tries passed` +
+        (trial.confirmation
+          ? `; the ${trial.confirmation.measureS} s step ${
+            trial.confirmation.ok ? "held" : "did not hold"
+          }`
+          : "") +
+        ` -> ${trial.passed ? "passes" : "fails"}`,
+    );
+  }
   const best = search.best === null
     ? "none passed"
     : `${int(search.best)} messages/s (${int(search.best * (members - 1))} deliveries/s)`;
@@ -103,20 +181,89 @@ function searchLines(search: SearchResult, members: number): string[] {
     lines.push(`  Lowest failing:    ${int(search.firstBad)} messages/s`);
   }
   lines.push(`  Search ended:      ${search.ended}`);
-  return lines.map((l) => l.startsWith("  ") ? l : `  ${l}`);
+  return lines;
 }
 
-/** A warning when other processes competed for the CPU during the load steps. */
-function interference(r: BenchReport): string[] {
-  const shares = [r.fixedRate, ...(r.search?.steps ?? [])].map((s) => others(s.cpu))
-    .filter((v) => v !== null);
-  if (shares.length === 0) return [];
-  const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
-  if (mean < 0.1) return [];
+/** rt and ngIRCd with the same rooms at the same rate, one row each. */
+function compareLines(chat: ChatResult | null, irc: IrcResults | null): string[] {
+  const widths = [22, 9, 7, 7, 5, 6, 7, 8, 16];
+  const header = pad(
+    ["", "deliv/s", "p50 ms", "p99 ms", "lost", "host", "µs/del", "machine", "load processes"],
+    widths,
+  );
+  const rtRow = (label: string, s: StepResult | null | undefined, why?: string) =>
+    s
+      ? pad([
+        label,
+        int(s.deliveredPerS),
+        ms(s.latency.p50),
+        ms(s.latency.p99),
+        String(s.losses),
+        pct(s.cpu.host),
+        us(s.hostCpuPerDeliveryUs),
+        pct(s.cpu.machine),
+        s.cpu.loadProcesses.map(pct).join(" "),
+      ], widths) + `  ${verdictText(s)}`
+      : `${label.padEnd(widths[0]!)} ${why ?? "not run"}`;
+  const ircRow = (label: string, r: AnchorRun<AnchorChatResult> | undefined) => {
+    const m = measured(r);
+    if (!m) return `${label.padEnd(widths[0]!)} ${r ? absence(r) : "not run"}`;
+    return pad([
+      label,
+      int(m.deliveredPerS),
+      ms(m.latency.p50),
+      ms(m.latency.p99),
+      String(m.losses),
+      `${Math.round(m.cpuPercent)}%`,
+      us(m.cpuPerDeliveryUs),
+      m.machineCpuPercent === null ? "-" : `${Math.round(m.machineCpuPercent)}%`,
+      m.loadCpuPercent.map((p) => p === null ? "-" : `${Math.round(p)}%`).join(" "),
+    ], widths) + `  ${m.valid ? "ok" : `INVALID (${m.invalid})`}`;
+  };
+  const fixed = chat?.fixedRate;
+  const big = chat?.big;
+  const lines = [`  ${header}`];
+  if (fixed) {
+    lines.push(`  ${rtRow(`rt ${fixed.members} × ${int(fixed.rate)}`, fixed)}`);
+    lines.push(`  ${ircRow(`ngIRCd ${fixed.members} × ${int(fixed.rate)}`, irc?.fixed)}`);
+  }
+  const bigLoad = `${BIG_MEMBERS} × ${int(FIXED_RATE)}`;
+  lines.push(`  ${rtRow(`rt ${bigLoad}`, big, chat?.bigError)}`);
+  lines.push(`  ${ircRow(`ngIRCd ${bigLoad}`, irc?.big)}`);
+  const version = measured(irc?.fixed)?.version ?? measured(irc?.big)?.version;
+  const settings = measured(irc?.fixed)?.settings ?? measured(irc?.big)?.settings ?? [];
+  if (version) lines.push(`  ngIRCd: ${version}`);
+  for (const s of settings) {
+    lines.push(`    ${s.section}/${s.name} = ${s.value} (default ${s.default}): ${s.why}`);
+  }
+  return lines;
+}
+
+function idleLines(idle: IdleResult): string[] {
   return [
-    `WARNING: other processes used ${pct(mean)} of a core on average (up to ${
-      pct(Math.max(...shares))
-    }) during the load steps; the latencies below are disturbed by them.`,
+    `${int(idle.members)} idle members on one rt host (${settingsText(idle.settings)})`,
+    `  joins, ${idle.concurrentJoins} at a time while the others arrive (ms): p50 ${
+      ms(idle.join.p50)
+    }, p99 ${ms(idle.join.p99)}, max ${ms(idle.join.max)}; all in ${
+      idle.joinSeconds.toFixed(1)
+    } s; CPU meanwhile: host ${pct(idle.hostCpuWhileJoining)}, load processes ${
+      idle.loadCpuWhileJoining.map(pct).join(" + ")
+    }`,
+    `  host memory (RSS, MB): ${idle.hostRssAloneMB.toFixed(1)} alone, ${
+      idle.hostRssMB.toFixed(1)
+    } with every member, peak ${idle.hostPeakRssMB.toFixed(1)}`,
+    `  members dropped: ${idle.dropped}; host notices: ${idle.incidents}`,
+  ];
+}
+
+function hostLines(label: string, host: HostRecord | null): string[] {
+  if (!host) return [];
+  const lines = host.incidents.map((e) => `    ${JSON.stringify(e)}`);
+  const more = host.incidentCount - host.incidents.length;
+  return [
+    `  ${label}: ${host.incidentCount} notices, warnings or errors; ${host.dropped} members dropped`,
+    ...lines,
+    ...(more > 0 ? [`    (and ${more} more)`] : []),
   ];
 }
 
@@ -126,16 +273,15 @@ function caseRow(label: string, c: TransferCase, ratio: string): string {
   const s = c.mbPerS;
   const seconds = c.runs.map((r) => r.seconds.toFixed(2)).join(" ");
   const cpu = c.runs.map((r) => pct(r.machineCpu)).join(" ");
-  return pad(
-    [label, mbs(s.median), mbs(s.min), mbs(s.max), ratio],
-    [24, 8, 8, 8, 8],
-  ) + `   ${seconds}   ${cpu}`;
+  return pad([label, mbs(s.median), mbs(s.min), mbs(s.max), ratio], [24, 8, 8, 8, 8]) +
+    `   ${seconds}   ${cpu}`;
 }
 
 /** The file-transfer part of the report, as text lines. */
 export function transferLines(t: TransferResult): string[] {
   const ratio = (v: number) => Number.isFinite(v) ? `${Math.round(v * 100)}%` : "-";
-  const saved = (c: TransferCase) => c.runs.map((r) => r.savedSeconds?.toFixed(2) ?? "-").join(" ");
+  const parts = (c: TransferCase, pick: "hashSeconds" | "moveSeconds") =>
+    c.runs.map((r) => r[pick]?.toFixed(2) ?? "-").join(" ");
   const background = [t.raw, t.rawRelay, t.hostToJoiner, t.joinerToJoiner]
     .flatMap((c) => c.runs.map((r) => r.backgroundCpu)).filter((v) => v !== null);
   const mean = background.reduce((a, b) => a + b, 0) / background.length;
@@ -155,56 +301,86 @@ export function transferLines(t: TransferResult): string[] {
     "  raw: plain read/write loops with a " +
     `${t.rawBufferBytes / 1024} KiB buffer, timed from "go" to the receiver's file closed;`,
     "  the relay is a third process piping one socket into the other.",
-    "  rt: `rt --json` processes (host --bind 127.0.0.1); timed from /accept typed at the",
-    "  receiver to the sender's file-done; rt joiner -> joiner is compared with the relayed copy.",
-    `  receiver's file-saved after (s): host -> joiner ${saved(t.hostToJoiner)}; ` +
-    `joiner -> joiner ${saved(t.joinerToJoiner)}`,
+    "  rt: `rt --json` processes (host --bind 127.0.0.1), timed as the user waits: from /send",
+    "  typed at the sender to the receiver's file-saved (the receiver types /accept as soon as",
+    "  the offer shows); rt joiner -> joiner is compared with the relayed copy. Of that time (s):",
+    `    the sender hashing the file (/send to file-offered): host -> joiner ${
+      parts(t.hostToJoiner, "hashSeconds")
+    }; joiner -> joiner ${parts(t.joinerToJoiner, "hashSeconds")}`,
+    `    the move (/accept to file-saved): host -> joiner ${
+      parts(t.hostToJoiner, "moveSeconds")
+    }; joiner -> joiner ${parts(t.joinerToJoiner, "moveSeconds")}`,
     mean >= 0.1 ? `WARNING: ${others}; the figures are disturbed by them.` : `  ${others}`,
+  ];
+}
+
+function fileAnchorLines(f: FileAnchorResults): string[] {
+  const row = (label: string, r: AnchorRun<FileCopyResult>) => {
+    const m = measured(r);
+    if (!m) return `  ${label.padEnd(24)} ${absence(r)}`;
+    const sorted = m.tries.map((t) => t.mbPerS).sort((a, b) => a - b);
+    return `  ${label.padEnd(24)} ${mbs(m.mbPerS).padStart(6)} MB/s (${mbs(sorted[0]!)}–${
+      mbs(sorted[sorted.length - 1]!)
+    }), ${m.tries.map((t) => t.seconds.toFixed(2)).join(" ")} s: ${m.how}; ${m.version}`;
+  };
+  return [
+    "The same file size with the tools people use instead (file to file, hash checked after):",
+    row("scp aes128-gcm", f.scpAes),
+    row("scp chacha20-poly1305", f.scpChacha),
+    row("socat (plain TCP)", f.socat),
   ];
 }
 
 /** The report as text. */
 export function formatReport(r: BenchReport): string {
   const m = r.machine;
-  const f = r.fixedRate;
-  const incidents = r.hostIncidents.length === 0
-    ? ["  none"]
-    : r.hostIncidents.map((e) => `  ${JSON.stringify(e)}`);
+  const chat = r.chat;
+  const settings = settingsText(chat?.hosts.main.settings ?? []);
+  const bigSettings = settingsText(chat?.hosts.big?.settings ?? []);
   return [
     `rt benchmark, ${r.date} (${r.elapsedS.toFixed(0)} s)`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, kernel ${m.kernel}`,
-    `         Deno ${m.deno} (V8 ${m.v8}); host process Deno ${r.setup.hostDeno}`,
-    `Setup:   host in its own process on ${r.setup.address}; members in this process;`,
-    `         ${r.setup.textChars}-character lines; latency = received minus due time;`,
-    `         first ${r.setup.warmupS} s at ${r.setup.warmupRate} messages/s, not reported`,
-    ...interference(r),
+    `         Deno ${m.deno} (V8 ${m.v8})`,
+    `Setup:   ${r.setup.rtHost}`,
+    `         members in ${r.setup.loadProcesses} load processes (a step where one uses over ${
+      pct(r.setup.saturatedShare)
+    } of a core is invalid);`,
+    `         ${r.setup.textChars}-character lines; latency = received minus due time; each room`,
+    `         first runs ${r.setup.warmupS} s at ${r.setup.warmupRate} messages/s, not reported`,
     "",
-    `Joining: connect + CPace + join until welcome, ${r.handshake.runs} runs (ms)`,
-    pad(["", "p50", "p99", "max", "mean"], [22, 9, 9, 9, 9]),
-    summaryRow("  connect to welcome", r.handshake.total),
-    summaryRow("  CPace handshake", r.handshake.handshake),
-    summaryRow("  TCP connect", r.handshake.connect),
-    summaryRow("  join to welcome", r.handshake.welcome),
+    ...(chat ? handshakeLines(chat.handshake) : [`Chat: not measured (${r.chatError})`]),
     "",
-    `Room of ${r.setup.members}: ${
-      int(f.rate)
-    } messages/s for ${f.measureS} s after ${f.warmupS} s warm-up`,
-    ...stepLines(f),
+    ...(chat
+      ? [
+        `Room of ${r.setup.members}: ${
+          int(chat.fixedRate.rate)
+        } messages/s for ${chat.fixedRate.measureS} s after ${chat.fixedRate.warmupS} s warm-up`,
+        ...stepLines(chat.fixedRate, settings, m.cores),
+        "",
+        `Highest rate with delivery p99 <= ${r.setup.p99LimitMs} ms and no loss: up to ${r.setup.searchTries} tries a rate, the median decides,`,
+        `  and a rate passes only when a step as long as the fixed one holds too (host: rt, ${settings})`,
+        ...(chat.search
+          ? searchLines(chat.search, r.setup.members)
+          : ["  not run: the room broke"]),
+        "",
+      ]
+      : []),
+    "rt and ngIRCd, the same rooms at the same rate (CPU: 100% = one core)",
+    ...compareLines(chat, r.irc),
+    ...(chat?.hosts.big ? [`  rt ${BIG_MEMBERS} members: host ${bigSettings}`] : []),
     "",
-    `Highest rate with delivery p99 <= ${r.setup.p99LimitMs} ms and no loss (${
-      r.search?.steps[0]?.measureS ?? "-"
-    } s steps after ${
-      r.search?.steps[0]?.warmupS ?? "-"
-    } s warm-up, up to ${r.setup.searchTries} tries a rate;`,
-    "  CPU: 100% = one core)",
-    ...(r.search ? searchLines(r.search, r.setup.members) : ["  not run: the room broke"]),
+    ...(r.idle ? idleLines(r.idle) : [`Idle members: not measured (${r.idleError})`]),
     "",
-    "Host notices and dropped members during the measurements:",
-    ...incidents,
-    `  (and ${r.teardownIncidents} while the ${r.setup.members} members left together)`,
+    "rt hosts: notices, warnings, errors and members dropped",
+    ...hostLines(`room of ${r.setup.members}`, chat?.hosts.main ?? null),
+    ...hostLines(`room of ${r.setup.bigMembers}`, chat?.hosts.big ?? null),
     "",
     ...(r.transfers
       ? transferLines(r.transfers)
       : [`File transfer: not measured (${r.transferError ?? "not run"})`]),
+    "",
+    ...(r.fileAnchors ? fileAnchorLines(r.fileAnchors) : ["File anchors: not run"]),
+    "",
+    ...sideBySideLines(r.sideBySide),
   ].join("\n");
 }

@@ -1,6 +1,7 @@
 /**
  * Percentiles: exact ones over a small sample, and a fixed-size log histogram (1 % wide
- * buckets) for the millions of deliveries of a load step.
+ * buckets) for the millions of deliveries of a load step, which the load processes send as
+ * JSON and the runner merges.
  *
  * @module
  */
@@ -36,9 +37,16 @@ const SMALLEST_MS = 0.001;
 const GROWTH = 1.01;
 const BUCKETS = Math.ceil(Math.log(600_000 / SMALLEST_MS) / Math.log(GROWTH)) + 1;
 
+/** A histogram as JSON: the non-empty buckets as [index, count] pairs, the sum and the max. */
+export interface HistogramJson {
+  buckets: [number, number][];
+  sum: number;
+  max: number;
+}
+
 /** Durations from 1 µs to 10 min in buckets 1 % wide; percentiles are bucket upper bounds. */
 export class Histogram {
-  readonly #counts = new Uint32Array(BUCKETS);
+  readonly #counts = new Float64Array(BUCKETS);
   #count = 0;
   #sum = 0;
   #max = 0;
@@ -52,13 +60,31 @@ export class Histogram {
     if (ms > this.#max) this.#max = ms;
   }
 
+  /** Adds the durations of a histogram sent as JSON (from another process). */
+  merge(other: HistogramJson): void {
+    for (const [i, n] of other.buckets) {
+      this.#counts[Math.min(i, BUCKETS - 1)]! += n;
+      this.#count += n;
+    }
+    this.#sum += other.sum;
+    this.#max = Math.max(this.#max, other.max);
+  }
+
+  /** The histogram as JSON, for {@link merge} elsewhere. */
+  toJSON(): HistogramJson {
+    const buckets: [number, number][] = [];
+    this.#counts.forEach((n, i) => n > 0 && buckets.push([i, n]));
+    return { buckets, sum: this.#sum, max: this.#max };
+  }
+
   /** Recorded durations. */
   get count(): number {
     return this.#count;
   }
 
-  /** Percentile `q` (0..1), within 1 %. */
+  /** Percentile `q` (0..1), within 1 % (NaN when empty). */
   quantile(q: number): number {
+    if (this.#count === 0) return NaN;
     const target = Math.max(1, Math.ceil(q * this.#count));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
@@ -78,4 +104,12 @@ export class Histogram {
       mean: this.#sum / this.#count,
     };
   }
+}
+
+/** The median of `values` (the mean of the middle two for an even count; NaN when empty). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  if (sorted.length === 0) return NaN;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
 }

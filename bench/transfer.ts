@@ -3,6 +3,11 @@
  * data (host to joiner, and joiner to joiner through the host), beside a raw TCP copy of the
  * same file in the same run (straight, and through a relay process), which is the ceiling.
  *
+ * rt is timed as its user waits: from `/send` typed at the sender until the receiver's
+ * `file-saved` (the file checked and in its place), the receiver typing `/accept` as soon as
+ * the offer shows. The sender's SHA-256 pass over the file before it offers it (`/send` to its
+ * `file-offered`) and the move itself (`/accept` to `file-saved`) are given apart.
+ *
  * Every case is measured `TRANSFER_REPEATS` times (by default), in rounds: each round runs every
  * case once, so a slow spell of the machine spreads over the cases instead of hitting one. The
  * test file and rt's folders live in one temporary folder, removed at the end; each received
@@ -31,14 +36,19 @@ const MB = 1e6;
 
 /** One measured transfer. */
 export interface TransferRun {
-  /** From the start (raw: "go"; rt: `/accept` typed) until the end, as this process saw it. */
+  /**
+   * raw: from "go" until the receiver closed the file; rt: from `/send` typed until the
+   * receiver's `file-saved` (what the user waits for).
+   */
   seconds: number;
   /** File bytes (not counting rt's framing and encryption) / `seconds`, in MB/s (10^6 bytes). */
   mbPerS: number;
-  /** rt: seconds until the receiver's `file-saved` (the sender's `file-done` comes after). */
-  savedSeconds?: number;
-  /** rt: the `seconds` the sender's `file-done` event itself reports (0.1 s steps). */
-  rtSeconds?: number;
+  /** rt: from `/send` until the sender's `file-offered`: reading and hashing the file. */
+  hashSeconds?: number;
+  /** rt: from `/accept` typed until the receiver's `file-saved`: the move itself. */
+  moveSeconds?: number;
+  /** rt: from `/send` until the sender's `file-done` (which comes after the receiver's save). */
+  doneSeconds?: number;
   /** Raw: CPU seconds of each process (sender, relay, receiver). */
   cpuS?: number[];
   /** Busy cores of the whole machine over the run (1 = one core). */
@@ -97,6 +107,8 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
       offset += await file.write(piece.subarray(offset));
     }
   }
+  // On disk before anything is timed: the system writing it back would compete with the runs.
+  await file.sync();
 }
 
 function summarizeRuns(runs: TransferRun[]): TransferCase {
@@ -188,7 +200,7 @@ class RtRoom {
   }
 }
 
-/** `from` sends `path` to `to`, who accepts it; timed from the accept. */
+/** `from` sends `path` to `to`, who accepts it at once; timed from the `/send`. */
 async function rtTransfer(
   from: RtProcess,
   to: RtProcess,
@@ -198,6 +210,7 @@ async function rtTransfer(
   const sinceFrom = from.events.length;
   const sinceTo = to.events.length;
   const stopped = (e: { type: string }) => e.type === "file-stopped" || e.type === "error";
+  const cpu = now();
   await from.type(`/send ${to.label} ${path}`);
   const offered = await from.next("file-offered", {
     since: sinceFrom,
@@ -211,7 +224,7 @@ async function rtTransfer(
   });
   if (offer.event.held !== 0) throw new Error(`rt ${to.label} resumes ${offer.event.held} bytes`);
   const sinceAccept = to.events.length;
-  const cpu = now();
+  const accepted = performance.now();
   await to.type(`/accept ${offer.event.id}`);
   const ends = [
     from.next("file-done", {
@@ -231,7 +244,7 @@ async function rtTransfer(
   for (const end of ends) end.catch(() => {});
   const [done, saved] = await Promise.all(ends);
   const machineCpu = busyCores(cpu);
-  const seconds = (done.at - cpu.at) / 1000;
+  const seconds = (saved.at - cpu.at) / 1000;
   await Deno.remove(saved.event.path);
   if (saved.event.size !== bytes || done.event.total !== bytes) {
     throw new Error(`rt moved ${done.event.total} bytes, not ${bytes}`);
@@ -239,8 +252,9 @@ async function rtTransfer(
   return {
     seconds,
     mbPerS: bytes / MB / seconds,
-    savedSeconds: (saved.at - cpu.at) / 1000,
-    rtSeconds: done.event.seconds,
+    hashSeconds: (offered.at - cpu.at) / 1000,
+    moveSeconds: (saved.at - accepted) / 1000,
+    doneSeconds: (done.at - cpu.at) / 1000,
     machineCpu,
   };
 }
@@ -267,9 +281,11 @@ async function rawRun(
 
 const pct = (v: number | null) => v === null ? "-" : `${Math.round(v * 100)}%`;
 const runText = (run: TransferRun) =>
-  `${run.mbPerS.toFixed(1)} MB/s (${run.seconds.toFixed(2)} s, machine CPU ${
-    pct(run.machineCpu)
-  }, ${pct(run.backgroundCpu)} before it)`;
+  `${run.mbPerS.toFixed(1)} MB/s (${run.seconds.toFixed(2)} s${
+    run.hashSeconds === undefined
+      ? ""
+      : `: hashing ${run.hashSeconds.toFixed(2)} s, moving ${run.moveSeconds?.toFixed(2)} s`
+  }; machine CPU ${pct(run.machineCpu)}, ${pct(run.backgroundCpu)} before it)`;
 
 /**
  * Measures every case `repeats` times with a file of `bytes` (by default as in config.ts);

@@ -1,0 +1,157 @@
+/**
+ * The "Side by side" summary: rt beside the tools people use instead, measured in the same run
+ * with the same load, as one JSON-ready object (`sideBySide` in `bench/results/`) and as the
+ * table that ends the report. A figure that could not be measured is null, and so is any ratio
+ * built from it.
+ *
+ * @module
+ */
+import type { AnchorChatResult, FileCopyResult } from "./anchors/mod.ts";
+import { BIG_MEMBERS, FIXED_RATE, MEMBERS } from "./config.ts";
+import type { StepResult } from "./load.ts";
+
+/** The figures of the summary. */
+export interface SideBySide {
+  /** Host CPU time per delivery to a member, in µs, at `MEMBERS` × `FIXED_RATE`. */
+  hostCpuPerDelivery: { rt: number | null; ngircd: number | null; ratio: number | null };
+  /** Delivery p99 in ms at `BIG_MEMBERS` × `FIXED_RATE` (100 × 1,000). */
+  p99: { rt: number | null; ngircd: number | null; ratio: number | null };
+  /** File host → joiner, file to file, in MB/s (rt: from `/send` to the file saved). */
+  transfer: {
+    rt: number | null;
+    scp: number | null;
+    socat: number | null;
+    ratioScp: number | null;
+    ratioSocat: number | null;
+    /** scp with ChaCha20-Poly1305, beside the AES-GCM figure above. */
+    scpChacha: number | null;
+  };
+  /** Idle members on one host and its resident memory, in MB (10^6 bytes). */
+  idleMembers: { members: number | null; hostRssMB: number | null; joinP99Ms: number | null };
+  /** Joining one after the other: TCP connect to welcome, in ms. */
+  join: { p50Ms: number | null; p99Ms: number | null };
+  /** What each figure was measured with, and where rt's settings differ from its defaults. */
+  conditions: {
+    hostCpuPerDelivery: string;
+    p99: string;
+    transfer: string;
+    idleMembers: string;
+    join: string;
+  };
+}
+
+/** What the summary is built from (null where a part did not run). */
+export interface SideBySideInput {
+  rtFixed: StepResult | null;
+  rtBig: StepResult | null;
+  ircFixed: AnchorChatResult | null;
+  ircBig: AnchorChatResult | null;
+  rtTransferMbPerS: number | null;
+  scpAes: FileCopyResult | null;
+  scpChacha: FileCopyResult | null;
+  socat: FileCopyResult | null;
+  idle: { members: number; hostRssMB: number; joinP99Ms: number } | null;
+  join: { p50: number; p99: number } | null;
+  conditions: SideBySide["conditions"];
+}
+
+const finite = (v: number | null | undefined): number | null =>
+  v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+
+const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : finite(a / b);
+
+/** An IRC run's figure, null when the run was invalid. */
+const valid = (r: AnchorChatResult | null) => r && r.valid ? r : null;
+
+/** A step's figure, null when the step was invalid (a load process saturated). */
+const counted = (s: StepResult | null) => s && s.invalid === null ? s : null;
+
+/** Builds the summary. */
+export function sideBySide(input: SideBySideInput): SideBySide {
+  const cpuRt = finite(counted(input.rtFixed)?.hostCpuPerDeliveryUs);
+  const cpuIrc = finite(valid(input.ircFixed)?.cpuPerDeliveryUs);
+  const p99Rt = finite(counted(input.rtBig)?.latency.p99);
+  const p99Irc = finite(valid(input.ircBig)?.latency.p99);
+  const rt = finite(input.rtTransferMbPerS);
+  const scp = finite(input.scpAes?.mbPerS);
+  const socat = finite(input.socat?.mbPerS);
+  return {
+    hostCpuPerDelivery: { rt: cpuRt, ngircd: cpuIrc, ratio: ratio(cpuRt, cpuIrc) },
+    p99: { rt: p99Rt, ngircd: p99Irc, ratio: ratio(p99Rt, p99Irc) },
+    transfer: {
+      rt,
+      scp,
+      socat,
+      ratioScp: ratio(rt, scp),
+      ratioSocat: ratio(rt, socat),
+      scpChacha: finite(input.scpChacha?.mbPerS),
+    },
+    idleMembers: {
+      members: input.idle?.members ?? null,
+      hostRssMB: finite(input.idle?.hostRssMB),
+      joinP99Ms: finite(input.idle?.joinP99Ms),
+    },
+    join: { p50Ms: finite(input.join?.p50), p99Ms: finite(input.join?.p99) },
+    conditions: input.conditions,
+  };
+}
+
+const num = (v: number | null, digits = 1) =>
+  v === null ? "-" : v.toLocaleString("en-US", {
+    minimumFractionDigits: v >= 100 ? 0 : digits,
+    maximumFractionDigits: v >= 100 ? 0 : digits,
+  });
+const times = (v: number | null) => v === null ? "-" : `${v.toFixed(2)}×`;
+
+/** The table that ends the report, with what each row was measured with under it. */
+export function sideBySideLines(s: SideBySide): string[] {
+  const rows: string[][] = [
+    ["measure", "rt", "the tool people use instead", "rt ÷ tool"],
+    [
+      `host CPU per delivery, ${MEMBERS} × ${FIXED_RATE.toLocaleString("en-US")}/s`,
+      `${num(s.hostCpuPerDelivery.rt)} µs`,
+      `ngIRCd ${num(s.hostCpuPerDelivery.ngircd)} µs`,
+      times(s.hostCpuPerDelivery.ratio),
+    ],
+    [
+      `delivery p99, ${BIG_MEMBERS} × ${FIXED_RATE.toLocaleString("en-US")}/s`,
+      `${num(s.p99.rt)} ms`,
+      `ngIRCd ${num(s.p99.ngircd)} ms`,
+      times(s.p99.ratio),
+    ],
+    [
+      "file host → joiner",
+      `${num(s.transfer.rt)} MB/s`,
+      `scp aes128-gcm ${num(s.transfer.scp)}, chacha20 ${num(s.transfer.scpChacha)}`,
+      `${times(s.transfer.ratioScp)} scp`,
+    ],
+    ["", "", `socat ${num(s.transfer.socat)} MB/s`, `${times(s.transfer.ratioSocat)} socat`],
+    [
+      `${num(s.idleMembers.members, 0)} idle members`,
+      `host ${num(s.idleMembers.hostRssMB)} MB, joins p99 ${num(s.idleMembers.joinP99Ms)} ms`,
+      "-",
+      "",
+    ],
+    [
+      "join, connect → welcome",
+      `p50 ${num(s.join.p50Ms, 2)} ms, p99 ${num(s.join.p99Ms, 2)} ms`,
+      "-",
+      "",
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  const c = s.conditions;
+  return [
+    "Side by side (same machine, same run, same load)",
+    line(rows[0]!),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.slice(1).map(line),
+    `  host CPU per delivery: ${c.hostCpuPerDelivery}`,
+    `  delivery p99: ${c.p99}`,
+    `  file: ${c.transfer}`,
+    `  idle members: ${c.idleMembers}`,
+    `  join: ${c.join}`,
+  ];
+}

@@ -1,0 +1,94 @@
+/**
+ * The benchmark's pure logic: how a rate passes (the median of its tries), where the search
+ * goes next, the load's chat-line stamps, merged histograms, /proc figures and the side-by-side
+ * ratios. (The measurements themselves run with `deno task bench`.)
+ *
+ * @module
+ */
+import { assertEquals, assertOk } from "../assert.ts";
+import type { StepResult } from "../../bench/load.ts";
+import { parseStamp, processOf, sender, stampText } from "../../bench/load_protocol.ts";
+import { parseProc } from "../../bench/proc.ts";
+import { nextRate, verdict } from "../../bench/search.ts";
+import { sideBySide } from "../../bench/side_by_side.ts";
+import { Histogram, median } from "../../bench/stats.ts";
+
+const step = (ok: boolean, extra: Partial<StepResult> = {}) => ({ ok, ...extra }) as StepResult;
+
+Deno.test("a rate passes when the median of its tries does, and stops once a majority agrees", () => {
+  assertEquals(verdict([]), "more");
+  assertEquals(verdict([step(true)]), "more");
+  assertEquals(verdict([step(true), step(true)]), "pass");
+  assertEquals(verdict([step(false), step(false)]), "fail");
+  assertEquals(verdict([step(true), step(false)]), "more");
+  assertEquals(verdict([step(true), step(false), step(true)]), "pass");
+  assertEquals(verdict([step(false), step(true), step(false)]), "fail");
+  // "Either of two passes" is no longer enough.
+  assertEquals(verdict([step(false), step(true)], 2), "fail");
+});
+
+Deno.test("the search doubles, halves, then bisects geometrically until bracketed", () => {
+  assertEquals(nextRate(1000, 1000, null), { rate: 2000 });
+  assertEquals(nextRate(1000, null, 1000), { rate: 500 });
+  assertEquals(nextRate(2000, 1000, 2000), { rate: 1410 });
+  assertOk("ended" in nextRate(1100, 1050, 1100));
+  assertOk("ended" in nextRate(125, null, 125));
+});
+
+Deno.test("a chat line carries its step, number and due time, and only load lines parse", () => {
+  const text = stampText(7, 123, 1796630565865.921, 64);
+  assertEquals(text.length, 64);
+  assertEquals(parseStamp(text), { step: 7, seq: 123, due: 1796630565865.921 });
+  assertEquals(parseStamp("hello there"), null);
+  assertEquals(parseStamp("bench x 1 2"), null);
+  // Message seq goes to member seq mod N, which lives in process member mod P.
+  assertEquals([sender(103, 50), processOf(sender(103, 50), 4)], [3, 3]);
+});
+
+Deno.test("histograms merged from several processes give the percentiles of the whole", () => {
+  const a = new Histogram(), b = new Histogram(), all = new Histogram();
+  for (let i = 1; i <= 1000; i++) (i % 2 ? a : b).add(i / 10), all.add(i / 10);
+  const merged = new Histogram();
+  merged.merge(JSON.parse(JSON.stringify(a)));
+  merged.merge(b.toJSON());
+  assertEquals(merged.summary(), all.summary());
+  assertEquals(median([3, 1, 2]), 2);
+  assertEquals(median([4, 1, 2, 3]), 2.5);
+  assertOk(Number.isNaN(median([])));
+  assertOk(Number.isNaN(new Histogram().quantile(0.5)));
+});
+
+Deno.test("CPU time and memory are read from /proc/PID/stat and /proc/PID/status", () => {
+  const stat = "4242 (deno (x) y) S 1 2 3 4 5 6 7 8 9 10 150 50 0 0 20 0 9 0 100 1000 200";
+  const status = "Name:\tdeno\nState:\tS (sleeping)\nVmHWM:\t   90000 kB\nVmRSS:\t   81920 kB\n";
+  assertEquals(parseProc(`${stat}\n${status}`), {
+    cpuSeconds: 2,
+    rssBytes: 81920 * 1024,
+    peakRssBytes: 90000 * 1024,
+  });
+});
+
+Deno.test("side by side: ratios are rt over the tool, and null wherever a figure is missing", () => {
+  const rtStep = { invalid: null, hostCpuPerDeliveryUs: 12, latency: { p99: 40 } } as StepResult;
+  const conditions = { hostCpuPerDelivery: "", p99: "", transfer: "", idleMembers: "", join: "" };
+  const s = sideBySide({
+    rtFixed: rtStep,
+    rtBig: { ...rtStep, invalid: "load process 1 at 95 % of a core" },
+    ircFixed: { valid: true, cpuPerDeliveryUs: 4 } as never,
+    ircBig: { valid: true, latency: { p99: 20 } } as never,
+    rtTransferMbPerS: 200,
+    scpAes: { mbPerS: 400 } as never,
+    scpChacha: null,
+    socat: null,
+    idle: { members: 1000, hostRssMB: 120, joinP99Ms: 30 },
+    join: { p50: 2, p99: 5 },
+    conditions,
+  });
+  assertEquals(s.hostCpuPerDelivery, { rt: 12, ngircd: 4, ratio: 3 });
+  // An invalid step (the load saturated) gives no figure.
+  assertEquals(s.p99, { rt: null, ngircd: 20, ratio: null });
+  assertEquals(s.transfer.ratioScp, 0.5);
+  assertEquals([s.transfer.socat, s.transfer.ratioSocat, s.transfer.scpChacha], [null, null, null]);
+  assertEquals(s.idleMembers, { members: 1000, hostRssMB: 120, joinP99Ms: 30 });
+  assertEquals(s.join, { p50Ms: 2, p99Ms: 5 });
+});
