@@ -33,6 +33,8 @@ export interface RtHostOptions {
   rate?: number;
   /** `--max-members` (rt's default: 100). */
   maxMembers?: number;
+  /** Flags for `deno run` itself, e.g. `--inspect=127.0.0.1:9229` to profile the host. */
+  denoFlags?: string[];
 }
 
 /** What the host's own seat printed of one load step. */
@@ -86,7 +88,9 @@ export class RtHost {
     if (options.maxMembers !== undefined) settings.push(`--max-members ${options.maxMembers}`);
     const child = new Deno.Command("deno", {
       args: [
-        ...rtCommand({ deno: "deno" }).slice(1),
+        ...rtCommand({ deno: "deno" }).slice(1, 2),
+        ...(options.denoFlags ?? []),
+        ...rtCommand({ deno: "deno" }).slice(2),
         "--json",
         "--name",
         "host",

@@ -9,7 +9,7 @@ import {
   verify,
 } from "../../lib/identity/keys.ts";
 import { sodium } from "../../lib/handshake/sodium.ts";
-import { fromHex, toHex, utf8 } from "../../lib/util/mod.ts";
+import { concat, fromHex, toHex, utf8 } from "../../lib/util/mod.ts";
 
 // RFC 8032, section 7.1, tests 1 to 3 (Ed25519).
 const RFC8032 = [
@@ -97,4 +97,60 @@ Deno.test("fingerprints and safety codes of fixed keys are what released version
     fingerprint(identityFromSeed(fromHex(RFC8032[0]!.seed)).publicKey),
     "83730 94279 01776 60727 97045 36417",
   );
+});
+
+/** S + L, little-endian: the same signature written non-canonically (RFC 8032 refuses it). */
+function plusOrder(signature: Uint8Array): Uint8Array {
+  const order = fromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  const out = signature.slice();
+  let carry = 0;
+  for (let i = 0; i < 32; i++) {
+    const sum = out[32 + i]! + order[i]! + carry;
+    out[32 + i] = sum & 0xff;
+    carry = sum >> 8;
+  }
+  return out;
+}
+
+Deno.test("verify is as strict as libsodium: S at or past L, and weak keys, are refused", () => {
+  const id = generateIdentity();
+  const message = utf8("hello");
+  const signature = sign(id, "rt/1 test", message);
+  assertOk(verify(id.publicKey, "rt/1 test", message, signature));
+  assertOk(!verify(id.publicKey, "rt/1 test", message, plusOrder(signature)), "S + L");
+  // The identity point and a point of order 8: anyone's "signature" could pass for them.
+  const identityPoint = new Uint8Array(32);
+  identityPoint[0] = 1;
+  const order8 = fromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+  for (const weak of [identityPoint, order8, new Uint8Array(32)]) {
+    const forged = new Uint8Array(64);
+    forged[0] = 1; // R = the identity point, S = 0: passes [S]B = R + [k]A for a zero-order A
+    assertOk(!verify(weak, "rt/1 test", message, forged), toHex(weak));
+  }
+});
+
+Deno.test("verify agrees with libsodium on genuine, altered and garbage signatures", () => {
+  const ids = Array.from({ length: 4 }, () => generateIdentity());
+  for (let i = 0; i < 400; i++) {
+    const id = ids[i % ids.length]!;
+    const message = crypto.getRandomValues(new Uint8Array(i % 97));
+    let signature = sign(id, "rt/1 test", message);
+    let key = id.publicKey;
+    if (i % 4 === 1) {
+      signature = signature.slice();
+      signature[i % 64]! ^= 1 << (i % 8);
+    } else if (i % 4 === 2) signature = crypto.getRandomValues(new Uint8Array(64));
+    else if (i % 4 === 3) key = crypto.getRandomValues(new Uint8Array(32));
+    let expected: boolean;
+    try {
+      expected = sodium.crypto_sign_verify_detached(
+        signature,
+        concat(utf8("rt/1 test"), new Uint8Array([0]), message),
+        key,
+      );
+    } catch {
+      expected = false;
+    }
+    assertEquals(verify(key, "rt/1 test", message, signature), expected, `case ${i}`);
+  }
 });
