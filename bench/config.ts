@@ -7,6 +7,18 @@
 
 /** The only address the suite uses. */
 export const HOSTNAME = "127.0.0.1";
+
+/** How every rt host of the benchmark is started: on loopback, a free port, nothing asked of
+ * the router, the network or DNS. */
+export const LOOPBACK_HOST_FLAGS = [
+  "--bind",
+  HOSTNAME,
+  "--port",
+  "0",
+  "--no-upnp",
+  "--no-announce",
+  "--no-reverse-dns",
+];
 /** The room password the rt hosts are started with. */
 export const PASSWORD = "bench-password";
 

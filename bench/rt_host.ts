@@ -10,7 +10,7 @@
  * @module
  */
 import { rtCommand, rtEnv } from "../tests/e2e/rt_launch.ts";
-import { HOSTNAME, PASSWORD, TEMP_PARENT } from "./config.ts";
+import { LOOPBACK_HOST_FLAGS, PASSWORD, TEMP_PARENT } from "./config.ts";
 import { epochMs } from "./cpu.ts";
 import { readLines } from "./lines.ts";
 import { parseStamp } from "./load_protocol.ts";
@@ -86,21 +86,16 @@ export class RtHost {
     const settings: string[] = [];
     if (options.rate !== undefined) settings.push(`--rate ${options.rate}`);
     if (options.maxMembers !== undefined) settings.push(`--max-members ${options.maxMembers}`);
+    const [, run, ...rt] = rtCommand({ deno: "deno" });
     const child = new Deno.Command("deno", {
       args: [
-        ...rtCommand({ deno: "deno" }).slice(1, 2),
+        run!,
         ...(options.denoFlags ?? []),
-        ...rtCommand({ deno: "deno" }).slice(2),
+        ...rt,
         "--json",
         "--name",
         "host",
-        "--bind",
-        HOSTNAME,
-        "--port",
-        "0",
-        "--no-upnp",
-        "--no-announce",
-        "--no-reverse-dns",
+        ...LOOPBACK_HOST_FLAGS,
         ...settings.flatMap((s) => s.split(" ")),
       ],
       cwd: new URL("..", import.meta.url),

@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import {
   HOSTNAME,
+  LOOPBACK_HOST_FLAGS,
   OFFER_TIMEOUT_MS,
   PASSWORD,
   RAW_BUFFER_BYTES,
@@ -158,17 +159,7 @@ class RtRoom {
     };
     const host = new RtProcess(
       "host",
-      [
-        "--bind",
-        HOSTNAME,
-        "--port",
-        "0",
-        "--no-upnp",
-        "--no-announce",
-        "--no-reverse-dns",
-        "--name",
-        "host",
-      ],
+      [...LOOPBACK_HOST_FLAGS, "--name", "host"],
       PASSWORD,
       home("host"),
     );

@@ -19,7 +19,7 @@
  * @module
  */
 import { ownCpuSeconds } from "../cpu.ts";
-import { type HistogramJson, MergeableHistogram } from "./histogram.ts";
+import { Histogram, type HistogramJson } from "../stats.ts";
 import { epochMs, sleep } from "./process.ts";
 
 /** What `ngircd.ts` asks of one load process. */
@@ -79,8 +79,8 @@ const measuredFrom = Math.round(plan.rate * plan.warmupS);
 let start = Infinity;
 let windowStart = Infinity;
 let windowEnd = Infinity;
-const latency = new MergeableHistogram();
-const sendLag = new MergeableHistogram();
+const latency = new Histogram();
+const sendLag = new Histogram();
 let received = 0;
 let duplicates = 0;
 let windowDeliveries = 0;

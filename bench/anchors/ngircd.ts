@@ -9,8 +9,7 @@
  */
 import { machineCpuSeconds } from "../cpu.ts";
 import { readLines } from "../lines.ts";
-import type { Summary } from "../stats.ts";
-import { MergeableHistogram } from "./histogram.ts";
+import { Histogram, type Summary } from "../stats.ts";
 import type { MemberEvent, MemberPlan, MemberReport } from "./irc_member.ts";
 import {
   epochMs,
@@ -320,8 +319,8 @@ function summarize(
 ): AnchorChatResult {
   const { reports } = run;
   const sum = (pick: (r: MemberReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
-  const latency = new MergeableHistogram();
-  const sendLag = new MergeableHistogram();
+  const latency = new Histogram();
+  const sendLag = new Histogram();
   for (const r of reports) {
     latency.merge(r.latency);
     sendLag.merge(r.sendLag);

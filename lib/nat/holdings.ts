@@ -132,3 +132,42 @@ async function removeInOrder(claims: Claim[]): Promise<void> {
 function quietly(work: Promise<unknown>): Promise<unknown> {
   return work.catch(() => {});
 }
+
+/** A router answered, and said no (as opposed to no router answering). */
+export class RefusedError extends Error {}
+
+/** What came of {@link firstClaim}. */
+export type FirstClaim<C extends Claim> =
+  | { claim: C; close: () => Promise<void> }
+  | { claim: null; failures: unknown[] };
+
+/**
+ * Follows `attempts` in holdings of their own and waits at most `ms` for the first claim: then
+ * its `close` removes every claim (once, however often called). With none in time, whatever
+ * still comes is removed as it comes, and the attempts that had failed by then say why.
+ */
+export async function firstClaim<C extends Claim>(
+  attempts: Promise<C>[],
+  ms: number,
+): Promise<FirstClaim<C>> {
+  const holdings = new Holdings<C>();
+  for (const attempt of attempts) holdings.follow(attempt);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  // The winner, or null once every attempt failed, or null at the deadline.
+  const first = await Promise.race([holdings.won, holdings.settled(), timeout]);
+  clearTimeout(timer);
+  if (first) {
+    let closing: Promise<void> | null = null;
+    return { claim: first, close: () => closing ??= holdings.close() };
+  }
+  void holdings.close();
+  const results = await Promise.race([
+    Promise.allSettled(attempts),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 0)),
+  ]);
+  return {
+    claim: null,
+    failures: (results ?? []).flatMap((r) => r.status === "rejected" ? [r.reason] : []),
+  };
+}

@@ -8,7 +8,7 @@
  */
 import { type Global6, globalV6, ipv6Routers, isGlobalV6, isLinkLocalV6 } from "./gateway6.ts";
 import { type Router6, sourceTowards } from "./gateway6.ts";
-import { type Claim, Holdings } from "./holdings.ts";
+import { type Claim, firstClaim, RefusedError } from "./holdings.ts";
 import { PcpError, pcpMap, pcpNonce } from "./pcp.ts";
 import { describeFirewall, deviceId, discoverLocations, UpnpError } from "./upnp.ts";
 import { addPinhole, deletePinhole, firewallStatus, updatePinhole } from "./upnp_pinhole.ts";
@@ -46,8 +46,6 @@ interface Grant extends Claim {
   /** The address people reach. */
   address: string;
 }
-
-class RefusedError extends Error {}
 
 /** What the pinholer needs from the system (replaced in tests). */
 export interface PinholeSystem {
@@ -106,39 +104,16 @@ export async function openPinhole(port: number, options: PinholeOptions): Promis
         : "this computer has no global IPv6 address",
     };
   }
-  const holdings = new Holdings<Grant>();
-  const attempts = [
+  const outcome = await firstClaim([
     upnpPinhole(port, routers, globals, options, sys),
     pcpPinhole(port, routers, globals, options),
-  ];
-  for (const attempt of attempts) holdings.follow(attempt);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, options.deadline - Date.now()) + 200);
-  });
-  const first = await Promise.race([holdings.won, holdings.settled(), timeout]);
-  clearTimeout(timer);
-  if (first) {
-    let closing: Promise<void> | null = null;
-    return {
-      ok: true,
-      pinhole: {
-        address: first.address,
-        port: first.externalPort,
-        method: first.method,
-        close: () => closing ??= holdings.close(),
-      },
-    };
+  ], Math.max(0, options.deadline - Date.now()) + 200);
+  if (outcome.claim) {
+    const { address, externalPort, method } = outcome.claim;
+    return { ok: true, pinhole: { address, port: externalPort, method, close: outcome.close } };
   }
-  void holdings.close();
-  const results = await Promise.race([
-    Promise.allSettled(attempts),
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 0)),
-  ]);
-  const refused = results?.find((r) => r.status === "rejected" && r.reason instanceof RefusedError);
-  if (refused && refused.status === "rejected") {
-    return { ok: false, reason: "refused", detail: (refused.reason as Error).message };
-  }
+  const refused = outcome.failures.find((f) => f instanceof RefusedError);
+  if (refused) return { ok: false, reason: "refused", detail: (refused as Error).message };
   return {
     ok: false,
     reason: "no-router",

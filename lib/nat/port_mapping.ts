@@ -7,7 +7,7 @@
  * @module
  */
 import { findGateways, localAddressFor, type LocalV4, localV4 } from "./gateway.ts";
-import { type Claim, Holdings } from "./holdings.ts";
+import { type Claim, firstClaim, RefusedError } from "./holdings.ts";
 import { NatPmpError, natPmpExternalAddress, natPmpMap } from "./natpmp.ts";
 import { PcpError, pcpMap, pcpNonce } from "./pcp.ts";
 import { openPinhole, type PinholeOutcome, type PinholeSystem } from "./pinhole.ts";
@@ -124,8 +124,6 @@ interface Grant extends Claim {
   externalAddress: string;
 }
 
-class RefusedError extends Error {}
-
 /**
  * The router has no public IPv4 address of its own: it said so (no external address, or one in
  * the shared space of carrier-grade NAT).
@@ -198,27 +196,16 @@ export class RouterPortMapper implements PortMapper {
     const controller = new AbortController();
     // Both protocols may say yes, even to the very same forwarding: the holdings decide what
     // is kept and what is removed, so that the one that lost never removes what won.
-    const holdings = new Holdings<Grant>();
     const attempts = [
       this.#upnp(internalPort, deadline, controller.signal, foundLocations),
       this.#pcpOrNatPmp(internalPort, deadline),
     ];
-    for (const attempt of attempts) holdings.follow(attempt);
     // The IPv6 side waits for the router's description found over IPv4: it always gets an answer.
     void attempts[0]!.finally(() => foundLocations([])).catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.#timeoutMs + 200);
-    });
-    const first = await Promise.race([
-      holdings.won,
-      holdings.settled(), // the winner, or null once every attempt failed
-      timeout,
-    ]);
-    clearTimeout(timer);
+    const outcome = await firstClaim(attempts, this.#timeoutMs + 200);
     controller.abort();
-    if (first) {
-      let closing: Promise<void> | null = null;
+    if (outcome.claim) {
+      const first = outcome.claim;
       return {
         ok: true,
         mapping: {
@@ -228,17 +215,11 @@ export class RouterPortMapper implements PortMapper {
           method: first.method,
           behindAnotherNat: isPrivateV4(first.externalAddress),
           sharedByProvider: isSharedV4(first.externalAddress),
-          close: () => closing ??= holdings.close(),
+          close: outcome.close,
         },
       };
     }
-    // Nothing won in time: whatever still comes is removed as it comes.
-    void holdings.close();
-    const results = await Promise.race([
-      Promise.allSettled(attempts),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 0)),
-    ]);
-    const failures = (results ?? []).flatMap((r) => r.status === "rejected" ? [r.reason] : []);
+    const { failures } = outcome;
     // A router that says its own address is shared, or that it has none, explains every
     // refusal: the provider's NAT, not the router, stands in the way.
     const shared = failures.filter((f): f is SharedAddressError => f instanceof SharedAddressError);

@@ -11,7 +11,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { NsProcess } from "./netns.ts";
-import { labAvailable, LAN_COMPUTER_V6, RouterLab } from "./router_lab.ts";
+import { chatFromInternet, labAvailable, LAN_COMPUTER_V6, RouterLab } from "./router_lab.ts";
 
 const ignore = !labAvailable();
 const V6_HEX = "20010db8007700000000000000000002";
@@ -47,15 +47,7 @@ async function room(
     assertEquals(await lab.pinholes(), [`dport ${port} to ${V6_HEX}`], `${label}: one pinhole`);
     assertOk((await lab.wan6Probe(port)) !== "", `${label}: reachable from outside over IPv6`);
     if (options.joiner) {
-      ivan = new NsProcess("ivan", lab.inet, [LAN_COMPUTER_V6, String(port), "--name", "ivan"], {
-        password: "pw",
-      });
-      await ivan.next("welcome");
-      await host.next("joined", (e) => e.name === "ivan");
-      await ivan.type("hello over IPv6");
-      await host.next("message", (e) => e.text === "hello over IPv6");
-      await host.type("welcome in");
-      await ivan.next("message", (e) => e.text === "welcome in");
+      ivan = await chatFromInternet(lab, host, LAN_COMPUTER_V6, port, "hello over IPv6");
       await ivan.closeStdin();
       assertEquals(await ivan.exit(), 0, ivan.describe());
     }

@@ -2,7 +2,7 @@
  * The home-router lab of tests/lab/router_lab.sh (miniupnpd in network namespaces), driven from
  * the tests: one lab per test, with its own namespace names, torn down at the end.
  */
-import { netnsAvailable } from "./netns.ts";
+import { netnsAvailable, NsProcess } from "./netns.ts";
 import { available } from "./programs.ts";
 
 const LAB = new URL("../lab/router_lab.sh", import.meta.url).pathname;
@@ -127,4 +127,32 @@ export class RouterLab implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#run("down");
   }
+}
+
+/**
+ * A joiner on the internet side of `lab` joins the room of `host` at `address` `port` and both
+ * say something the other reads: the way in works for real. Returns the joiner, still in.
+ */
+export async function chatFromInternet(
+  lab: RouterLab,
+  host: NsProcess,
+  address: string,
+  port: number,
+  hello: string,
+): Promise<NsProcess> {
+  const ivan = new NsProcess("ivan", lab.inet, [address, String(port), "--name", "ivan"], {
+    password: "pw",
+  });
+  try {
+    await ivan.next("welcome");
+    await host.next("joined", (e) => e.name === "ivan");
+    await ivan.type(hello);
+    await host.next("message", (e) => e.text === hello);
+    await host.type("welcome in");
+    await ivan.next("message", (e) => e.text === "welcome in");
+  } catch (error) {
+    await ivan.dispose();
+    throw error;
+  }
+  return ivan;
 }

@@ -19,7 +19,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { NsProcess } from "./netns.ts";
-import { labAvailable, RouterLab } from "./router_lab.ts";
+import { chatFromInternet, labAvailable, RouterLab } from "./router_lab.ts";
 
 const LAN_COMPUTER = "10.77.0.2";
 const CYCLES = 6;
@@ -136,15 +136,7 @@ async function cycle(
     }
     await assertForwarded(lab, port, upnp, label);
     if (options.joiner) {
-      ivan = new NsProcess("ivan", lab.inet, ["203.0.113.1", String(port), "--name", "ivan"], {
-        password: "pw",
-      });
-      await ivan.next("welcome");
-      await host.next("joined", (e) => e.name === "ivan");
-      await ivan.type("hello from outside");
-      await host.next("message", (e) => e.text === "hello from outside");
-      await host.type("welcome in");
-      await ivan.next("message", (e) => e.text === "welcome in");
+      ivan = await chatFromInternet(lab, host, "203.0.113.1", port, "hello from outside");
       // Checked again, after a while.
       await assertForwarded(lab, port, upnp, `${label}, after the chat`);
     }

@@ -20,8 +20,8 @@ import type { Global6, Router6 } from "../../lib/nat/gateway6.ts";
 import { openPinhole, type PinholeOutcome, type PinholeSystem } from "../../lib/nat/pinhole.ts";
 import { FIREWALL_SERVICE } from "../../lib/nat/upnp.ts";
 import { hasIpv6Loopback } from "../ipv6_loopback.ts";
+import { type Answer, argumentsOf, fakeIgd, ok, ROOT_UDN } from "./fixtures/fake_igd.ts";
 
-const ROOT_UDN = "uuid:3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b";
 const OTHER_UDN = "uuid:0badc0de-0000-4000-8000-000000000001";
 /** This computer's global address in these tests (not one this machine has). */
 const MINE = "2001:db8:77::2";
@@ -73,25 +73,6 @@ function system(
 
 // --- a UPnP router on [::1] -----------------------------------------------------------------
 
-interface Asked {
-  path: string;
-  action: string | null;
-  body: string;
-}
-
-type Answer = { status: number; body: string };
-
-function ok(action: string, inner = ""): Answer {
-  return {
-    status: 200,
-    body:
-      `<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" ` +
-      `s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>` +
-      `<u:${action}Response xmlns:u="${FIREWALL_SERVICE}">${inner}</u:${action}Response>` +
-      `</s:Body></s:Envelope>`,
-  };
-}
-
 const REFUSED: Answer = recorded.soap["AddPortMapping, port 80 (not allowed)"];
 
 const STATUS_OPEN = ok(
@@ -100,41 +81,8 @@ const STATUS_OPEN = ok(
 );
 
 /** An IGD v2 on `hostname` serving miniupnpd's description (with `udn`); keeps what it is asked. */
-function igd(
-  hostname: string,
-  answers: Record<string, Answer>,
-  udn = ROOT_UDN,
-) {
-  const asked: Asked[] = [];
-  const description = recorded.descriptions.igd2.replace(ROOT_UDN, udn);
-  const server = Deno.serve({ hostname, port: 0, onListen: () => {} }, async (r) => {
-    const path = new URL(r.url).pathname;
-    const action = r.headers.get("SOAPAction");
-    asked.push({ path, action, body: await r.text() });
-    const headers = { "Content-Type": 'text/xml; charset="utf-8"' };
-    if (path === "/rootDesc.xml") return new Response(description, { headers });
-    const name = /#(\w+)"$/.exec(action ?? "")?.[1] ?? "";
-    const answer = answers[name] ?? { status: 401, body: "" };
-    return new Response(answer.body, { status: answer.status, headers });
-  });
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return {
-    port: server.addr.port,
-    location: `http://${host}:${server.addr.port}/rootDesc.xml`,
-    asked,
-    /** The SOAP actions asked, in order. */
-    actions: () => asked.filter((a) => a.action).map((a) => /#(\w+)"$/.exec(a.action!)![1]!),
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
-
-/** The arguments of a SOAP request body, in order. */
-function argumentsOf(body: string, action: string): [string, string][] {
-  const m = new RegExp(`<u:${action} xmlns:u="${FIREWALL_SERVICE}">(.*)</u:${action}>`).exec(
-    body,
-  );
-  assertOk(m, body);
-  return [...m[1]!.matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((a) => [a[1]!, a[2]!]);
+function igd(hostname: string, answers: Record<string, Answer>, udn = ROOT_UDN) {
+  return fakeIgd(hostname, answers, { udn });
 }
 
 // --- answering openPinhole's SSDP search -----------------------------------------------------

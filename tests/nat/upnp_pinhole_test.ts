@@ -6,13 +6,7 @@
  */
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import recorded from "../testdata/miniupnpd_answers.json" with { type: "json" };
-import {
-  describeFirewall,
-  deviceId,
-  FIREWALL_SERVICE,
-  UpnpError,
-  type UpnpService,
-} from "../../lib/nat/upnp.ts";
+import { describeFirewall, deviceId, FIREWALL_SERVICE, UpnpError } from "../../lib/nat/upnp.ts";
 import {
   addPinhole,
   deletePinhole,
@@ -20,31 +14,9 @@ import {
   updatePinhole,
 } from "../../lib/nat/upnp_pinhole.ts";
 import { hasIpv6Loopback } from "../ipv6_loopback.ts";
+import { type Answer, argumentsOf, fakeIgd, ok, ROOT_UDN } from "./fixtures/fake_igd.ts";
 
 const HOST = hasIpv6Loopback() ? "::1" : "127.0.0.1";
-const ROOT_UDN = "uuid:3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b";
-
-interface Asked {
-  method: string;
-  path: string;
-  action: string | null;
-  contentType: string | null;
-  body: string;
-}
-
-type Answer = { status: number; body: string };
-
-/** miniupnpd's envelope around an action's response arguments. */
-function ok(action: string, inner = ""): Answer {
-  return {
-    status: 200,
-    body:
-      `<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" ` +
-      `s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>` +
-      `<u:${action}Response xmlns:u="${FIREWALL_SERVICE}">${inner}</u:${action}Response>` +
-      `</s:Body></s:Envelope>`,
-  };
-}
 
 /** miniupnpd's fault answer with a UPnP error code. */
 function fault(code: number, description: string): Answer {
@@ -60,39 +32,7 @@ function fault(code: number, description: string): Answer {
 
 /** A router on loopback: the IGD v2 description, and SOAP answers by action; keeps requests. */
 function router(answers: Record<string, Answer>, description = recorded.descriptions.igd2) {
-  const asked: Asked[] = [];
-  const server = Deno.serve({ hostname: HOST, port: 0, onListen: () => {} }, async (r) => {
-    const path = new URL(r.url).pathname;
-    const action = r.headers.get("SOAPAction");
-    asked.push({
-      method: r.method,
-      path,
-      action,
-      contentType: r.headers.get("Content-Type"),
-      body: await r.text(),
-    });
-    const headers = { "Content-Type": 'text/xml; charset="utf-8"' };
-    if (path === "/rootDesc.xml") return new Response(description, { headers });
-    const name = /#(\w+)"$/.exec(action ?? "")?.[1] ?? "";
-    const answer = answers[name] ?? { status: 404, body: "" };
-    return new Response(answer.body, { status: answer.status, headers });
-  });
-  const origin = `http://${HOST.includes(":") ? `[${HOST}]` : HOST}:${server.addr.port}`;
-  const service: UpnpService = {
-    location: `${origin}/rootDesc.xml`,
-    serviceType: FIREWALL_SERVICE,
-    controlUrl: `${origin}/ctl/IP6FCtl`,
-  };
-  return { origin, asked, service, [Symbol.asyncDispose]: () => server.shutdown() };
-}
-
-/** The arguments of a SOAP request body, in order. */
-function argumentsOf(body: string, action: string): [string, string][] {
-  const m = new RegExp(`<u:${action} xmlns:u="${FIREWALL_SERVICE}">(.*)</u:${action}>`).exec(
-    body,
-  );
-  assertOk(m, body);
-  return [...m[1]!.matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((a) => [a[1]!, a[2]!]);
+  return fakeIgd(HOST, answers, { description });
 }
 
 Deno.test("miniupnpd's IGD v2 description: its firewall control service and root device", async () => {
