@@ -84,8 +84,17 @@ export type JoinerHandshake = z.infer<typeof JoinerHandshake>;
 
 // ---- identities, encrypted, right after the password exchange ----------------------------
 
-/** Proof that the sender holds the private key of `key`, bound to this very connection. */
-export const IdentityProof = z.object({ t: z.literal("identity"), key: bytes(32), sig: bytes(64) });
+/**
+ * Proof that the sender holds the private key of `key`, bound to this very connection.
+ * `batches`: the sender reads batch frames (several messages sealed as one); an rt before them
+ * leaves it out, and is sent one message a frame.
+ */
+export const IdentityProof = z.object({
+  t: z.literal("identity"),
+  key: bytes(32),
+  sig: bytes(64),
+  batches: z.boolean().optional(),
+});
 export type IdentityProof = z.infer<typeof IdentityProof>;
 
 // ---- the room, encrypted --------------------------------------------------------------------

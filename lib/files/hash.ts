@@ -27,7 +27,9 @@ export class FileHasher {
 /**
  * SHA-256 of the file's first `length` bytes (default: all), read in 1 MiB pieces, never whole
  * in memory. A file shorter than `length` is hashed as it is (the digest then differs from that
- * of any `length`-byte prefix, which is what a comparison needs).
+ * of any `length`-byte prefix, which is what a comparison needs). The next piece is read while
+ * this one is hashed (the runtime reads files on another thread): hashing is the slower of the
+ * two, and the reads no longer add to it.
  */
 export async function hashFile(
   path: string,
@@ -37,14 +39,22 @@ export async function hashFile(
   if (!(length >= 0)) throw new RangeError(`Cannot hash ${length} bytes`);
   const hasher = new FileHasher();
   using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(PIECE_BYTES);
+  const buffers = [new Uint8Array(PIECE_BYTES), new Uint8Array(PIECE_BYTES)];
   let left = length;
-  while (left > 0) {
+  const readInto = (buffer: Uint8Array): Promise<number | null> => {
     const want = Math.min(buffer.length, left);
-    const read = await file.read(want === buffer.length ? buffer : buffer.subarray(0, want));
+    return file.read(want === buffer.length ? buffer : buffer.subarray(0, want));
+  };
+  let which = 0;
+  let reading = left > 0 ? readInto(buffers[0]!) : null;
+  while (reading !== null) {
+    const read = await reading;
     if (read === null) break;
-    hasher.update(buffer.subarray(0, read));
+    const piece = buffers[which]!.subarray(0, read);
     left -= read;
+    which ^= 1;
+    reading = left > 0 ? readInto(buffers[which]!) : null;
+    hasher.update(piece);
     onBytes?.(read);
   }
   return hasher.digest();

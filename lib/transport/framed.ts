@@ -213,19 +213,27 @@ export class FramedConnection {
    * `RtError("connection-closed")`.
    */
   send(payload: Uint8Array | Uint8Array[]): void {
+    const frame = encodeFrame(payload);
+    this.ensureRoom(frame.length);
+    this.#writeQueue.push(frame);
+    this.#queuedBytes += frame.length;
+    this.#writing ??= this.#drain();
+  }
+
+  /**
+   * Throws `RtError` when the connection is closed (why it closed), or when `bytes` more would
+   * pass the queue's limit: the peer is then treated as stalled and the connection closed.
+   */
+  ensureRoom(bytes: number): void {
     if (this.#closed) {
       throw this.#closeReason ?? new RtError("connection-closed", "Connection is closed");
     }
-    const frame = encodeFrame(payload);
-    if (this.#queuedBytes + frame.length > this.#maxQueuedBytes) {
+    if (this.#queuedBytes + bytes > this.#maxQueuedBytes) {
       this.close(
         new RtError("connection-closed", "Peer stopped reading; its outgoing queue is full"),
       );
       throw this.#closeReason;
     }
-    this.#writeQueue.push(frame);
-    this.#queuedBytes += frame.length;
-    this.#writing ??= this.#drain();
   }
 
   async #drain(): Promise<void> {

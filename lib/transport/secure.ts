@@ -24,6 +24,7 @@ import {
 import { RtError } from "../errors.ts";
 import { type Identity, sign, verify } from "../identity/mod.ts";
 import type { FramedConnection } from "./framed.ts";
+import { type Flushable, flushed, flushSoon, forget } from "../util/mod.ts";
 
 /** Largest frame accepted before authentication. */
 export const HANDSHAKE_FRAME_BYTES = 1024;
@@ -88,9 +89,21 @@ function refusalOf(code: string | undefined, fallback: RefusalCode | null): Refu
 /** Kinds of frame once sealed (the first byte). */
 const SEALED = 0;
 const BULK = 1;
+/** Several messages sealed as one: each a 4-byte big-endian length, then its bytes. */
+const BATCH = 2;
 const SEALED_KIND = new Uint8Array([SEALED]);
+const BATCH_KIND = new Uint8Array([BATCH]);
 /** Largest sealed header of a bulk frame. */
 const MAX_BULK_HEADER_BYTES = 1024;
+/**
+ * Messages gathered for one peer are sealed at once when they reach this many bytes, rather
+ * than at the end of the event loop's turn: a batch stays well inside a frame.
+ */
+const BATCH_BYTES = 64 * 1024;
+/** Bytes a sealed frame adds to what it seals: its length, its kind, the tag. */
+const SEAL_BYTES = 4 + 1 + 16;
+/** Bytes a message costs in a batch besides its own: its length. */
+const BATCH_ITEM_OVERHEAD = 4;
 
 /** A frame received: its plaintext, and for a bulk frame its body. */
 export interface ReceivedFrame {
@@ -99,14 +112,41 @@ export interface ReceivedFrame {
   body: Uint8Array | null;
 }
 
+/** The messages of a batch frame's plaintext; throws `RtError` for anything malformed. */
+function splitBatch(plaintext: Uint8Array): Uint8Array[] {
+  const messages: Uint8Array[] = [];
+  const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+  let offset = 0;
+  while (offset < plaintext.length) {
+    if (offset + BATCH_ITEM_OVERHEAD > plaintext.length) break;
+    const length = view.getUint32(offset);
+    offset += BATCH_ITEM_OVERHEAD;
+    if (length === 0 || offset + length > plaintext.length) break;
+    messages.push(plaintext.subarray(offset, offset + length));
+    offset += length;
+  }
+  // A batch is two messages or more, each whole: anything else was not made by an rt peer.
+  if (offset !== plaintext.length || messages.length < 2) {
+    throw new RtError("message-invalid", "Received a malformed batch of messages");
+  }
+  return messages;
+}
+
 /**
- * An authenticated, encrypted connection: plaintext frames in and out. Two kinds of frame:
- * sealed (all of it encrypted and authenticated), and bulk, for file chunks that are already
- * encrypted end to end for their recipient: its header (who it is for, which transfer, which
- * chunk) is sealed like any frame, and its body is sent as it is rather than encrypted a
- * second time (the recipient authenticates it; a body altered on the way fails there).
+ * An authenticated, encrypted connection: plaintext frames in and out. Three kinds of frame:
+ * sealed (all of it encrypted and authenticated); batch, several messages sealed as one frame;
+ * and bulk, for file chunks that are already encrypted end to end for their recipient: its
+ * header (who it is for, which transfer, which chunk) is sealed like any frame, and its body is
+ * sent as it is rather than encrypted a second time (the recipient authenticates it; a body
+ * altered on the way fails there).
+ *
+ * Batches are sent only to a peer that said, in its identity proof, that it reads them
+ * (`peerBatches`). To such a peer, messages are gathered and sealed together when the event
+ * loop's turn ends, or for a busy connection a few milliseconds after it last sent (see
+ * `util/coalesce.ts`): a busy room's host seals and writes once per member per few
+ * milliseconds rather than once per line, and a quiet one sends each message at once.
  */
-export class SecureConnection {
+export class SecureConnection implements Flushable {
   readonly #framed: FramedConnection;
   readonly #sealer: Sealer;
   readonly #opener: Opener;
@@ -114,11 +154,21 @@ export class SecureConnection {
   readonly sessionId: Uint8Array;
   /** The peer's identity key, once proven (see `proveIdentities`). */
   peerKey: Uint8Array = new Uint8Array(0);
+  /** Whether the peer reads batch frames (it said so in its identity proof). */
+  peerBatches = false;
   /**
    * On the host's side, the handle of the resumption secret the joiner proved instead of the
    * password (a member coming back); `null` for a joiner who proved the password.
    */
   resumed: Uint8Array | null = null;
+  /** Messages gathered for the peer, sealed at the end of the turn (see `flush`). */
+  #gathered: Uint8Array[] = [];
+  #gatheredBytes = 0;
+  /** Messages of a batch received, not yet taken; `#unbatchedAt` is the next one. */
+  #unbatched: Uint8Array[] = [];
+  #unbatchedAt = 0;
+  /** When gathered messages were last sealed and queued (`performance.now()`). */
+  flushedAt = -Infinity;
 
   constructor(
     framed: FramedConnection,
@@ -131,13 +181,61 @@ export class SecureConnection {
     framed.maxFrameBytes = MAX_FRAME_BYTES;
   }
 
-  /** Seals and queues one message. Throws `RtError` when the connection is closed or stalled. */
+  /**
+   * Seals and queues one message. Throws `RtError` when the connection is closed or stalled (for
+   * messages gathered into a batch, the stall is found when they are sealed: the connection
+   * closes then, with that reason).
+   */
   send(plaintext: Uint8Array): void {
-    this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+    if (!this.peerBatches) {
+      this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+      return;
+    }
+    // A stalled peer is found now, as for a message sent at once: the room drops it.
+    this.#framed.ensureRoom(
+      this.#gatheredBytes + plaintext.length + BATCH_ITEM_OVERHEAD + SEAL_BYTES,
+    );
+    this.#gathered.push(plaintext);
+    this.#gatheredBytes += plaintext.length + BATCH_ITEM_OVERHEAD;
+    if (this.#gatheredBytes >= BATCH_BYTES) this.flush();
+    else if (this.#gathered.length === 1) flushSoon(this);
+  }
+
+  /**
+   * Seals what was gathered for the peer (one message as a sealed frame, several as a batch)
+   * and queues it. Done for every connection at the end of each turn of the event loop, and
+   * before anything that must follow it (a bulk frame, the end).
+   */
+  flush(): void {
+    const gathered = this.#gathered;
+    if (gathered.length === 0) return;
+    const bytes = this.#gatheredBytes;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    flushed(this);
+    if (this.#framed.closed) return;
+    try {
+      if (gathered.length === 1) {
+        this.#framed.send([SEALED_KIND, this.#sealer.seal(gathered[0]!)]);
+        return;
+      }
+      const batch = new Uint8Array(bytes);
+      const view = new DataView(batch.buffer);
+      let offset = 0;
+      for (const message of gathered) {
+        view.setUint32(offset, message.length);
+        batch.set(message, offset + BATCH_ITEM_OVERHEAD);
+        offset += message.length + BATCH_ITEM_OVERHEAD;
+      }
+      this.#framed.send([BATCH_KIND, this.#sealer.seal(batch)]);
+    } catch {
+      // Stalled: the framed connection closed itself with the reason, which its reader throws.
+    }
   }
 
   /** Queues a bulk frame: `header` sealed, `body` (encrypted end to end already) as it is. */
   sendBulk(header: Uint8Array, body: Uint8Array): void {
+    this.flush();
     const sealed = this.#sealer.seal(header);
     if (sealed.length > MAX_BULK_HEADER_BYTES) throw new RangeError("Bulk header too large");
     const prefix = new Uint8Array([BULK, sealed.length >> 8, sealed.length & 0xff]);
@@ -146,12 +244,18 @@ export class SecureConnection {
 
   /**
    * The next frame, `null` at a clean end; rejects on any tampering with what is sealed, a
-   * malformed frame, or any failure.
+   * malformed frame, or any failure. The messages of a batch come one by one, as sealed frames.
    */
   async receiveFrame(timeoutMs?: number): Promise<ReceivedFrame | null> {
+    if (this.#unbatchedAt < this.#unbatched.length) return this.#nextUnbatched();
     const frame = await this.#framed.next(timeoutMs);
     if (frame === null) return null;
     if (frame[0] === SEALED) return { plaintext: this.#opener.open(frame.subarray(1)), body: null };
+    if (frame[0] === BATCH) {
+      this.#unbatched = splitBatch(this.#opener.open(frame.subarray(1)));
+      this.#unbatchedAt = 0;
+      return this.#nextUnbatched();
+    }
     if (frame[0] === BULK && frame.length >= 3) {
       const length = (frame[1]! << 8) | frame[2]!;
       if (length <= MAX_BULK_HEADER_BYTES && 3 + length <= frame.length) {
@@ -163,6 +267,15 @@ export class SecureConnection {
     throw new RtError("decrypt-failed", "Received a frame that is not genuine");
   }
 
+  #nextUnbatched(): ReceivedFrame {
+    const plaintext = this.#unbatched[this.#unbatchedAt++]!;
+    if (this.#unbatchedAt === this.#unbatched.length) {
+      this.#unbatched = [];
+      this.#unbatchedAt = 0;
+    }
+    return { plaintext, body: null };
+  }
+
   /** The next sealed message, `null` at a clean end; a bulk frame here is an error. */
   async receive(timeoutMs?: number): Promise<Uint8Array | null> {
     const frame = await this.receiveFrame(timeoutMs);
@@ -171,9 +284,9 @@ export class SecureConnection {
     return frame.plaintext;
   }
 
-  /** Bytes queued for the peer. */
+  /** Bytes queued for the peer, gathered ones included. */
   get queuedBytes(): number {
-    return this.#framed.queuedBytes;
+    return this.#framed.queuedBytes + this.#gatheredBytes;
   }
 
   /** Whether the connection is closed: by either side, or because it failed. */
@@ -183,16 +296,21 @@ export class SecureConnection {
 
   /** Resolves once at most `bytes` are queued for the peer (see `FramedConnection.hasRoom`). */
   hasRoom(bytes: number): Promise<void> | null {
+    this.flush();
     return this.#framed.hasRoom(bytes);
   }
 
   /** Flushes what is queued, then closes. */
   end(timeoutMs?: number): Promise<void> {
+    this.flush();
     return this.#framed.end(timeoutMs);
   }
 
   /** Closes at once. */
   close(reason?: RtError): void {
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    forget(this);
     this.#framed.close(reason);
   }
 }
@@ -245,6 +363,7 @@ async function proveIdentities(
     t: "identity",
     key: identity.publicKey,
     sig: sign(identity, proofLabel(role), secure.sessionId),
+    batches: true,
   }));
   let plaintext: Uint8Array | null;
   try {
@@ -264,6 +383,7 @@ async function proveIdentities(
     throw new RtError("identity-proof", `The ${peerRole}'s identity proof does not verify`);
   }
   secure.peerKey = proof.key;
+  secure.peerBatches = proof.batches === true;
   return secure;
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AsyncQueue } from "../util/mod.ts";
+import { AsyncQueue, type Flushable, flushed, flushSoon } from "../util/mod.ts";
 import type { ChatEvent } from "../events.ts";
 import type { ChatUi, Question, UserInput } from "./ui.ts";
 
@@ -33,11 +33,19 @@ export function readLines(
   })();
 }
 
-/** The machine-readable interface. */
-export class JsonUi implements ChatUi {
+/**
+ * The machine-readable interface. Chat lines are gathered and written together (see
+ * `util/coalesce.ts`): a busy room's lines take a few writes rather than one each. Any other
+ * event is written at once, after the lines before it, and what is gathered is written before
+ * rt exits.
+ */
+export class JsonUi implements ChatUi, Flushable {
   readonly #inputs = new AsyncQueue<UserInput>();
   readonly #write: (line: string) => void;
   #outputGone = false;
+  /** Chat lines gathered, not written yet. */
+  #gathered: string[] = [];
+  flushedAt = -Infinity;
 
   constructor(
     options: { input?: ReadableStream<Uint8Array>; write?: (line: string) => void } = {},
@@ -45,12 +53,24 @@ export class JsonUi implements ChatUi {
     const encoder = new TextEncoder();
     this.#write = options.write ?? ((line) => writeAllSync(encoder.encode(line + "\n")));
     void readLines(options.input ?? Deno.stdin.readable, this.#inputs);
+    globalThis.addEventListener("unload", () => this.flush());
   }
 
   show(event: ChatEvent): void {
     if (this.#outputGone) return;
+    this.#gathered.push(JSON.stringify(event));
+    if (event.type !== "message") this.flush();
+    else if (this.#gathered.length === 1) flushSoon(this);
+  }
+
+  /** Writes the events gathered. */
+  flush(): void {
+    flushed(this);
+    if (this.#gathered.length === 0 || this.#outputGone) return;
+    const lines = this.#gathered.join("\n");
+    this.#gathered = [];
     try {
-      this.#write(JSON.stringify(event));
+      this.#write(lines);
     } catch (error) {
       // Whoever read our output went away (a closed pipe): nobody is listening, so leave.
       if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
@@ -84,7 +104,9 @@ export class JsonUi implements ChatUi {
   /** Progress goes out as events in JSON: nothing to draw. */
   status(): void {}
 
-  close(): void {}
+  close(): void {
+    this.flush();
+  }
 }
 
 function writeAllSync(bytes: Uint8Array): void {

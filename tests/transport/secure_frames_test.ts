@@ -1,9 +1,11 @@
 /**
- * The two kinds of frame on a sealed connection: sealed messages, and bulk frames whose header
- * is sealed and whose body (encrypted end to end already) passes as it is. Over a real socket;
- * the peer's side is written by hand where it must misbehave.
+ * The three kinds of frame on a sealed connection: sealed messages, batches of messages sealed
+ * as one, and bulk frames whose header is sealed and whose body (encrypted end to end already)
+ * passes as it is. Over a real socket; the peer's side is written by hand where it must
+ * misbehave.
  */
-import { assertEquals, assertRejects } from "../assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
+import { Opener } from "../../lib/handshake/channel.ts";
 import { RtError } from "../../lib/errors.ts";
 import { Sealer } from "../../lib/handshake/channel.ts";
 import { FramedConnection } from "../../lib/transport/framed.ts";
@@ -64,7 +66,7 @@ Deno.test("a bulk frame where a message is expected is refused", async () => {
 
 /** Frames a misbehaving peer writes by hand; each must be refused as not genuine. */
 const forged: [string, (sealer: Sealer) => Uint8Array][] = [
-  ["an unknown kind", (s) => new Uint8Array([2, ...s.seal(new Uint8Array([1]))])],
+  ["an unknown kind", (s) => new Uint8Array([3, ...s.seal(new Uint8Array([1]))])],
   ["an empty frame", () => new Uint8Array(0)],
   ["a bulk frame too short for its header length", () => new Uint8Array([1, 0])],
   [
@@ -108,3 +110,121 @@ Deno.test("a bulk body passes as it is: its recipient checks it with the transfe
   client.close();
   secure.close();
 });
+
+/** A sealed connection (keys as above) and the raw socket of its peer, read by hand. */
+async function connectionAndRawPeer() {
+  const { client, server } = await socketPair();
+  return { secure: new SecureConnection(new FramedConnection(server), keys), client };
+}
+
+/** Reads whole frames from a raw socket: what a peer really sent, frame by frame. */
+async function rawFrames(client: Deno.Conn, count: number): Promise<Uint8Array[]> {
+  const framed = new FramedConnection(client);
+  const frames: Uint8Array[] = [];
+  while (frames.length < count) {
+    const frame = await framed.next(5000);
+    if (frame === null) break;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** A batch's plaintext made by hand: each message its 4-byte length, then its bytes. */
+function batchOf(...messages: Uint8Array[]): Uint8Array {
+  const parts: number[] = [];
+  for (const m of messages) parts.push(0, 0, m.length >> 8, m.length & 0xff, ...m);
+  return new Uint8Array(parts);
+}
+
+Deno.test("to a peer that reads batches, messages of one turn go as one batch frame, in order", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  secure.peerBatches = true;
+  for (let i = 1; i <= 5; i++) secure.send(new Uint8Array([i, i]));
+  assertEquals(secure.queuedBytes, 5 * 6, "gathered bytes count as queued");
+  const [frame] = await rawFrames(client, 1);
+  assertEquals(frame![0], 2, "one batch frame");
+  const opener = new Opener(keys.send);
+  assertEquals(
+    opener.open(frame!.subarray(1)),
+    batchOf(...[1, 2, 3, 4, 5].map((i) => new Uint8Array([i, i]))),
+  );
+  secure.close();
+});
+
+Deno.test("batched messages arrive one by one, in order with bulk frames between them", async () => {
+  const { secure, peer } = await connectionAndPeer();
+  peer.peerBatches = true;
+  const body = crypto.getRandomValues(new Uint8Array(1000));
+  peer.send(new Uint8Array([1]));
+  peer.send(new Uint8Array([2]));
+  peer.sendBulk(new Uint8Array([3]), body);
+  peer.send(new Uint8Array([4]));
+  peer.send(new Uint8Array([5]));
+  for (const n of [1, 2]) assertEquals(await secure.receive(), new Uint8Array([n]));
+  assertEquals(await secure.receiveFrame(), { plaintext: new Uint8Array([3]), body });
+  for (const n of [4, 5]) assertEquals(await secure.receive(), new Uint8Array([n]));
+  peer.close();
+  secure.close();
+});
+
+Deno.test("to a peer that did not say it reads batches, each message is its own sealed frame", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  for (let i = 1; i <= 3; i++) secure.send(new Uint8Array([i]));
+  const frames = await rawFrames(client, 3);
+  assertEquals(frames.map((f) => f[0]), [0, 0, 0]);
+  secure.close();
+});
+
+Deno.test("gathered messages are sent before the connection ends, and dropped when it is closed", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  secure.peerBatches = true;
+  secure.send(new Uint8Array([1]));
+  secure.send(new Uint8Array([2]));
+  const ended = secure.end(1000);
+  const frames = await rawFrames(client, 2);
+  assertEquals(frames.length, 1, "one batch, then the end");
+  assertEquals(frames[0]![0], 2);
+  client.close();
+  await ended;
+  assertThrows(() => secure.send(new Uint8Array([3])));
+});
+
+Deno.test("a peer that stops reading is found stalled as messages are gathered for it", async () => {
+  const { client, server } = await socketPair();
+  const secure = new SecureConnection(new FramedConnection(server, { maxQueuedBytes: 4096 }), keys);
+  secure.peerBatches = true;
+  for (let i = 0; i < 3; i++) secure.send(new Uint8Array(1200));
+  // The fourth would pass the queue's limit once sealed: refused at once, the connection closed.
+  assertThrows(
+    () => secure.send(new Uint8Array(1200)),
+    (e) => e instanceof RtError && e.code === "connection-closed",
+  );
+  assertEquals(secure.closed, true);
+  await assertRejects(() => secure.receiveFrame(), (e) => e instanceof RtError);
+  client.close();
+});
+
+const malformedBatches: [string, Uint8Array][] = [
+  ["a batch of one message", batchOf(new Uint8Array([1]))],
+  ["an empty batch", new Uint8Array(0)],
+  ["a batch with an empty message", batchOf(new Uint8Array([1]), new Uint8Array(0))],
+  ["a batch whose last length runs past its end", new Uint8Array([0, 0, 0, 1, 7, 0, 0, 0, 9, 1])],
+  [
+    "a batch with bytes left over",
+    new Uint8Array([...batchOf(new Uint8Array([1]), new Uint8Array([2])), 0]),
+  ],
+];
+
+for (const [what, plaintext] of malformedBatches) {
+  Deno.test(`${what} is refused`, async () => {
+    const { secure, client } = await connectionAndPeer();
+    const sealed = new Sealer(keys.receive).seal(plaintext);
+    await client.write(encodeFrame([new Uint8Array([2]), sealed]));
+    await assertRejects(
+      () => secure.receiveFrame(),
+      (e) => e instanceof RtError && e.code === "message-invalid",
+    );
+    client.close();
+    secure.close();
+  });
+}
