@@ -24,7 +24,7 @@ import {
 import { RtError } from "../errors.ts";
 import { type Identity, sign, verify } from "../identity/mod.ts";
 import type { FramedConnection } from "./framed.ts";
-import { type Flushable, flushed, flushSoon, forget } from "../util/mod.ts";
+import { busy, type Flushable, flushed, flushSoon, forget } from "../util/mod.ts";
 
 /** Largest frame accepted before authentication. */
 export const HANDSHAKE_FRAME_BYTES = 1024;
@@ -141,10 +141,11 @@ function splitBatch(plaintext: Uint8Array): Uint8Array[] {
  * altered on the way fails there).
  *
  * Batches are sent only to a peer that said, in its identity proof, that it reads them
- * (`peerBatches`). To such a peer, messages are gathered and sealed together when the event
- * loop's turn ends, or for a busy connection a few milliseconds after it last sent (see
+ * (`peerBatches`). To such a peer, a quiet connection's message goes at once and what follows
+ * it in the same turn of the event loop is gathered and sealed together when the turn ends; a
+ * busy connection's messages are gathered until a few milliseconds after it last sent (see
  * `util/coalesce.ts`): a busy room's host seals and writes once per member per few
- * milliseconds rather than once per line, and a quiet one sends each message at once.
+ * milliseconds rather than once per line.
  */
 export class SecureConnection implements Flushable {
   readonly #framed: FramedConnection;
@@ -169,6 +170,7 @@ export class SecureConnection implements Flushable {
   #unbatchedAt = 0;
   /** When gathered messages were last sealed and queued (`performance.now()`). */
   flushedAt = -Infinity;
+  flushedBefore = -Infinity;
 
   constructor(
     framed: FramedConnection,
@@ -189,6 +191,12 @@ export class SecureConnection implements Flushable {
   send(plaintext: Uint8Array): void {
     if (!this.peerBatches) {
       this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+      return;
+    }
+    // A quiet connection's message goes at once, not behind the rest of this turn's work.
+    if (this.#gathered.length === 0 && !busy(this, performance.now())) {
+      this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+      flushed(this);
       return;
     }
     // A stalled peer is found now, as for a message sent at once: the room drops it.

@@ -46,6 +46,7 @@ export class JsonUi implements ChatUi, Flushable {
   /** Chat lines gathered, not written yet. */
   #gathered: string[] = [];
   flushedAt = -Infinity;
+  flushedBefore = -Infinity;
 
   constructor(
     options: { input?: ReadableStream<Uint8Array>; write?: (line: string) => void } = {},

@@ -10,10 +10,17 @@
 import { setImmediate } from "node:timers";
 
 /**
- * Something that sent within this many milliseconds is busy: what is gathered for it waits
- * until this long after it last sent.
+ * Something that sent within this many milliseconds, and the time before that within
+ * `STREAM_MS` of it, is busy: what is gathered for it waits until this long after it last
+ * sent. One answer to one question (a join's welcome) is not held: only a stream of sends is.
  */
 export const BUSY_MS = 5;
+/**
+ * Two sends this close make a stream. Well above `BUSY_MS`: a loaded event loop runs the hold's
+ * timer late, and a stream must not pass for quiet because of it (its next messages would go
+ * one by one, costing more, making the loop later still).
+ */
+const STREAM_MS = 50;
 
 /** Output gathered somewhere, and the way to send it. */
 export interface Flushable {
@@ -21,6 +28,13 @@ export interface Flushable {
   flush(): void;
   /** When it last sent (`performance.now()`), set by `flushed`. */
   flushedAt: number;
+  /** When it sent the time before, set by `flushed`. */
+  flushedBefore: number;
+}
+
+/** Whether `item` is busy at `now` (see `BUSY_MS`). */
+export function busy(item: Flushable, now: number): boolean {
+  return now - item.flushedAt < BUSY_MS && item.flushedAt - item.flushedBefore < STREAM_MS;
 }
 
 /** Gathered, to be flushed once the present turn's work is done. */
@@ -42,6 +56,7 @@ export function flushSoon(item: Flushable): void {
 export function flushed(item: Flushable): void {
   gathering.delete(item);
   holding.delete(item);
+  item.flushedBefore = item.flushedAt;
   item.flushedAt = performance.now();
 }
 
@@ -55,7 +70,7 @@ function endOfTurn(): void {
   turnEndScheduled = false;
   const now = performance.now();
   for (const item of [...gathering]) {
-    if (now - item.flushedAt >= BUSY_MS) item.flush();
+    if (!busy(item, now)) item.flush();
     else {
       gathering.delete(item);
       holding.add(item);

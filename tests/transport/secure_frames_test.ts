@@ -136,17 +136,41 @@ function batchOf(...messages: Uint8Array[]): Uint8Array {
   return new Uint8Array(parts);
 }
 
-Deno.test("to a peer that reads batches, messages of one turn go as one batch frame, in order", async () => {
+Deno.test("to a peer that reads batches, a quiet connection's first messages go at once, the rest of the turn as one batch", async () => {
   const { secure, client } = await connectionAndRawPeer();
   secure.peerBatches = true;
   for (let i = 1; i <= 5; i++) secure.send(new Uint8Array([i, i]));
-  assertEquals(secure.queuedBytes, 5 * 6, "gathered bytes count as queued");
-  const [frame] = await rawFrames(client, 1);
-  assertEquals(frame![0], 2, "one batch frame");
+  assertEquals(secure.queuedBytes - 2 * (4 + 1 + 2 + 16), 3 * 6, "gathered bytes count as queued");
+  const frames = await rawFrames(client, 3);
+  assertEquals(frames.map((f) => f[0]), [0, 0, 2], "two sealed frames, then one batch");
   const opener = new Opener(keys.send);
+  assertEquals(opener.open(frames[0]!.subarray(1)), new Uint8Array([1, 1]));
+  assertEquals(opener.open(frames[1]!.subarray(1)), new Uint8Array([2, 2]));
   assertEquals(
-    opener.open(frame!.subarray(1)),
-    batchOf(...[1, 2, 3, 4, 5].map((i) => new Uint8Array([i, i]))),
+    opener.open(frames[2]!.subarray(1)),
+    batchOf(...[3, 4, 5].map((i) => new Uint8Array([i, i]))),
+  );
+  secure.close();
+});
+
+Deno.test("a busy connection's messages wait for the busy interval, then go as one batch", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  secure.peerBatches = true;
+  secure.send(new Uint8Array([1]));
+  secure.send(new Uint8Array([2]));
+  // Two sends within a moment of each other: a stream. What follows is held, not sent per turn.
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  secure.send(new Uint8Array([3]));
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  secure.send(new Uint8Array([4]));
+  const frames = await rawFrames(client, 3);
+  assertEquals(frames.map((f) => f[0]), [0, 0, 2]);
+  const opener = new Opener(keys.send);
+  opener.open(frames[0]!.subarray(1));
+  opener.open(frames[1]!.subarray(1));
+  assertEquals(
+    opener.open(frames[2]!.subarray(1)),
+    batchOf(new Uint8Array([3]), new Uint8Array([4])),
   );
   secure.close();
 });
@@ -178,12 +202,10 @@ Deno.test("to a peer that did not say it reads batches, each message is its own 
 Deno.test("gathered messages are sent before the connection ends, and dropped when it is closed", async () => {
   const { secure, client } = await connectionAndRawPeer();
   secure.peerBatches = true;
-  secure.send(new Uint8Array([1]));
-  secure.send(new Uint8Array([2]));
+  for (let i = 1; i <= 4; i++) secure.send(new Uint8Array([i]));
   const ended = secure.end(1000);
-  const frames = await rawFrames(client, 2);
-  assertEquals(frames.length, 1, "one batch, then the end");
-  assertEquals(frames[0]![0], 2);
+  const frames = await rawFrames(client, 4);
+  assertEquals(frames.map((f) => f[0]), [0, 0, 2], "two at once, one batch, then the end");
   client.close();
   await ended;
   assertThrows(() => secure.send(new Uint8Array([3])));
