@@ -184,18 +184,14 @@ export class SecureConnection implements Flushable {
   }
 
   /**
-   * Seals and queues one message. Throws `RtError` when the connection is closed or stalled (for
-   * messages gathered into a batch, the stall is found when they are sealed: the connection
-   * closes then, with that reason).
+   * Seals and queues one message, or gathers it for a batch. Throws `RtError` when the
+   * connection is closed or stalled (a gathered message counts towards the queue's limit).
    */
   send(plaintext: Uint8Array): void {
-    if (!this.peerBatches) {
-      this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
-      return;
-    }
+    if (!this.peerBatches) return this.#sendSealed(plaintext);
     // A quiet connection's message goes at once, not behind the rest of this turn's work.
     if (this.#gathered.length === 0 && !busy(this, performance.now())) {
-      this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+      this.#sendSealed(plaintext);
       flushed(this);
       return;
     }
@@ -209,10 +205,15 @@ export class SecureConnection implements Flushable {
     else if (this.#gathered.length === 1) flushSoon(this);
   }
 
+  /** One message as a sealed frame, queued. */
+  #sendSealed(plaintext: Uint8Array): void {
+    this.#framed.send([SEALED_KIND, this.#sealer.seal(plaintext)]);
+  }
+
   /**
    * Seals what was gathered for the peer (one message as a sealed frame, several as a batch)
-   * and queues it. Done for every connection at the end of each turn of the event loop, and
-   * before anything that must follow it (a bulk frame, the end).
+   * and queues it. Called by `util/coalesce.ts` when the turn or the busy interval ends, and
+   * here before anything that must follow it (a bulk frame, the end, a wait for room).
    */
   flush(): void {
     const gathered = this.#gathered;
@@ -223,10 +224,7 @@ export class SecureConnection implements Flushable {
     flushed(this);
     if (this.#framed.closed) return;
     try {
-      if (gathered.length === 1) {
-        this.#framed.send([SEALED_KIND, this.#sealer.seal(gathered[0]!)]);
-        return;
-      }
+      if (gathered.length === 1) return this.#sendSealed(gathered[0]!);
       const batch = new Uint8Array(bytes);
       const view = new DataView(batch.buffer);
       let offset = 0;
