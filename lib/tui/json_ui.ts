@@ -33,6 +33,9 @@ export function readLines(
   })();
 }
 
+/** Characters of chat lines gathered before they are written without waiting any longer. */
+const GATHER_CHARS = 64 * 1024;
+
 /**
  * The machine-readable interface. Chat lines are gathered and written together (see
  * `util/coalesce.ts`): a busy room's lines take a few writes rather than one each. Any other
@@ -43,8 +46,9 @@ export class JsonUi implements ChatUi, Flushable {
   readonly #inputs = new AsyncQueue<UserInput>();
   readonly #write: (line: string) => void;
   #outputGone = false;
-  /** Chat lines gathered, not written yet. */
+  /** Chat lines gathered, not written yet, and their length. */
   #gathered: string[] = [];
+  #gatheredLength = 0;
   flushedAt = -Infinity;
   flushedBefore = -Infinity;
 
@@ -59,8 +63,12 @@ export class JsonUi implements ChatUi, Flushable {
 
   show(event: ChatEvent): void {
     if (this.#outputGone) return;
-    this.#gathered.push(JSON.stringify(event));
-    if (event.type !== "message") this.flush();
+    const line = JSON.stringify(event);
+    this.#gathered.push(line);
+    this.#gatheredLength += line.length;
+    // A flood of long lines is written as it comes, not held until the timer runs (late, when
+    // the event loop is that busy) with everything it said in memory meanwhile.
+    if (event.type !== "message" || this.#gatheredLength >= GATHER_CHARS) this.flush();
     else if (this.#gathered.length === 1) flushSoon(this);
   }
 
@@ -70,6 +78,7 @@ export class JsonUi implements ChatUi, Flushable {
     if (this.#gathered.length === 0 || this.#outputGone) return;
     const lines = this.#gathered.join("\n");
     this.#gathered = [];
+    this.#gatheredLength = 0;
     try {
       this.#write(lines);
     } catch (error) {
