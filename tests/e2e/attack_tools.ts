@@ -95,9 +95,12 @@ export class Member {
     since = 0,
   ): Promise<RoomMessage> {
     return new Promise((resolve, reject) => {
+      // Each message is looked at once, not the whole inbox again at every arrival (a flood
+      // of thousands made that quadratic, and the reader too slow for the host to keep it).
+      let next = since;
       const check = () => {
-        for (let i = since; i < this.inbox.length; i++) {
-          if (predicate(this.inbox[i]!)) return finish(null, this.inbox[i]);
+        for (; next < this.inbox.length; next++) {
+          if (predicate(this.inbox[next]!)) return finish(null, this.inbox[next]);
         }
         if (this.#ended) finish(new Error(`[${this.name}] the room ended: ${this.#error}`));
       };
