@@ -36,12 +36,21 @@ export class PartWriter {
     return new PartWriter(handle, hasher);
   }
 
-  /** Appends `data`. */
+  /**
+   * Appends `data`, hashing it while the runtime writes it (on another thread): the two no
+   * longer add up. Writes are one at a time (the caller waits for each), so the hash follows
+   * the file's order.
+   */
   async write(data: Uint8Array): Promise<void> {
+    const written = this.#writeAll(data);
+    this.#hasher.update(data);
+    await written;
+  }
+
+  async #writeAll(data: Uint8Array): Promise<void> {
     for (let offset = 0; offset < data.length;) {
       offset += await this.#handle.write(data.subarray(offset));
     }
-    this.#hasher.update(data);
   }
 
   /** Closes the part; the SHA-256 of all of it. */
