@@ -154,3 +154,20 @@ Deno.test("verify agrees with libsodium on genuine, altered and garbage signatur
     assertEquals(verify(key, "rt/1 test", message, signature), expected, `case ${i}`);
   }
 });
+
+Deno.test("sign gives libsodium's bytes (checked against RFC 8032 above) for the same label and message", () => {
+  const ids = [...RFC8032.map((v) => identityFromSeed(fromHex(v.seed))), generateIdentity()];
+  for (let i = 0; i < 200; i++) {
+    const id = ids[i % ids.length]!;
+    const message = crypto.getRandomValues(new Uint8Array(i * 7 % 301));
+    const label = `rt/1 test ${i % 3}`;
+    assertEquals(
+      toHex(sign(id, label, message)),
+      toHex(sodium.crypto_sign_detached(
+        concat(utf8(label), new Uint8Array([0]), message),
+        id.secretKey,
+      )),
+      `case ${i}`,
+    );
+  }
+});
