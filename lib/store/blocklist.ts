@@ -108,6 +108,8 @@ export class Blocklist {
   }
 
   #save(): void {
-    this.#file.save({ format: "rt-blocked-1", blocked: this.#entries } satisfies BlocklistFile);
+    this.#file.save(() =>
+      ({ format: "rt-blocked-1", blocked: this.#entries }) satisfies BlocklistFile
+    );
   }
 }

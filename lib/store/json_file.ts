@@ -1,13 +1,17 @@
 /**
  * One JSON file in rt's folder, written whole and atomically (a temporary file renamed over
- * the old one), readable by its owner only. Saves are queued, so they land in order.
+ * the old one), readable by its owner only. Saves coalesce (the newest state is written, at
+ * most once a second), and land in order.
  *
  * @module
  */
 import { dirname } from "node:path";
 import type { z } from "zod";
 import { RtError } from "../errors.ts";
-import { describeError, Serial } from "../util/mod.ts";
+import { describeError } from "../util/mod.ts";
+
+/** Least time between the starts of two writes of one file, in ms (see `save`). */
+export const SAVE_SPACING_MS = 1000;
 
 /** Told when a save fails (the next save tries again). */
 export type SaveFailed = (error: RtError) => void;
@@ -15,8 +19,17 @@ export type SaveFailed = (error: RtError) => void;
 /** A JSON file written in the background. */
 export class JsonFile {
   readonly path: string | null;
-  readonly #saves = new Serial();
   readonly #onSaveFailed: SaveFailed;
+  /** What the next write writes: the newest state, read when it is written. */
+  #pending: (() => unknown) | null = null;
+  /** Writing, or waiting to: ends when nothing is pending. */
+  #writing: Promise<void> | null = null;
+  /** When the last write began (`performance.now()`). */
+  #lastWrite = -Infinity;
+  /** Flushing: pending saves are written without waiting for their turn. */
+  #urgent = false;
+  /** Ends the wait for the next write's turn. */
+  #hurry: (() => void) | null = null;
 
   /** `null`: kept in memory only (saves do nothing). */
   constructor(path: string | null, options: { onSaveFailed?: SaveFailed } = {}) {
@@ -62,27 +75,57 @@ export class JsonFile {
   }
 
   /**
-   * Queues writing `data`. A failed save does not throw: the one who opened the file is told,
-   * and the next save tries again.
+   * Saves what `data` returns, soon. A save that fails does not throw: the one who opened the
+   * file is told, and the next save tries again.
+   *
+   * Saves coalesce: the first after a quiet second is written at once; those that follow
+   * within `SAVE_SPACING_MS` of a write are written together when it has passed, as what
+   * `data` returns then (the newest state, read once). A room with a thousand people joining
+   * writes the file once a second, not once a join (each write is the whole file).
    */
-  save(data: unknown): void {
-    const path = this.path;
-    if (!path) return;
-    const text = JSON.stringify(data, null, 2) + "\n";
-    this.#saves.run(async () => {
-      const temporary = `${path}.tmp`;
-      await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await Deno.writeTextFile(temporary, text, { mode: 0o600 });
-      await Deno.rename(temporary, path);
-    }).catch((cause) =>
-      this.#onSaveFailed(
-        new RtError("store", `Could not save ${path}: ${describeError(cause)}`, { cause }),
-      )
-    );
+  save(data: () => unknown): void {
+    if (!this.path) return;
+    this.#pending = data;
+    this.#writing ??= this.#writeAll(this.path);
   }
 
-  /** Resolves when every queued save has been tried. */
+  /** Resolves when every save asked for so far has been tried (at once, without the wait). */
   flush(): Promise<void> {
-    return this.#saves.idle;
+    if (!this.#writing) return Promise.resolve();
+    this.#urgent = true;
+    this.#hurry?.();
+    return this.#writing;
+  }
+
+  async #writeAll(path: string): Promise<void> {
+    while (this.#pending) {
+      const wait = this.#lastWrite + SAVE_SPACING_MS - performance.now();
+      if (wait > 0 && !this.#urgent) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#hurry = null;
+      }
+      const data = this.#pending!;
+      this.#pending = null;
+      this.#lastWrite = performance.now();
+      try {
+        const text = JSON.stringify(data(), null, 2) + "\n";
+        const temporary = `${path}.tmp`;
+        await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        await Deno.writeTextFile(temporary, text, { mode: 0o600 });
+        await Deno.rename(temporary, path);
+      } catch (cause) {
+        this.#onSaveFailed(
+          new RtError("store", `Could not save ${path}: ${describeError(cause)}`, { cause }),
+        );
+      }
+    }
+    this.#writing = null;
+    this.#urgent = false;
   }
 }

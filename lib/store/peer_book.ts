@@ -51,11 +51,23 @@ type PeersFile = z.infer<typeof PeersFileSchema>;
 /** The known-peers book. */
 export class PeerBook {
   readonly #peers = new Map<string, PeerRecord>();
+  /** The keys known under each name, by the name's comparison form (`nameKey`). */
+  readonly #byName = new Map<string, Set<string>>();
   readonly #file: JsonFile;
 
   private constructor(peers: PeerRecord[], file: JsonFile) {
-    for (const p of peers) this.#peers.set(p.key, p);
+    for (const p of peers) {
+      this.#peers.set(p.key, p);
+      for (const name of p.names) this.#index(name, p.key);
+    }
     this.#file = file;
+  }
+
+  #index(name: string, key: string): void {
+    const wanted = nameKey(name);
+    const keys = this.#byName.get(wanted);
+    if (keys) keys.add(key);
+    else this.#byName.set(wanted, new Set([key]));
   }
 
   /** A book kept only in memory. */
@@ -112,9 +124,7 @@ export class PeerBook {
 
   /** The keys other than `except` known under the name whose comparison form is `wanted`. */
   #holders(wanted: string, except: string): string[] {
-    return [...this.#peers.values()]
-      .filter((p) => p.key !== except && p.names.some((n) => nameKey(n) === wanted))
-      .map((p) => p.key);
+    return [...this.#byName.get(wanted) ?? []].filter((key) => key !== except);
   }
 
   /**
@@ -134,7 +144,10 @@ export class PeerBook {
       this.#peers.set(hex, record);
     }
     record.lastSeen = at;
-    if (!known) record.names.push(name);
+    if (!known) {
+      record.names.push(name);
+      this.#index(name, hex);
+    }
     if (changed) record.unresolved = [...(record.unresolved ?? []), name];
     this.#save();
   }
@@ -177,7 +190,10 @@ export class PeerBook {
       matches(r) || r.names.some((n) => spaced(n) === wanted) ||
       (what.length >= 8 && r.key.startsWith(what.toLowerCase()))
     );
-    for (const r of gone) this.#peers.delete(r.key);
+    for (const r of gone) {
+      this.#peers.delete(r.key);
+      for (const name of r.names) this.#byName.get(nameKey(name))?.delete(r.key);
+    }
     if (gone.length > 0) this.#save();
     return gone;
   }
@@ -188,7 +204,9 @@ export class PeerBook {
   }
 
   #save(): void {
-    this.#file.save({ format: "rt-peers-1", peers: [...this.#peers.values()] } satisfies PeersFile);
+    this.#file.save(() =>
+      ({ format: "rt-peers-1", peers: [...this.#peers.values()] }) satisfies PeersFile
+    );
   }
 }
 

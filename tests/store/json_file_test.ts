@@ -17,18 +17,52 @@ Deno.test("a save that fails is told to whoever opened the file, and the next on
     const file = new JsonFile(`${dir}/in-the-way/peers.json`, {
       onSaveFailed: (error) => failures.push(error),
     });
-    file.save({ a: 1 });
-    file.save({ a: 2 });
+    file.save(() => ({ a: 1 }));
+    await file.flush();
+    file.save(() => ({ a: 2 }));
     await file.flush();
     assertEquals(failures.length, 2);
     assertEquals(failures[0]!.code, "store");
     assertOk(failures[0]!.message.startsWith(`Could not save ${dir}/in-the-way/peers.json: `));
     // Once the way is clear, the next save lands.
     await Deno.remove(`${dir}/in-the-way`);
-    file.save({ a: 3 });
+    file.save(() => ({ a: 3 }));
     await file.flush();
     assertEquals(failures.length, 2);
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/in-the-way/peers.json`)), { a: 3 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saves in a burst are written together, as the newest state, when flushed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = new JsonFile(`${dir}/peers.json`);
+    const written: number[] = [];
+    for (let i = 1; i <= 100; i++) {
+      file.save(() => {
+        written.push(i);
+        return { a: i };
+      });
+    }
+    // The first at once; the other 99 wait for its turn, and are one write: the last state.
+    await file.flush();
+    assertEquals(written, [1, 100]);
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/peers.json`)), { a: 100 });
+    // Without a flush the next burst is written too, after its wait, still once.
+    file.save(() => {
+      written.push(101);
+      return { a: 101 };
+    });
+    file.save(() => {
+      written.push(102);
+      return { a: 102 };
+    });
+    while (written.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    await file.flush();
+    assertEquals(written, [1, 100, 102]);
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/peers.json`)), { a: 102 });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
