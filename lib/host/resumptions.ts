@@ -32,6 +32,9 @@ export type Claim =
   /** Its member has left the room meanwhile (the seat was not kept for longer). */
   | { refused: "gone" };
 
+/** Secrets issued, at the least, between two looks for members who left. */
+const SWEEP_AT_LEAST = 16;
+
 interface Held {
   secret: Uint8Array;
   key: Uint8Array;
@@ -44,6 +47,8 @@ export class Resumptions {
   readonly #byHandle = new Map<string, Held>();
   /** Each seat's good handles, oldest first: at most the one in use and the newest. */
   readonly #handlesOf = new Map<Membership, string[]>();
+  /** Secrets issued since those of members who left were last let go (see `#sweep`). */
+  #issuedSinceSweep = 0;
 
   /** `room`: the room's random id, bound into every secret's proof. */
   constructor(room: Uint8Array) {
@@ -102,8 +107,14 @@ export class Resumptions {
     this.#handlesOf.delete(seat);
   }
 
-  /** Members who have left need no way back. */
+  /**
+   * Members who have left need no way back. Looked for once as many secrets have been issued
+   * as there are seats: a room a thousand join costs a thousand looks at each, not a million,
+   * and what those who left held is let go in time (at most about twice what is held).
+   */
   #sweep(): void {
+    if (++this.#issuedSinceSweep < Math.max(SWEEP_AT_LEAST, this.#handlesOf.size)) return;
+    this.#issuedSinceSweep = 0;
     for (const seat of [...this.#handlesOf.keys()]) if (!seat.seated) this.#forget(seat);
   }
 }
