@@ -63,7 +63,9 @@ export async function serveMember(
         const resume = { ...resumptions.issue(joined, secure.peerKey), keepMs: room.graceMs };
         return secure.send(encodeMessage({ ...message, resume }));
       }
-      secure.send(encodeOnce(message));
+      // News of who came and went waits a moment for company: a thousand people arriving
+      // one by one cost each member a few writes a second, not one each.
+      secure.send(encodeOnce(message), message.t === "joined" || message.t === "left");
     },
     disconnect: () => void secure.end(1000),
     ready: () => secure.hasRoom(RELAY_QUEUE_BYTES),

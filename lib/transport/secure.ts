@@ -24,7 +24,7 @@ import {
 import { RtError } from "../errors.ts";
 import { type Identity, sign, verify } from "../identity/mod.ts";
 import type { FramedConnection } from "./framed.ts";
-import { busy, type Flushable, flushed, flushSoon, forget } from "../util/mod.ts";
+import { busy, type Flushable, flushed, flushSoon, flushWithin, forget } from "../util/mod.ts";
 
 /** Largest frame accepted before authentication. */
 export const HANDSHAKE_FRAME_BYTES = 1024;
@@ -165,6 +165,8 @@ export class SecureConnection implements Flushable {
   /** Messages gathered for the peer, sealed at the end of the turn (see `flush`). */
   #gathered: Uint8Array[] = [];
   #gatheredBytes = 0;
+  /** What is gathered is to be flushed at the end of the turn or of the busy interval. */
+  #soon = false;
   /** Messages of a batch received, not yet taken; `#unbatchedAt` is the next one. */
   #unbatched: Uint8Array[] = [];
   #unbatchedAt = 0;
@@ -184,13 +186,15 @@ export class SecureConnection implements Flushable {
   }
 
   /**
-   * Seals and queues one message, or gathers it for a batch. Throws `RtError` when the
-   * connection is closed or stalled (a gathered message counts towards the queue's limit).
+   * Seals and queues one message, or gathers it for a batch. `mayWait`: nobody waits on this
+   * message (news of who joined, say); it is sent with what follows it, within
+   * `SOON_ENOUGH_MS` (see `util/coalesce.ts`). Throws `RtError` when the connection is closed
+   * or stalled (a gathered message counts towards the queue's limit).
    */
-  send(plaintext: Uint8Array): void {
+  send(plaintext: Uint8Array, mayWait = false): void {
     if (!this.peerBatches) return this.#sendSealed(plaintext);
     // A quiet connection's message goes at once, not behind the rest of this turn's work.
-    if (this.#gathered.length === 0 && !busy(this, performance.now())) {
+    if (!mayWait && this.#gathered.length === 0 && !busy(this, performance.now())) {
       this.#sendSealed(plaintext);
       flushed(this);
       return;
@@ -202,7 +206,10 @@ export class SecureConnection implements Flushable {
     this.#gathered.push(plaintext);
     this.#gatheredBytes += plaintext.length + BATCH_ITEM_OVERHEAD;
     if (this.#gatheredBytes >= BATCH_BYTES) this.flush();
-    else if (this.#gathered.length === 1) flushSoon(this);
+    else if (!mayWait && !this.#soon) {
+      this.#soon = true;
+      flushSoon(this);
+    } else if (this.#gathered.length === 1) flushWithin(this);
   }
 
   /** One message as a sealed frame, queued. */
@@ -221,6 +228,7 @@ export class SecureConnection implements Flushable {
     const bytes = this.#gatheredBytes;
     this.#gathered = [];
     this.#gatheredBytes = 0;
+    this.#soon = false;
     flushed(this);
     if (this.#framed.closed) return;
     try {
@@ -316,6 +324,7 @@ export class SecureConnection implements Flushable {
   close(reason?: RtError): void {
     this.#gathered = [];
     this.#gatheredBytes = 0;
+    this.#soon = false;
     forget(this);
     this.#framed.close(reason);
   }
@@ -493,7 +502,7 @@ export async function acceptJoiner(
     const input = { password: prs ?? options.password(), greeting, hostNonce, attempt };
     let host: HostAttempt;
     try {
-      host = await HostAttempt.respond(input, shareFrame, share);
+      host = HostAttempt.respond(input, shareFrame, share);
       framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
     } catch (error) {
       // The guess was counted before it was answered: settle it as a wrong one.
@@ -622,7 +631,7 @@ export async function joinHost(
     if (reply.t === "denied") throw new Refused(refusalOf(reply.code, null), reply.reason);
     if (reply.t !== "reply") throw protocolError("reply", reply.t);
     try {
-      const { keys, confirm } = await joiner.finish(shareFrame, reply);
+      const { keys, confirm } = joiner.finish(shareFrame, reply);
       framed.send(encodeMessage({ t: "confirm", confirm }));
       return await proveIdentities(
         sealed(framed, keys, "joiner"),

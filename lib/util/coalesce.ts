@@ -3,7 +3,8 @@
  * quiet, and at most once per `BUSY_MS` for something busy, as Nagle's algorithm does for TCP.
  * A busy room's host then seals and writes one frame per member per few milliseconds rather
  * than one per line, and prints its lines in a few writes rather than one each; a quiet one's
- * message goes at once (the wait is for work already in hand, never for a timer).
+ * message goes at once (the wait is for work already in hand, never for a timer). What may
+ * wait, such as news of who joined, waits longer, for company.
  *
  * @module
  */
@@ -21,6 +22,13 @@ export const BUSY_MS = 5;
  * one by one, costing more, making the loop later still).
  */
 const STREAM_MS = 50;
+
+/**
+ * What may wait (news nobody is waiting on, such as who joined a room) waits at most this long
+ * to be sent with what follows it. A thousand people joining one by one then cost each member
+ * about ten writes a second, not one a join.
+ */
+export const SOON_ENOUGH_MS = 100;
 
 /** Output gathered somewhere, and the way to send it. */
 export interface Flushable {
@@ -43,6 +51,11 @@ let turnEndScheduled = false;
 /** Busy and gathered, to be flushed when its busy interval is over. */
 const holding = new Set<Flushable>();
 let holdTimer: ReturnType<typeof setTimeout> | undefined;
+/** Gathered with nothing urgent, to be flushed within `SOON_ENOUGH_MS`. */
+const waiting = new Set<Flushable>();
+let waitTimer: ReturnType<typeof setTimeout> | undefined;
+/** What waited is flushed this many at a time (see `flushWaiting`). */
+const WAIT_SLICE = 64;
 
 /** `item` has gathered its first output since it last sent: it is flushed soon. */
 export function flushSoon(item: Flushable): void {
@@ -52,10 +65,18 @@ export function flushSoon(item: Flushable): void {
   setImmediate(endOfTurn);
 }
 
+/**
+ * `item` has gathered output that may wait (see `SOON_ENOUGH_MS`), and nothing that may not:
+ * it is flushed within that time, unless it is flushed sooner for something else.
+ */
+export function flushWithin(item: Flushable): void {
+  waiting.add(item);
+  waitTimer ??= setTimeout(endOfWait, SOON_ENOUGH_MS);
+}
+
 /** `item` sent what it had gathered (or dropped it): nothing is pending for it any more. */
 export function flushed(item: Flushable): void {
-  gathering.delete(item);
-  holding.delete(item);
+  forget(item);
   item.flushedBefore = item.flushedAt;
   item.flushedAt = performance.now();
 }
@@ -64,6 +85,10 @@ export function flushed(item: Flushable): void {
 export function forget(item: Flushable): void {
   gathering.delete(item);
   holding.delete(item);
+  if (waiting.delete(item) && waiting.size === 0) {
+    clearTimeout(waitTimer);
+    waitTimer = undefined;
+  }
 }
 
 function endOfTurn(): void {
@@ -82,4 +107,25 @@ function endOfTurn(): void {
 function endOfHold(): void {
   holdTimer = undefined;
   for (const item of [...holding]) item.flush();
+}
+
+function endOfWait(): void {
+  waitTimer = undefined;
+  flushWaiting();
+}
+
+/**
+ * Flushes what waited, `WAIT_SLICE` at a time, letting the event loop run between: a host with
+ * a thousand members does not stop answering for the length of a thousand writes.
+ */
+function flushWaiting(): void {
+  let count = 0;
+  for (const item of waiting) {
+    if (count++ === WAIT_SLICE) {
+      setImmediate(flushWaiting);
+      return;
+    }
+    waiting.delete(item);
+    item.flush();
+  }
 }

@@ -182,6 +182,42 @@ Deno.test("a busy connection's messages wait for the busy interval, then go as o
   secure.close();
 });
 
+Deno.test("news that may wait is not sent at once: it goes with the next message, in order", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  secure.peerBatches = true;
+  secure.send(new Uint8Array([1]), true);
+  secure.send(new Uint8Array([2]), true);
+  await nextTurn();
+  // A quiet connection's message goes at once, save that what waited goes first, with it.
+  secure.send(new Uint8Array([3]));
+  secure.send(new Uint8Array([4]), true);
+  const frames = await rawFrames(client, 1);
+  assertEquals(frames.map((f) => f[0]), [2], "one batch");
+  assertEquals(
+    new Opener(keys.send).open(frames[0]!.subarray(1)),
+    batchOf(...[1, 2, 3, 4].map((i) => new Uint8Array([i]))),
+  );
+  secure.close();
+});
+
+Deno.test("news that may wait, alone, is sent on its own soon after", async () => {
+  const { secure, client } = await connectionAndRawPeer();
+  secure.peerBatches = true;
+  const reader = new FramedConnection(client);
+  secure.send(new Uint8Array([1]), true);
+  const single = (await reader.next(5000))!;
+  assertEquals(single[0], 0, "one message: a sealed frame");
+  const opener = new Opener(keys.send);
+  assertEquals(opener.open(single.subarray(1)), new Uint8Array([1]));
+  secure.send(new Uint8Array([2]), true);
+  secure.send(new Uint8Array([3]), true);
+  const batch = (await reader.next(5000))!;
+  assertEquals(batch[0], 2, "two: a batch");
+  assertEquals(opener.open(batch.subarray(1)), batchOf(new Uint8Array([2]), new Uint8Array([3])));
+  reader.close();
+  secure.close();
+});
+
 Deno.test("batched messages arrive one by one, in order with bulk frames between them", async () => {
   const { secure, peer } = await connectionAndPeer();
   peer.peerBatches = true;
