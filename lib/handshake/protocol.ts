@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { hkdfSync } from "node:crypto";
 import { lvCat } from "./bytes.ts";
 import { concat, equalBytes, utf8 } from "../util/mod.ts";
 import { ELEMENT_BYTES, finishCpace, sha512, startCpace } from "./cpace.ts";
@@ -81,27 +82,17 @@ interface Derived {
   joinerTag: Uint8Array;
 }
 
-async function derive(
+function derive(
   isk: Uint8Array,
   sid: Uint8Array,
   th: Uint8Array,
   transcript: Uint8Array,
-): Promise<Derived> {
-  const ikm = await crypto.subtle.importKey("raw", isk as BufferSource, "HKDF", false, [
-    "deriveBits",
-  ]);
-  const okm = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      {
-        name: "HKDF",
-        hash: "SHA-512",
-        salt: sid as BufferSource,
-        info: concat(utf8(`${LABEL} keys`), th) as BufferSource,
-      },
-      ikm,
-      8 * (2 * TAG_BYTES + 2 * KEY_BYTES),
-    ),
-  );
+): Derived {
+  // HKDF (RFC 5869) with SHA-512, native and synchronous: WebCrypto's would cost each side of
+  // a handshake a trip through the runtime's thread pool and back, behind whatever else the
+  // event loop has in hand (about 10 ms of a join under load).
+  const info = concat(utf8(`${LABEL} keys`), th);
+  const okm = new Uint8Array(hkdfSync("sha512", isk, sid, info, 2 * TAG_BYTES + 2 * KEY_BYTES));
   const confirmJoinerKey = okm.slice(0, 32);
   const confirmHostKey = okm.slice(32, 64);
   const hostTag = sodium.crypto_auth_hmacsha512256(
@@ -161,14 +152,14 @@ export class JoinerAttempt {
   }
 
   /**
-   * Checks the host's reply. Resolves to the keys and the joiner's tag when the host proved
-   * the same password; rejects with `wrong-password` when it did not, or
-   * `handshake-invalid-share` for an invalid point.
+   * Checks the host's reply. Returns the keys and the joiner's tag when the host proved the
+   * same password; throws `wrong-password` when it did not, or `handshake-invalid-share` for an
+   * invalid point.
    */
-  async finish(
+  finish(
     shareFrame: Uint8Array,
     reply: { y: Uint8Array; confirm: Uint8Array },
-  ): Promise<{ keys: SessionKeys; confirm: Uint8Array }> {
+  ): { keys: SessionKeys; confirm: Uint8Array } {
     if (reply.y.length !== ELEMENT_BYTES) {
       throw new RtError("handshake-invalid-share", "The host's key share has the wrong size");
     }
@@ -183,7 +174,7 @@ export class JoinerAttempt {
     });
     const th = transcriptHash(this.#input.greeting, shareFrame, reply.y);
     const transcript = concat(lvCat(this.share, JOINER_AD), lvCat(reply.y, HOST_AD));
-    const d = await derive(isk, this.#sid, th, transcript);
+    const d = derive(isk, this.#sid, th, transcript);
     if (reply.confirm.length !== TAG_BYTES || !equalBytes(d.hostTag, reply.confirm)) {
       throw new RtError("wrong-password", "The password does not match the room's");
     }
@@ -208,16 +199,16 @@ export class HostAttempt {
   }
 
   /**
-   * Answers the joiner's share. Rejects with `handshake-invalid-share` when `Y_A` is not a
-   * valid point or gives the identity.
+   * Answers the joiner's share. Throws `handshake-invalid-share` when `Y_A` is not a valid
+   * point or gives the identity.
    */
-  static async respond(
+  static respond(
     input: AttemptInput,
     shareFrame: Uint8Array,
     share: { nonce: Uint8Array; y: Uint8Array },
     /** The CPace scalar; fresh random unless given (known-answer tests). */
     secret?: Uint8Array,
-  ): Promise<HostAttempt> {
+  ): HostAttempt {
     const sid = sessionIdFor(input.hostNonce, share.nonce, input.attempt);
     const mine = startCpace(passwordBytes(input.password), CHANNEL_ID, sid, secret);
     const isk = finishCpace({
@@ -231,7 +222,7 @@ export class HostAttempt {
     });
     const th = transcriptHash(input.greeting, shareFrame, mine.share);
     const transcript = concat(lvCat(share.y, JOINER_AD), lvCat(mine.share, HOST_AD));
-    const d = await derive(isk, sid, th, transcript);
+    const d = derive(isk, sid, th, transcript);
     return new HostAttempt(d.keys, mine.share, d.hostTag, d.joinerTag);
   }
 

@@ -290,7 +290,12 @@ export async function guessOnceAndLeave(
     if (reply.t !== "reply") {
       return { refused: false, answered: 0, success: false, end: `got ${reply.t}` };
     }
-    const success = await attempt.finish(shareFrame, reply).then(() => true, () => false);
+    let success = true;
+    try {
+      attempt.finish(shareFrame, reply);
+    } catch {
+      success = false;
+    }
     return { refused: false, answered: 1, success, end: "left after the answer" };
   } catch (error) {
     const end = error instanceof Error ? error.message : String(error);

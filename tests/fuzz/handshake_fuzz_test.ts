@@ -586,7 +586,12 @@ function liveJoiner(script: JoinerScript): Peer {
         frame = await framed.next(SETTLE_MS);
         const reply = frame && tryDecode(HostHandshake, frame);
         if (reply?.t !== "reply") return report;
-        const finished = await joiner.finish(shareFrame, reply).catch(() => null);
+        let finished: ReturnType<JoinerAttempt["finish"]> | null = null;
+        try {
+          finished = joiner.finish(shareFrame, reply);
+        } catch {
+          // A reply that does not prove the password: the joiner answers with a random tag.
+        }
         const tag = finished?.confirm.slice() ?? random32();
         switch (a.answer) {
           case "natural":
@@ -722,7 +727,7 @@ function liveHost(script: HostScript): Peer {
         const shareFrame = await framed.next(SETTLE_MS);
         const share = shareFrame && tryDecode(JoinerHandshake, shareFrame);
         if (!shareFrame || share?.t !== "share") return report;
-        const host = await HostAttempt.respond(
+        const host = HostAttempt.respond(
           { password: a.password, greeting, hostNonce, attempt: i + 1 },
           shareFrame,
           share,

@@ -37,7 +37,7 @@ const PROOF_FROM_HOST = "rt/1 identity proof from the host";
 type Attempt = { greeting: string; shareFrame: string };
 
 /** Runs both sides of one attempt on the vector's inputs; every output in hex. */
-async function run(
+function run(
   expected: Attempt,
   nonces: { hostNonce: string; joinerNonce: string },
   n: number,
@@ -51,13 +51,13 @@ async function run(
   };
   const joiner = new JoinerAttempt(input, joinerNonce, joinerScalar);
   const shareFrame = fromHex(expected.shareFrame);
-  const host = await HostAttempt.respond(
+  const host = HostAttempt.respond(
     input,
     shareFrame,
     { nonce: joinerNonce, y: joiner.share },
     hostScalar,
   );
-  const { keys, confirm } = await joiner.finish(shareFrame, {
+  const { keys, confirm } = joiner.finish(shareFrame, {
     y: host.share,
     confirm: host.confirm,
   });
@@ -91,15 +91,15 @@ Deno.test("the handshake's frames carry what version 1 sent for fixed nonces", (
   );
 });
 
-Deno.test("the transcript and key schedule give version 1's keys and tags (first attempt)", async () => {
+Deno.test("the transcript and key schedule give version 1's keys and tags (first attempt)", () => {
   const { greeting: _g, shareFrame: _s, replyFrame: _r, confirmFrame: _c, ...expected } =
     vectors.attempt1;
-  assertEquals(await run(vectors.attempt1, inputs.attempt1, 1), expected);
+  assertEquals(run(vectors.attempt1, inputs.attempt1, 1), expected);
 });
 
-Deno.test("the transcript and key schedule give version 1's keys and tags (a retry)", async () => {
+Deno.test("the transcript and key schedule give version 1's keys and tags (a retry)", () => {
   const { greeting: _g, shareFrame: _s, ...expected } = vectors.attempt2;
-  assertEquals(await run(vectors.attempt2, inputs.attempt2, 2), expected);
+  assertEquals(run(vectors.attempt2, inputs.attempt2, 2), expected);
 });
 
 Deno.test("sealed frames and identity proofs are what version 1 sent", () => {
@@ -208,7 +208,7 @@ Deno.test("a host speaking as version 1 did lets today's joiner in, and each pro
       hostNonce: fromHex(a.hostNonce),
       attempt: 1,
     };
-    const host = await HostAttempt.respond(input, shareFrame, share, hostScalar);
+    const host = HostAttempt.respond(input, shareFrame, share, hostScalar);
     await peer.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
     const confirm = decodeMessage(JoinerHandshake, await peer.next());
     assertOk(confirm.t === "confirm");
