@@ -29,17 +29,15 @@ export interface FramedOptions {
 
 const READ_CHUNK = 256 * 1024;
 /**
- * Reads of an authenticated connection while its traffic is light (chat): an idle member costs
- * the host this much, not `READ_CHUNK`. A read that fills it grows the buffer to `READ_CHUNK`
- * (a file is moving); `SHRINK_AFTER` reads in a row that would have fitted shrink it again.
- */
-const IDLE_READ_CHUNK = 16 * 1024;
-const SHRINK_AFTER = 64;
-/**
- * Reads while frames are small (before authentication): a connection that has not proven the
- * password costs the host a few KiB, not `READ_CHUNK`.
+ * Reads while traffic is light: before authentication (frames are a handshake's), and for an
+ * authenticated connection that is idle or chatting. A thousand idle members cost the host
+ * 4 MiB of buffers, not 16 or 256. An authenticated connection's read that fills it grows the
+ * buffer to `READ_CHUNK` (a file is moving, a busy room's batches); `SHRINK_AFTER` reads in a
+ * row that would have fitted shrink it again. One not yet authenticated never grows: garbage
+ * from a stranger is not read in bulk.
  */
 const SMALL_READ_CHUNK = 4096;
+const SHRINK_AFTER = 64;
 /** Bytes of queued frames gathered into one write. */
 const WRITE_BATCH = 64 * 1024;
 
@@ -99,10 +97,8 @@ export class FramedConnection {
   }
 
   async #pump(): Promise<void> {
-    let buffer = new Uint8Array(
-      this.#reader.maxBytes <= SMALL_READ_CHUNK ? SMALL_READ_CHUNK : IDLE_READ_CHUNK,
-    );
-    /** Reads in a row that would have fitted the idle buffer. */
+    let buffer = new Uint8Array(SMALL_READ_CHUNK);
+    /** Reads in a row that would have fitted the small buffer. */
     let light = 0;
     try {
       while (!this.#closed) {
@@ -110,21 +106,18 @@ export class FramedConnection {
           await new Promise<void>((resolve) => this.#wakeReader = resolve);
         }
         if (this.#closed) break;
-        if (buffer.length === SMALL_READ_CHUNK && this.#reader.maxBytes > SMALL_READ_CHUNK) {
-          buffer = new Uint8Array(IDLE_READ_CHUNK);
-        }
         const n = await this.#stream.read(buffer);
-        if (n !== null && buffer.length > SMALL_READ_CHUNK) {
-          // Sized to the traffic: large while reads fill the buffer, small again once idle.
+        if (n !== null && this.#reader.maxBytes > SMALL_READ_CHUNK) {
+          // Sized to the traffic: large while reads fill the buffer, small again once light.
           if (n === buffer.length && buffer.length < READ_CHUNK) {
             const grown = new Uint8Array(READ_CHUNK);
             grown.set(buffer);
             buffer.buffer.transfer(0);
             buffer = grown;
             light = 0;
-          } else if (buffer.length === READ_CHUNK && n <= IDLE_READ_CHUNK) {
+          } else if (buffer.length === READ_CHUNK && n <= SMALL_READ_CHUNK) {
             if (++light >= SHRINK_AFTER) {
-              const shrunk = new Uint8Array(IDLE_READ_CHUNK);
+              const shrunk = new Uint8Array(SMALL_READ_CHUNK);
               shrunk.set(buffer.subarray(0, n));
               buffer.buffer.transfer(0);
               buffer = shrunk;
