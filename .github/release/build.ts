@@ -1,6 +1,6 @@
 /**
- * The release build: compiles rt for each target with the permission flags of deno.json's
- * `compile` task, packages each executable with README.md and LICENSE into
+ * The release build: compiles rt for each target with the flags (permissions, V8 memory) of
+ * deno.json's `compile` task, packages each executable with README.md and LICENSE into
  * `rt-VERSION-TARGET.tar.gz` (`.zip` for Windows), and writes `SHA256SUMS` over the archives.
  *
  * ```
@@ -27,7 +27,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 import denoJson from "../../deno.json" with { type: "json" };
-import { rtPermissionFlags, task, taskWords } from "./task_flags.ts";
+import { rtRunFlags, task, taskWords } from "./task_flags.ts";
 
 /** The Deno `--target` triples rt is released for. */
 export const TARGETS = [
@@ -105,7 +105,7 @@ export function includeFlags(): string[] {
 export function compileArgs(target: string, output: string): string[] {
   return [
     "compile",
-    ...rtPermissionFlags(),
+    ...rtRunFlags(),
     ...includeFlags(),
     "--target",
     target,

@@ -22,6 +22,8 @@ const OTHER_PROGRAMS_FLAGS: Record<string, string> = {
   "--allow-sys": "deno",
   "--allow-env": "deno",
   "--no-prompt": "deno",
+  "--v8-flags": "deno",
+  "--max-semi-space-size": "V8 (in --v8-flags)",
   "--cached-only": "deno run",
   "--frozen": "deno install",
   "--global": "deno install",

@@ -6,17 +6,17 @@
  * @module
  */
 import { join } from "node:path";
-import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
+import { rtRunFlags } from "../../.github/release/task_flags.ts";
 
 /** The repository root (where `main.ts` and `deno.json` are). */
 export const ROOT: URL = new URL("../../", import.meta.url);
 
 /**
  * What `deno run` gets before `main.ts`: `--cached-only` (rt never contacts a registry once
- * installed) and exactly the permission flags of the `compile` task, which the executable gets
- * and the `start` and `install` tasks share. A grant rt lacks fails here, not on a user's machine.
+ * installed) and exactly the flags of the `compile` task (permissions, V8 memory), which the
+ * executable gets and the `start` and `install` tasks share. A grant rt lacks fails here, not on a user's machine.
  */
-export const RUN_FLAGS: string[] = ["--cached-only", ...rtPermissionFlags()];
+export const RUN_FLAGS: string[] = ["--cached-only", ...rtRunFlags()];
 
 /** The environment variables that decide where rt keeps its files. */
 export type HomeVariable = "RT_HOME" | "HOME" | "XDG_CONFIG_HOME";

@@ -13,7 +13,7 @@ import { gunzipSync, inflateRawSync } from "node:zlib";
 import { assertEquals, assertOk, assertThrows } from "../assert.ts";
 import { available } from "../e2e/programs.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
-import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
+import { rtRunFlags } from "../../.github/release/task_flags.ts";
 import {
   archiveName,
   compileArgs,
@@ -206,7 +206,7 @@ Deno.test("deno compile gets exactly the compile task's flags, --include, --targ
   for (const target of TARGETS) {
     assertEquals(compileArgs(target, "/out/rt"), [
       "compile",
-      ...rtPermissionFlags(),
+      ...rtRunFlags(),
       "--include",
       "lib/tui/picture_worker.ts",
       "--target",

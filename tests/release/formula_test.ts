@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { assertEquals, assertOk, assertThrows } from "../assert.ts";
 import { available } from "../e2e/programs.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
-import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
+import { rtRunFlags } from "../../.github/release/task_flags.ts";
 import { archiveName, folderName, VERSION } from "../../.github/release/build.ts";
 import {
   downloadUrl,
@@ -156,7 +156,7 @@ function rtScript(): string {
     "--cached-only",
     "--config",
     `${root}deno.json`,
-    ...rtPermissionFlags(),
+    ...rtRunFlags(),
     `${root}main.ts`,
   ];
   return `#!/bin/sh\nexec ${words.map(shellQuote).join(" ")} "$@"\n`;

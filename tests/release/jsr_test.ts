@@ -11,7 +11,7 @@
  */
 import { delimiter, dirname, join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
-import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
+import { rtRunFlags } from "../../.github/release/task_flags.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { localGraph, PACKAGE, type Publication, publishCheckout, VERSION } from "./jsr_publish.ts";
 import { FakeJsr } from "./jsr_registry.ts";
@@ -230,7 +230,7 @@ Deno.test("a room hosted from the JSR package, joined from another, carries a me
     new RtProcess({
       label,
       args,
-      program: [Deno.execPath(), "run", ...rtPermissionFlags(), SPECIFIER],
+      program: [Deno.execPath(), "run", ...rtRunFlags(), SPECIFIER],
       // As a user would, outside rt's checkout (whose deno.json would apply otherwise).
       cwd: dirs.make(`cwd-${label}`),
       env: { ...common, DENO_NO_UPDATE_CHECK: "1" },
@@ -278,7 +278,7 @@ Deno.test("deno install -g jsr:@rt/chat: rt starts again with a clean stderr, an
     RT_HOME: dirs.make("home"),
   });
   const install = await runDeno(
-    ["install", "-g", "--root", root, "-n", "rt", ...rtPermissionFlags(), SPECIFIER],
+    ["install", "-g", "--root", root, "-n", "rt", ...rtRunFlags(), SPECIFIER],
     env,
     cwd,
   );
@@ -294,7 +294,7 @@ Deno.test("deno install -g jsr:@rt/chat: rt starts again with a clean stderr, an
   );
   const shim = join(root, "bin", Deno.build.os === "windows" ? "rt.cmd" : "rt");
   const shimText = Deno.readTextFileSync(shim);
-  for (const flag of rtPermissionFlags()) {
+  for (const flag of rtRunFlags()) {
     assertOk(shimText.includes(flag), `the shim lacks ${flag}:\n${shimText}`);
   }
 

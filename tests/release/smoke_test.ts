@@ -1,6 +1,6 @@
 /**
  * The release smoke test, run here against `deno run --cached-only <rt's flags> main.ts`:
- * exactly the permission flags the executable is compiled with (`rtPermissionFlags()`), and
+ * exactly the permission flags the executable is compiled with (`rtRunFlags()`), and
  * nothing more, so a grant the executable lacks fails here first.
  *
  * @module
@@ -9,7 +9,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertOk } from "../assert.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
-import { rtPermissionFlags } from "../../.github/release/task_flags.ts";
+import { rtRunFlags } from "../../.github/release/task_flags.ts";
 import { commandFromArgs } from "../../.github/release/smoke.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
@@ -36,7 +36,7 @@ async function smoke(command: string[]) {
 }
 
 /** rt from source, with exactly rt's permission flags. */
-const RT = [Deno.execPath(), "run", "--cached-only", ...rtPermissionFlags(), "main.ts"];
+const RT = [Deno.execPath(), "run", "--cached-only", ...rtRunFlags(), "main.ts"];
 
 Deno.test("the smoke test passes on rt run with exactly the executable's permissions", async () => {
   const result = await smoke(RT);
@@ -51,7 +51,7 @@ Deno.test("the smoke test passes on rt run with exactly the executable's permiss
 
 Deno.test("the smoke test fails, saying why, when rt lacks a permission it needs", async () => {
   // Without network access the room cannot open.
-  const flags = rtPermissionFlags().filter((flag) => !flag.startsWith("--allow-net"));
+  const flags = rtRunFlags().filter((flag) => !flag.startsWith("--allow-net"));
   const result = await smoke([Deno.execPath(), "run", "--cached-only", ...flags, "main.ts"]);
   assertEquals(result.code, 1, result.stdout + result.stderr);
   assertOk(result.stderr.includes("Smoke test FAILED"), result.stderr);

@@ -7,21 +7,21 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import {
-  permissionFlags,
   RT_TASKS,
-  rtPermissionFlags,
+  rtRunFlags,
   RUN_TASK,
+  runFlags,
   START_TASK,
   task,
   taskWords,
 } from "../../.github/release/task_flags.ts";
 import { childEnv, ROOT } from "../e2e/harness.ts";
 
-Deno.test("the tasks that run rt (rt, install, compile) grant exactly the same permissions", () => {
-  const expected = rtPermissionFlags();
+Deno.test("the tasks that run rt (rt, install, compile) run with exactly the same flags (permissions, V8 memory)", () => {
+  const expected = rtRunFlags();
   assertOk((RT_TASKS as readonly string[]).includes(RUN_TASK), `${RUN_TASK} carries rt's flags`);
   for (const name of RT_TASKS) {
-    assertEquals(permissionFlags(taskWords(task(name))), expected, `the ${name} task`);
+    assertEquals(runFlags(taskWords(task(name))), expected, `the ${name} task`);
   }
 });
 
@@ -32,7 +32,7 @@ Deno.test("start runs the rt task quietly and adds nothing of its own", () => {
 });
 
 Deno.test("rt's permissions are named where they can be", () => {
-  const flags = rtPermissionFlags();
+  const flags = rtRunFlags();
   // Never everything, never other programs or native code.
   for (const refused of ["-A", "--allow-all", "--allow-run", "--allow-ffi", "--allow-import"]) {
     assertOk(!flags.some((f) => f === refused || f.startsWith(`${refused}=`)), refused);
