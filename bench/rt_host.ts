@@ -1,11 +1,11 @@
 /**
- * The real rt host of the chat benchmark: `main.ts --json` with rt's own permission flags
- * (`tests/e2e/rt_launch.ts`), on 127.0.0.1 and a free port, with its own seat, which verifies
- * every signature and prints every line as a `message` event. Its stdout is read as fast as it
- * comes (rt writes it synchronously: a slow reader would stall the host) and the load's lines
- * are counted per step, with their latency as the seat printed them (stamped with the due time
- * of `epochMs`). Other events that matter (notices, warnings, errors, members dropped) are kept.
- * CPU time and memory are read from /proc.
+ * The real rt host of the chat benchmark: `main.ts --json` with the flags rt runs with (its
+ * permissions, V8's memory setting: `tests/e2e/rt_launch.ts`), on 127.0.0.1 and a free port,
+ * with its own seat, which verifies every signature and prints every line as a `message` event.
+ * Its stdout is read as fast as it comes (rt writes it synchronously: a slow reader would stall
+ * the host) and the load's lines are counted per step, with their latency as the seat printed
+ * them (stamped with the due time of `epochMs`). Other events that matter (notices, warnings,
+ * errors, members dropped) are kept. CPU time and memory are read from /proc.
  *
  * @module
  */

@@ -94,7 +94,7 @@ const report: BenchReport = {
     warmupRate: ROOM_WARMUP_RATE,
     warmupS: ROOM_WARMUP_S,
     searchTries: SEARCH_TRIES,
-    rtHost: `the real rt host (main.ts --json, rt's permission flags), its seat verifying and ` +
+    rtHost: `the real rt host (main.ts --json, the flags rt runs with), its seat verifying and ` +
       `printing every line, on ${HOSTNAME} with --no-upnp --no-announce --no-reverse-dns; ` +
       `other flags beside each figure`,
   },
