@@ -25,12 +25,12 @@
  *
  * @module
  */
-import { decode, encode } from "@msgpack/msgpack";
+import { decode } from "@msgpack/msgpack";
 import { z } from "zod";
 import { sodium } from "../handshake/mod.ts";
 import { equalBytes, toHex } from "../util/mod.ts";
 import { type Identity, sign, verify } from "../identity/mod.ts";
-import { anyBytes, bytes, MAX_TEXT_CHARS } from "../codec/mod.ts";
+import { anyBytes, bytes, encodeMessage, MAX_TEXT_CHARS } from "../codec/mod.ts";
 
 const ROOM_LABEL = "rt/2 room message";
 const DIRECT_LABEL = "rt/2 direct message";
@@ -69,7 +69,7 @@ function roomPayload(
   me: boolean,
   text: string,
 ): Uint8Array {
-  return encode(["rt/2", room, session, seq, sent, me, text]);
+  return encodeMessage(["rt/2", room, session, seq, sent, me, text]);
 }
 
 /** The recipient: its key, and its random number for this session. */
@@ -87,7 +87,7 @@ function directPayload(
   me: boolean,
   text: string,
 ): Uint8Array {
-  return encode([
+  return encodeMessage([
     "rt/2",
     room,
     session,
@@ -106,7 +106,15 @@ function filePayload(
   recipient: Recipient,
   body: Uint8Array,
 ): Uint8Array {
-  return encode(["rt/2", room, session, seq, recipient.key, recipient.nonce ?? NO_NONCE, body]);
+  return encodeMessage([
+    "rt/2",
+    room,
+    session,
+    seq,
+    recipient.key,
+    recipient.nonce ?? NO_NONCE,
+    body,
+  ]);
 }
 
 const FileInner = z.object({
@@ -181,7 +189,7 @@ export class MessageSigner {
       DIRECT_LABEL,
       directPayload(this.#room, this.#session ?? NO_NONCE, seq, recipient, me, text),
     );
-    const inner = encode({ text, me, seq, sig });
+    const inner = encodeMessage({ text, me, seq, sig });
     return sodium.crypto_box_seal(
       inner,
       sodium.crypto_sign_ed25519_pk_to_curve25519(recipient.key),
@@ -196,7 +204,7 @@ export class MessageSigner {
       FILE_LABEL,
       filePayload(this.#room, this.#session ?? NO_NONCE, seq, recipient, body),
     );
-    const inner = encode({ body, seq, sig });
+    const inner = encodeMessage({ body, seq, sig });
     return sodium.crypto_box_seal(
       inner,
       sodium.crypto_sign_ed25519_pk_to_curve25519(recipient.key),

@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { decode, encode } from "@msgpack/msgpack";
+import { decode } from "@msgpack/msgpack";
 import { z } from "zod";
-import { bytes } from "../codec/mod.ts";
+import { bytes, encodeMessage } from "../codec/mod.ts";
 import { open, seal } from "../handshake/mod.ts";
 
 /** Most files in one offer (it must fit in one sealed message). */
@@ -74,7 +74,7 @@ export type TransferMessage = z.infer<typeof TransferMessage>;
 
 /** Encodes a control message. */
 export function encodeTransfer(message: TransferMessage): Uint8Array {
-  return encode(message);
+  return encodeMessage(message);
 }
 
 /** Decodes and validates a control message; `null` for anything malformed. */
