@@ -39,12 +39,14 @@ async function commandLine(pid: number): Promise<string[]> {
 }
 
 Deno.test({
-  name: "rt runs under the harness with exactly the compile task's permissions and --cached-only",
+  name: "rt runs under the harness with exactly the compile task's flags and --cached-only",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
     // The compile task's flags, read here from deno.json on their own (not through the harness).
     const compile = denoJson.tasks.compile.command.split(/\s+/);
-    const granted = compile.filter((word) => /^--(allow|deny)-|^--no-prompt$/.test(word));
+    const granted = compile.filter((word) =>
+      /^--(allow|deny)-|^--no-prompt$|^--v8-flags=/.test(word)
+    );
     assertOk(granted.includes("--allow-net") && granted.includes("--no-prompt"), compile.join(" "));
     await using e2e = new E2e();
     const { process: host } = await e2e.host({ name: "hana" });
