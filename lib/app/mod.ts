@@ -4,7 +4,7 @@
  * @module
  */
 export { type FileOptions } from "./chat.ts";
-export { runExitTasks } from "./cleanup.ts";
+export { onExit, runExitTasks } from "./cleanup.ts";
 export { commandWords } from "./commands.ts";
 export { findRooms } from "./find_rooms.ts";
 export { hostRoom } from "./host_room.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileOptions } from "../app/mod.ts";
+import { type FileOptions, onExit } from "../app/mod.ts";
 import type { Stop } from "../app/mod.ts";
 import type { Identity } from "../identity/mod.ts";
 import { loadOrCreateIdentity, PeerBook, type SaveFailed } from "../store/mod.ts";
@@ -15,11 +15,14 @@ import type { ChatFlags } from "./plan.ts";
 
 /**
  * The identity key (made on first use) and the people rt has met, from rt's folder `dir`; a
- * later save of them that fails is told to `onSaveFailed`.
+ * later save of them that fails is told to `onSaveFailed`. What rt has met is written before rt
+ * exits, however it ends (saves wait up to a second for company).
  */
 export async function identityAndPeers(dir: string, onSaveFailed?: SaveFailed) {
   const { identity, created } = await loadOrCreateIdentity(dir);
-  return { identity, created, peers: await PeerBook.open(dir, { onSaveFailed }) };
+  const peers = await PeerBook.open(dir, { onSaveFailed });
+  onExit(() => peers.flush());
+  return { identity, created, peers };
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { hostRoom } from "../app/mod.ts";
+import { hostRoom, onExit } from "../app/mod.ts";
 import type { Stop } from "../app/mod.ts";
 import { RtError } from "../errors.ts";
 import { addressDescriber } from "../host/mod.ts";
@@ -35,11 +35,14 @@ export async function runHost(ui: ChatUi, plan: HostPlan, stop: Stop): Promise<n
     : undefined;
   if (proxy) throw new RtError("usage", "--proxy is for joining a room");
   const { folder, options } = await roomOptions(plan, password, stop, ui);
+  const blocklist = await Blocklist.open(folder, { onSaveFailed: saveFailedNotice(ui) });
+  // Blocks are written before rt exits, however it ends (saves wait up to a second).
+  onExit(() => blocklist.flush());
   const status = await hostRoom(ui, {
     ...options,
     port: plan.port,
     bind: plan.bind,
-    blocklist: await Blocklist.open(folder, { onSaveFailed: saveFailedNotice(ui) }),
+    blocklist,
     limits: plan.limits,
     keepSeatsMs: plan.keepSeatsMs,
     ...(tls ? { tls } : {}),

@@ -32,7 +32,7 @@ export type Claim =
   /** Its member has left the room meanwhile (the seat was not kept for longer). */
   | { refused: "gone" };
 
-/** Secrets issued, at the least, between two looks for members who left. */
+/** Seats held, at the least, before members who left are looked for. */
 const SWEEP_AT_LEAST = 16;
 
 interface Held {
@@ -47,8 +47,8 @@ export class Resumptions {
   readonly #byHandle = new Map<string, Held>();
   /** Each seat's good handles, oldest first: at most the one in use and the newest. */
   readonly #handlesOf = new Map<Membership, string[]>();
-  /** Secrets issued since those of members who left were last let go (see `#sweep`). */
-  #issuedSinceSweep = 0;
+  /** Seats held right after members who left were last let go (see `#sweep`). */
+  #heldAfterSweep = 0;
 
   /** `room`: the room's random id, bound into every secret's proof. */
   constructor(room: Uint8Array) {
@@ -108,13 +108,13 @@ export class Resumptions {
   }
 
   /**
-   * Members who have left need no way back. Looked for once as many secrets have been issued
-   * as there are seats: a room a thousand join costs a thousand looks at each, not a million,
-   * and what those who left held is let go in time (at most about twice what is held).
+   * Members who have left need no way back. Looked for once the seats held have doubled since
+   * the last look: a room a thousand join costs about two thousand looks at seats in all, not
+   * half a million, and at most about twice the seats of those still in the room are held.
    */
   #sweep(): void {
-    if (++this.#issuedSinceSweep < Math.max(SWEEP_AT_LEAST, this.#handlesOf.size)) return;
-    this.#issuedSinceSweep = 0;
+    if (this.#handlesOf.size < Math.max(SWEEP_AT_LEAST, 2 * this.#heldAfterSweep)) return;
     for (const seat of [...this.#handlesOf.keys()]) if (!seat.seated) this.#forget(seat);
+    this.#heldAfterSweep = this.#handlesOf.size;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One JSON file in rt's folder, written whole and atomically (a temporary file renamed over
  * the old one), readable by its owner only. Saves coalesce (the newest state is written, at
- * most once a second), and land in order.
+ * most once a second unless flushed), and land in order.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { RtError } from "../errors.ts";
 import { describeError } from "../util/mod.ts";
 
-/** Least time between the starts of two writes of one file, in ms (see `save`). */
+/** Least time between the starts of two writes of one file, in ms, unless flushed (`save`). */
 export const SAVE_SPACING_MS = 1000;
 
 /** Told when a save fails (the next save tries again). */
@@ -28,6 +28,8 @@ export class JsonFile {
   #lastWrite = -Infinity;
   /** Flushing: pending saves are written without waiting for their turn. */
   #urgent = false;
+  /** Told when the next write that begins has ended (`flush`). */
+  #flushes: (() => void)[] = [];
   /** Ends the wait for the next write's turn. */
   #hurry: (() => void) | null = null;
 
@@ -92,12 +94,16 @@ export class JsonFile {
   /** Resolves when every save asked for so far has been tried (at once, without the wait). */
   flush(): Promise<void> {
     if (!this.#writing) return Promise.resolve();
-    this.#urgent = true;
-    this.#hurry?.();
-    return this.#writing;
+    return new Promise((resolve) => {
+      this.#flushes.push(resolve);
+      this.#urgent = true;
+      this.#hurry?.();
+    });
   }
 
   async #writeAll(path: string): Promise<void> {
+    // Never done before the caller has noted that a write is under way (see `save`).
+    await Promise.resolve();
     while (this.#pending) {
       const wait = this.#lastWrite + SAVE_SPACING_MS - performance.now();
       if (wait > 0 && !this.#urgent) {
@@ -112,6 +118,11 @@ export class JsonFile {
       }
       const data = this.#pending!;
       this.#pending = null;
+      // This write holds every save asked for before it began: the flushes waiting so far end
+      // with it, and saves after it wait for their turn again.
+      const flushes = this.#flushes;
+      this.#flushes = [];
+      this.#urgent = false;
       this.#lastWrite = performance.now();
       try {
         const text = JSON.stringify(data(), null, 2) + "\n";
@@ -124,8 +135,10 @@ export class JsonFile {
           new RtError("store", `Could not save ${path}: ${describeError(cause)}`, { cause }),
         );
       }
+      for (const done of flushes) done();
     }
     this.#writing = null;
-    this.#urgent = false;
+    // Flushes asked for during the last write, with nothing saved since: it held everything.
+    for (const done of this.#flushes.splice(0)) done();
   }
 }

@@ -56,10 +56,9 @@ export class PeerBook {
   readonly #file: JsonFile;
 
   private constructor(peers: PeerRecord[], file: JsonFile) {
-    for (const p of peers) {
-      this.#peers.set(p.key, p);
-      for (const name of p.names) this.#index(name, p.key);
-    }
+    for (const p of peers) this.#peers.set(p.key, p);
+    // From the records kept: a key listed twice (a file edited by hand) keeps its last one.
+    for (const p of this.#peers.values()) for (const name of p.names) this.#index(name, p.key);
     this.#file = file;
   }
 
@@ -192,7 +191,12 @@ export class PeerBook {
     );
     for (const r of gone) {
       this.#peers.delete(r.key);
-      for (const name of r.names) this.#byName.get(nameKey(name))?.delete(r.key);
+      for (const name of r.names) {
+        const wanted = nameKey(name);
+        const keys = this.#byName.get(wanted);
+        keys?.delete(r.key);
+        if (keys?.size === 0) this.#byName.delete(wanted);
+      }
     }
     if (gone.length > 0) this.#save();
     return gone;

@@ -188,7 +188,7 @@ Deno.test("news that may wait is not sent at once: it goes with the next message
   secure.send(new Uint8Array([1]), true);
   secure.send(new Uint8Array([2]), true);
   await nextTurn();
-  // A quiet connection's message goes at once, save that what waited goes first, with it.
+  // A message that may not wait takes what waited along, ahead of it, at the end of its turn.
   secure.send(new Uint8Array([3]));
   secure.send(new Uint8Array([4]), true);
   const frames = await rawFrames(client, 1);
