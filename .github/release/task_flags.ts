@@ -33,8 +33,8 @@ export function taskWords(task: Task): string[] {
 
 /**
  * The flags rt runs with among `words`: permissions (`--allow-*`, `--deny-*`, `--no-prompt`)
- * and `--v8-flags` (a young generation of at most 8 MiB a half: a host with a thousand idle
- * members holds about 150 MB rather than 200, at no measured cost in speed).
+ * and `--v8-flags` (a young generation of at most 4 MiB a half: a host with a thousand idle
+ * members holds about 145 MB rather than 200, at no measured cost in speed).
  */
 export function runFlags(words: string[]): string[] {
   return words.filter((word) =>
