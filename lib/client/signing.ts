@@ -87,16 +87,7 @@ function directPayload(
   me: boolean,
   text: string,
 ): Uint8Array {
-  return encodeMessage([
-    "rt/2",
-    room,
-    session,
-    seq,
-    recipient.key,
-    recipient.nonce ?? NO_NONCE,
-    me,
-    text,
-  ]);
+  return addressedPayload(room, session, seq, recipient, me, text);
 }
 
 function filePayload(
@@ -106,6 +97,17 @@ function filePayload(
   recipient: Recipient,
   body: Uint8Array,
 ): Uint8Array {
+  return addressedPayload(room, session, seq, recipient, body);
+}
+
+/** What a message to one recipient signs: whose and where from, to whom, then its content. */
+function addressedPayload(
+  room: Uint8Array,
+  session: Uint8Array,
+  seq: number,
+  recipient: Recipient,
+  ...content: unknown[]
+): Uint8Array {
   return encodeMessage([
     "rt/2",
     room,
@@ -113,7 +115,7 @@ function filePayload(
     seq,
     recipient.key,
     recipient.nonce ?? NO_NONCE,
-    body,
+    ...content,
   ]);
 }
 

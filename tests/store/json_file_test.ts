@@ -68,9 +68,18 @@ Deno.test("saves in a burst are written together, as the newest state, when flus
   }
 });
 
-Deno.test("a state that cannot be read is a failed save: told, and the next save still lands", async () => {
+/** Runs `test` with a fresh folder, removed after. */
+async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
+    await test(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a state that cannot be read is a failed save: told, and the next save still lands", () =>
+  inTempDir(async (dir) => {
     const failures: RtError[] = [];
     const file = new JsonFile(`${dir}/peers.json`, { onSaveFailed: (e) => failures.push(e) });
     file.save(() => {
@@ -82,14 +91,10 @@ Deno.test("a state that cannot be read is a failed save: told, and the next save
     file.save(() => ({ a: 1 }));
     await file.flush();
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/peers.json`)), { a: 1 });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a flush waits for the saves asked before it, not for those that come after", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a flush waits for the saves asked before it, not for those that come after", () =>
+  inTempDir(async (dir) => {
     const file = new JsonFile(`${dir}/peers.json`);
     file.save(() => ({ a: 1 }));
     await file.flush();
@@ -102,10 +107,7 @@ Deno.test("a flush waits for the saves asked before it, not for those that come 
     assertEquals(await flushed, { a: 2 });
     await file.flush();
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/peers.json`)), { a: 3 });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("the peer book tells its failed saves", async () => {
   const dir = await Deno.makeTempDir();
