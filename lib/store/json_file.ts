@@ -11,7 +11,7 @@ import { RtError } from "../errors.ts";
 import { describeError } from "../util/mod.ts";
 
 /** Least time between the starts of two writes of one file, in ms, unless flushed (`save`). */
-export const SAVE_SPACING_MS = 1000;
+const SAVE_SPACING_MS = 1000;
 
 /** Told when a save fails (the next save tries again). */
 export type SaveFailed = (error: RtError) => void;
@@ -26,9 +26,10 @@ export class JsonFile {
   #writing: Promise<void> | null = null;
   /** When the last write began (`performance.now()`). */
   #lastWrite = -Infinity;
-  /** Flushing: pending saves are written without waiting for their turn. */
-  #urgent = false;
-  /** Told when the next write that begins has ended (`flush`). */
+  /**
+   * Told when the next write that begins has ended (`flush`). While any wait, pending saves are
+   * written without waiting for their turn.
+   */
   #flushes: (() => void)[] = [];
   /** Ends the wait for the next write's turn. */
   #hurry: (() => void) | null = null;
@@ -96,7 +97,6 @@ export class JsonFile {
     if (!this.#writing) return Promise.resolve();
     return new Promise((resolve) => {
       this.#flushes.push(resolve);
-      this.#urgent = true;
       this.#hurry?.();
     });
   }
@@ -106,7 +106,7 @@ export class JsonFile {
     await Promise.resolve();
     while (this.#pending) {
       const wait = this.#lastWrite + SAVE_SPACING_MS - performance.now();
-      if (wait > 0 && !this.#urgent) {
+      if (wait > 0 && this.#flushes.length === 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           this.#hurry = () => {
@@ -122,7 +122,6 @@ export class JsonFile {
       // with it, and saves after it wait for their turn again.
       const flushes = this.#flushes;
       this.#flushes = [];
-      this.#urgent = false;
       this.#lastWrite = performance.now();
       try {
         const text = JSON.stringify(data(), null, 2) + "\n";

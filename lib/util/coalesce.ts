@@ -28,7 +28,7 @@ const STREAM_MS = 50;
  * to be sent with what follows it. A thousand people joining one by one then cost each member
  * about ten writes a second, not one a join.
  */
-export const SOON_ENOUGH_MS = 100;
+const SOON_ENOUGH_MS = 100;
 
 /** Output gathered somewhere, and the way to send it. */
 export interface Flushable {

@@ -5,15 +5,7 @@
  * @module
  */
 export { concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
-export {
-  busy,
-  type Flushable,
-  flushed,
-  flushSoon,
-  flushWithin,
-  forget,
-  SOON_ENOUGH_MS,
-} from "./coalesce.ts";
+export { busy, type Flushable, flushed, flushSoon, flushWithin, forget } from "./coalesce.ts";
 export { describeError, isProgrammingError } from "./errors.ts";
 export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";
 export { canonicalIpv6, formatIpv6, ipv6Groups } from "./ip.ts";
