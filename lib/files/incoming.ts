@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { CHUNK_BYTES } from "../codec/mod.ts";
 import { describeError, equalBytes, Serial } from "../util/mod.ts";
 import { hashFile } from "./hash.ts";
-import { PartWriter } from "./part_writer.ts";
+import { disk, type DiskWrites, PartWriter } from "./part_writer.ts";
 import { firstOfEachContent, type PartialStore } from "./partials.ts";
 import { type Destination, placeFile, planDestinations, receivedFolder } from "./place.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "./wire.ts";
@@ -44,6 +44,7 @@ export class Incoming {
   readonly #cipher: StreamCipher;
   readonly #downloads: string;
   readonly #partials: PartialStore;
+  readonly #writes: DiskWrites;
   #sink: IncomingSink | null = null;
   #destinations: Destination[] = [];
   /** Bytes held before this transfer started (resumed), per file. */
@@ -66,6 +67,11 @@ export class Incoming {
   #queuedWrites = 0;
   /** Writes and checks, one at a time, in order. */
   readonly #work = new Serial();
+  /**
+   * Chunks of one file waiting for the write ahead of them: one write takes them all (once the
+   * disk is slow, a write is a trip to another thread and back, whatever its size).
+   */
+  #waiting: { index: number; start: number; pieces: Uint8Array[] } | null = null;
   /** The part being written, if any. */
   #part: PartWriter | null = null;
   #stopped = false;
@@ -79,6 +85,8 @@ export class Incoming {
     id: Uint8Array;
     downloads: string;
     partials: PartialStore;
+    /** How parts are written; by default the process's `disk`. */
+    writes?: DiskWrites;
   }) {
     this.files = options.files;
     this.total = options.files.reduce((sum, f) => sum + f.size, 0);
@@ -86,6 +94,7 @@ export class Incoming {
     this.#cipher = new StreamCipher(options.key, options.id);
     this.#downloads = options.downloads;
     this.#partials = options.partials;
+    this.#writes = options.writes ?? disk;
   }
 
   /** Bytes already held for each file from an earlier, interrupted offer of the same content. */
@@ -156,7 +165,7 @@ export class Incoming {
     const start = this.#position;
     this.#position += plaintext.length;
     this.#queuedWrites++;
-    this.#then(() => this.#write(index, start, plaintext));
+    this.#queueWrite(index, start, plaintext);
     this.#advance();
   }
 
@@ -188,15 +197,36 @@ export class Incoming {
     });
   }
 
-  async #write(index: number, start: number, data: Uint8Array): Promise<void> {
+  /**
+   * Queues a chunk of file `index` that starts at `start`: with the chunks of the same file
+   * waiting already, or as a new write after everything queued.
+   */
+  #queueWrite(index: number, start: number, data: Uint8Array): void {
+    const waiting = this.#waiting;
+    if (waiting && waiting.index === index) {
+      waiting.pieces.push(data);
+      return;
+    }
+    const write = { index, start, pieces: [data] };
+    this.#waiting = write;
+    this.#then(() => {
+      // Its turn: later chunks wait for the next write.
+      if (this.#waiting === write) this.#waiting = null;
+      return this.#write(write.index, write.start, write.pieces);
+    });
+  }
+
+  async #write(index: number, start: number, pieces: Uint8Array[]): Promise<void> {
     if (!this.#part) {
       const file = this.files[index]!;
-      this.#part = await PartWriter.open(this.#partials.pathFor(this.#sender, file.hash), start);
+      const path = this.#partials.pathFor(this.#sender, file.hash);
+      this.#part = await PartWriter.open(path, start, this.#writes);
     }
-    await this.#part.write(data);
-    this.#written += data.length;
+    await this.#part.write(pieces);
+    for (const piece of pieces) this.#written += piece.length;
+    this.#queuedWrites -= pieces.length;
     // Acknowledge when the writes queued are done, or a good part of the window is written.
-    if (--this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
+    if (this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
       this.#acked = this.#written;
       this.#sink!.written(this.#written);
     }

@@ -3,6 +3,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
 import { Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
+import { DiskWrites } from "../../lib/files/part_writer.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import { exists, filesUnder, randomBytes, withTempDir } from "./support.ts";
 
@@ -57,13 +58,15 @@ class Setup {
   readonly cipher = new StreamCipher(this.key, this.id);
   readonly downloads: string;
   readonly partials: PartialStore;
+  readonly writes: DiskWrites | undefined;
   incoming!: Incoming;
   files!: OfferedFileInfo[];
   contents!: Uint8Array[];
   #n = 0;
 
-  constructor(downloads: string, sender = randomBytes(32)) {
+  constructor(downloads: string, sender = randomBytes(32), writes?: DiskWrites) {
     this.sender = sender;
+    this.writes = writes;
     this.downloads = downloads;
     this.partials = new PartialStore(downloads);
   }
@@ -83,6 +86,7 @@ class Setup {
       id: this.id,
       downloads: this.downloads,
       partials: this.partials,
+      writes: this.writes,
     });
     return this.incoming;
   }
@@ -727,5 +731,48 @@ Deno.test("one part, one writer: a second offer of the same content from the sam
     await second.offer([{ path: "release.iso", content }]);
     await second.incoming.accept(newSink());
     await second.incoming.stop(false);
+  });
+});
+
+Deno.test("once the disk is slow, parts are written on another thread, chunks gathered across files", async () => {
+  await withTempDir(async (downloads) => {
+    // Every write counts as slow: the first chunk is written at once, the rest gathered.
+    const writes = new DiskWrites(-1);
+    const setup = new Setup(downloads, undefined, writes);
+    const contents = [
+      randomBytes(20 * CHUNK_BYTES + 5),
+      new Uint8Array(0),
+      randomBytes(3 * CHUNK_BYTES),
+      randomBytes(1),
+    ];
+    const incoming = await setup.offer(
+      contents.map((content, i) => ({ path: `f${i}.bin`, content })),
+    );
+    const sink = newSink();
+    setup.sendAll(await incoming.accept(sink));
+    await sink.ended;
+    assertEquals(sink.failure, null);
+    assertOk(writes.slow);
+    const saved = savedOf(sink);
+    assertEquals(saved.map((s) => s.file.path), ["f0.bin", "f1.bin", "f2.bin", "f3.bin"]);
+    for (const [i, s] of saved.entries()) assertEquals(await Deno.readFile(s.path), contents[i]);
+    assertEquals(sink.acks.at(-1), contents.reduce((sum, c) => sum + c.length, 0));
+    await incoming.stop(true);
+  });
+});
+
+Deno.test("while the disk keeps up, parts are written at once", async () => {
+  await withTempDir(async (downloads) => {
+    const writes = new DiskWrites(60_000);
+    const setup = new Setup(downloads, undefined, writes);
+    const content = randomBytes(10 * CHUNK_BYTES + 7);
+    const incoming = await setup.offer([{ path: "f.bin", content }]);
+    const sink = newSink();
+    setup.sendAll(await incoming.accept(sink));
+    await sink.ended;
+    assertEquals(sink.failure, null);
+    assertEquals(writes.slow, false);
+    assertEquals(await Deno.readFile(savedOf(sink)[0]!.path), content);
+    await incoming.stop(true);
   });
 });
