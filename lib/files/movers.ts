@@ -89,7 +89,7 @@ export class Movers {
     } catch (error) {
       return await this.options.report({ kind: "cannot-save", id, why: describeError(error) });
     }
-    await this.options.report({ kind: "receiving", id, from });
+    await this.options.report({ kind: "receiving", id, from, window: mover.incoming.window });
   }
 
   #sink(id: number, mover: Receiver): IncomingSink {
@@ -105,12 +105,12 @@ export class Movers {
     };
   }
 
-  /** Sends the content, each file from `from`. */
-  sendContent(id: number, from: number[]): void {
+  /** Sends the content, each file from `from`, at most `window` bytes ahead of the acks. */
+  sendContent(id: number, from: number[], window: number): void {
     const mover = this.#movers.get(id);
     if (!mover || !("outgoing" in mover)) return;
     const { report } = this.options;
-    mover.outgoing.send(from).then(
+    mover.outgoing.send(from, window).then(
       () => void report({ kind: "content-sent", id }),
       (error) => void report({ kind: "send-failed", id, why: describeError(error) }),
     );

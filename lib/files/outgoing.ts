@@ -35,6 +35,16 @@ export interface OutgoingLink {
   ready(to: string): Promise<void> | null;
 }
 
+/** A transfer's window, growing from `INITIAL_WINDOW_BYTES` up to `maxBytes`. */
+function pacing(maxBytes: number): Pacing {
+  return new Pacing({
+    minBytes: 2 * CHUNK_BYTES,
+    maxBytes,
+    initialBytes: INITIAL_WINDOW_BYTES,
+    targetMs: TARGET_QUEUE_MS,
+  });
+}
+
 /** An offer of files from this member to one other. */
 export class Outgoing {
   readonly to: string;
@@ -50,13 +60,8 @@ export class Outgoing {
   #acked = 0;
   #stopped = false;
   #wakeSender: (() => void) | null = null;
-  /** How far ahead of the acknowledgements it may be. */
-  readonly #pacing = new Pacing({
-    minBytes: 2 * CHUNK_BYTES,
-    maxBytes: WINDOW_BYTES,
-    initialBytes: INITIAL_WINDOW_BYTES,
-    targetMs: TARGET_QUEUE_MS,
-  });
+  /** How far ahead of the acknowledgements it may be: up to what the recipient allows. */
+  #pacing = pacing(WINDOW_BYTES);
   /** Resolved by `stop()`: ends a wait for the link that may not end by itself. */
   readonly #stopping = Promise.withResolvers<void>();
 
@@ -86,14 +91,16 @@ export class Outgoing {
   }
 
   /**
-   * Sends the content, starting each file at `from` (as the recipient asked). Resolves when
-   * all of it is sent, or it was stopped; rejects when a file cannot be read as offered.
+   * Sends the content, starting each file at `from`, at most `window` bytes ahead of the
+   * acknowledgements (as the recipient asked). Resolves when all of it is sent, or it was
+   * stopped; rejects when a file cannot be read as offered.
    */
-  async send(from: number[]): Promise<void> {
+  async send(from: number[], window = WINDOW_BYTES): Promise<void> {
     if (from.length !== this.files.length || from.some((n, i) => n > this.files[i]!.size)) {
       throw new Error(notOffered);
     }
     this.#from = from;
+    this.#pacing = pacing(window);
     // Read in large pieces (fewer system calls), send in chunks.
     const buffer = new Uint8Array(READ_BYTES);
     for (const [i, file] of this.files.entries()) {

@@ -15,7 +15,7 @@ import {
 } from "./transfer_state.ts";
 import { askedAgain, carriedOnAccepted, resumedBy } from "./transfer_comeback.ts";
 import type { Turn } from "./transfer_turn.ts";
-import type { TransferMessage } from "./wire.ts";
+import { type TransferMessage, WINDOW_BYTES } from "./wire.ts";
 import {
   arrivedCorrupt,
   notUnderstood,
@@ -51,7 +51,7 @@ export function control(turn: Turn, input: ControlInput): void {
   switch (message.kind) {
     case "accept":
       if (transfer.direction === "send" && transfer.state === "offered") {
-        startSending(turn, transfer, message.from);
+        startSending(turn, transfer, message.from, message.window ?? WINDOW_BYTES);
       }
       return;
     case "reject":
@@ -116,10 +116,13 @@ function offer(turn: Turn, input: ControlInput, offer: Offer): void {
   turn.effects.push({ type: "open-offer", id, peer: from, sender: input.key, offer });
 }
 
-/** The recipient accepted: the content goes, each file from where they asked. */
-function startSending(turn: Turn, transfer: Transfer, from: number[]): void {
+/**
+ * The recipient accepted: the content goes, each file from where they asked, at most `window`
+ * bytes ahead of their acknowledgements.
+ */
+function startSending(turn: Turn, transfer: Transfer, from: number[], window: number): void {
   turn.update(transfer, { state: "active", started: turn.now, lastAt: turn.now });
   carriedOnAccepted(turn, transfer);
   turn.state = { ...turn.state, ticking: true };
-  turn.effects.push({ type: "send-content", id: transfer.id, from });
+  turn.effects.push({ type: "send-content", id: transfer.id, from, window });
 }

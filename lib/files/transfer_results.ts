@@ -27,8 +27,11 @@ export type Result =
   & (
     /** Parts of the offer's files held from before, in bytes. */
     | { kind: "held"; held: number }
-    /** The files are ready; the content should start at `from` in each. */
-    | { kind: "receiving"; from: number[] }
+    /**
+     * The files are ready; the content should start at `from` in each, at most `window` bytes
+     * ahead of the acknowledgements.
+     */
+    | { kind: "receiving"; from: number[]; window: number }
     | { kind: "cannot-save"; why: string }
     /** One file arrived whole, matched its hash, and is at `path`. */
     | { kind: "saved"; file: OfferedFileInfo; path: string }
@@ -82,7 +85,7 @@ export function result(turn: Turn, input: Result): void {
       const now = turn.update(transfer, { lastDone: turn.readings.done(id) });
       if (now.state !== "active") return;
       turn.effects.push({ type: "open-stream", to: peer, wire });
-      turn.control(peer, { kind: "accept", id: wire, from: input.from });
+      turn.control(peer, { kind: "accept", id: wire, from: input.from, window: input.window });
       turn.state = { ...turn.state, ticking: true };
       return;
     }

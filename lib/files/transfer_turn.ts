@@ -46,8 +46,11 @@ export type Effect =
   | { type: "receive"; id: number; after?: number }
   /** An empty frame, telling the host this member wants the transfer's chunks. */
   | { type: "open-stream"; to: string; wire: Uint8Array }
-  /** Start sending the content, each file from `from`; then report `content-started`. */
-  | { type: "send-content"; id: number; from: number[] }
+  /**
+   * Start sending the content, each file from `from`, at most `window` bytes ahead of the
+   * acknowledgements; then report `content-started`.
+   */
+  | { type: "send-content"; id: number; from: number[]; window: number }
   /** Stop moving content; `keep`: leave what was received to resume from. `wait`: await it. */
   | { type: "stop"; id: number; keep: boolean; wait?: boolean }
   /** The transfer is forgotten: let go of its files and counters. */

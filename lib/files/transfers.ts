@@ -187,7 +187,7 @@ export class Transfers {
       case "open-stream":
         return this.#frame(effect.to, effect.wire, 0, new Uint8Array(0));
       case "send-content":
-        return this.#movers.sendContent(effect.id, effect.from);
+        return this.#movers.sendContent(effect.id, effect.from, effect.window);
       case "stop": {
         const stopping = this.#movers.stop(effect.id, effect.keep);
         if (effect.wait) await stopping;

@@ -19,8 +19,13 @@ import { open, seal } from "../handshake/mod.ts";
 export const MAX_OFFER_FILES = 1000;
 /** Longest file path in an offer, in UTF-16 code units. */
 export const MAX_PATH_CHARS = 1024;
-/** Most bytes in flight (sent, not yet acknowledged as written) per transfer. */
+/**
+ * Most bytes in flight (sent, not yet acknowledged as written) per transfer, unless the
+ * recipient says otherwise in its `accept` (rt before it could did not).
+ */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
+/** Most bytes in flight a recipient may allow (`accept.window`). */
+export const MAX_WINDOW_BYTES = 64 * 1024 * 1024;
 
 const id = bytes(16);
 const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -51,8 +56,17 @@ export const TransferMessage = z.discriminatedUnion("kind", [
      */
     resumes: id.optional(),
   }),
-  /** Accepted: where to start each file (bytes already held, for a resumed transfer). */
-  z.object({ kind: z.literal("accept"), id, from: z.array(size).max(MAX_OFFER_FILES) }),
+  /**
+   * Accepted: where to start each file (bytes already held, for a resumed transfer), and how
+   * many bytes may be in flight (`WINDOW_BYTES` when not said). Optional, so that rt without it
+   * reads the accept as an ordinary one.
+   */
+  z.object({
+    kind: z.literal("accept"),
+    id,
+    from: z.array(size).max(MAX_OFFER_FILES),
+    window: z.number().int().min(WINDOW_BYTES).max(MAX_WINDOW_BYTES).optional(),
+  }),
   z.object({ kind: z.literal("reject"), id }),
   /**
    * Stopped. `resumable`: not by the person but by their rt (something failed, e.g. a frame

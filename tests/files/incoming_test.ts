@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative, sep } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
-import { Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
+import { FAST_WINDOW_BYTES, Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { DiskWrites } from "../../lib/files/part_writer.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
@@ -222,8 +222,8 @@ Deno.test("nothing is written before accepting; a chunk before it is ignored", a
 });
 
 /** Accepts a one-file offer of `size` random bytes. */
-async function accepted(downloads: string, size: number) {
-  const setup = new Setup(downloads);
+async function accepted(downloads: string, size: number, writes?: DiskWrites) {
+  const setup = new Setup(downloads, undefined, writes);
   const content = randomBytes(size);
   const incoming = await setup.offer([{ path: "file.bin", content }]);
   const sink = newSink();
@@ -358,24 +358,37 @@ Deno.test("an empty chunk and a chunk after the end fail", async () => {
   });
 });
 
-Deno.test("a sender that does not wait for acknowledgements is stopped", async () => {
-  await withTempDir(async (downloads) => {
-    const { setup, content, incoming, sink } = await accepted(
-      downloads,
-      WINDOW_BYTES + 4 * CHUNK_BYTES,
-    );
-    // Nothing can be written while these arrive: the window plus one chunk of slack is allowed.
-    const allowed = (WINDOW_BYTES + CHUNK_BYTES) / CHUNK_BYTES;
-    for (let n = 0; n < allowed; n++) {
-      setup.chunk(content.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES));
-    }
-    assertOk(!incoming.stopped, "failed within the window");
-    setup.chunk(content.subarray(allowed * CHUNK_BYTES, (allowed + 1) * CHUNK_BYTES));
-    assertOk(incoming.stopped);
-    await assertFailedCleanly(downloads, incoming, sink, "failed");
-    assertOk(sink.failure!.reason.includes("does not wait"), sink.failure!.reason);
+for (
+  const [disk, writes, window] of [
+    ["keeps up", new DiskWrites(60_000), FAST_WINDOW_BYTES],
+    ["is slow", slowDisk(), WINDOW_BYTES],
+  ] as const
+) {
+  Deno.test(`a sender that does not wait for acknowledgements is stopped (the disk ${disk})`, async () => {
+    await withTempDir(async (downloads) => {
+      const size = window + 4 * CHUNK_BYTES;
+      const { setup, content, incoming, sink } = await accepted(downloads, size, writes);
+      assertEquals(incoming.window, window);
+      // Nothing can be written while these arrive: the window plus one chunk of slack is allowed.
+      const allowed = (window + CHUNK_BYTES) / CHUNK_BYTES;
+      for (let n = 0; n < allowed; n++) {
+        setup.chunk(content.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES));
+      }
+      assertOk(!incoming.stopped, "failed within the window");
+      setup.chunk(content.subarray(allowed * CHUNK_BYTES, (allowed + 1) * CHUNK_BYTES));
+      assertOk(incoming.stopped);
+      await assertFailedCleanly(downloads, incoming, sink, "failed");
+      assertOk(sink.failure!.reason.includes("does not wait"), sink.failure!.reason);
+    });
   });
-});
+}
+
+/** A disk found slow already: parts are written on another thread. */
+function slowDisk(): DiskWrites {
+  const writes = new DiskWrites(0);
+  writes.took(1);
+  return writes;
+}
 
 Deno.test("a sender that waits for acknowledgements may send more than the window", async () => {
   await withTempDir(async (downloads) => {

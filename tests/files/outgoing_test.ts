@@ -181,6 +181,35 @@ Deno.test("it fills its window and waits; acks move it on; never more than WINDO
   });
 });
 
+Deno.test("a recipient that allows more than WINDOW_BYTES gets more out, never more than it allowed", async () => {
+  await withTempDir(async (dir) => {
+    const allowed = 2 * WINDOW_BYTES;
+    const { outgoing, link, contents } = await make(dir, [randomBytes(4 * WINDOW_BYTES)]);
+    let acked = 0;
+    let most = 0;
+    link.onChunk = () => {
+      most = Math.max(most, link.receivedBytes - acked);
+      assertOk(link.receivedBytes - acked <= allowed, `${link.receivedBytes - acked}`);
+    };
+    let finished = false;
+    const sending = outgoing.send([0], allowed).then(() => finished = true);
+    // Whenever it waits, all that is out is acknowledged at once: the window grows to its most.
+    let seen = -1;
+    while (!finished) {
+      await tick();
+      if (link.receivedBytes === seen && link.receivedBytes > acked) {
+        const ack = link.ack(link.receivedBytes);
+        acked = link.receivedBytes;
+        assertOk(outgoing.ack(ack.n, ack.body));
+      }
+      seen = link.receivedBytes;
+    }
+    await sending;
+    assertOk(most > WINDOW_BYTES, `at most ${most} out`);
+    assertEquals(link.content(), contents[0]);
+  });
+});
+
 Deno.test("send() waits while the link has no room, acknowledged or not", async () => {
   await withTempDir(async (dir) => {
     const { outgoing, link } = await make(dir, [randomBytes(4 * CHUNK_BYTES)]);

@@ -7,6 +7,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Core, event, file, key, kinds, offer, shown, wire } from "./core_support.ts";
 import type { Effect } from "../../lib/files/transfer_turn.ts";
 import { MAX_ENDED } from "../../lib/files/transfer_state.ts";
+import { WINDOW_BYTES } from "../../lib/files/wire.ts";
 
 const files = [file("album/a.jpg", 600), file("album/b.jpg", 400)];
 
@@ -22,7 +23,7 @@ function sending(core: Core, peer = "ann", n = 2): number {
 function receiving(core: Core, from = "ann", n = 1): number {
   const id = core.offered(from, offer(n, files));
   core.step({ kind: "accept", id });
-  core.step({ kind: "receiving", id, from: [0, 0] });
+  core.step({ kind: "receiving", id, from: [0, 0], window: WINDOW_BYTES });
   return id;
 }
 
@@ -113,8 +114,9 @@ Deno.test("core, link back: the sender offers again, the recipient asks for the 
     note: `carries on transfer ${outgoing} from where it stopped, after the connection came back`,
   }]);
   // bob accepts from where he is: the rest goes.
-  assertEquals(core.control("bob", { kind: "accept", id: wire(12), from: [3] }), [
-    { type: "send-content", id: again, from: [3] },
+  const window = 2 * WINDOW_BYTES;
+  assertEquals(core.control("bob", { kind: "accept", id: wire(12), from: [3], window }), [
+    { type: "send-content", id: again, from: [3], window },
   ]);
   // Back once: nothing more to carry on.
   assertEquals(core.step({ kind: "link-back" }), []);

@@ -9,6 +9,7 @@ import {
   encodeTransfer,
   MAX_REASON_CHARS,
   type TransferMessage,
+  WINDOW_BYTES,
 } from "../../lib/files/wire.ts";
 import { Core, event, kinds, offer, shown, wire } from "./core_support.ts";
 
@@ -187,7 +188,7 @@ Deno.test("core: someone leaving interrupts their transfers; leaving stops all, 
   const core = offeredToBob();
   const answered = core.offered("ann", offer(1));
   core.step({ kind: "accept", id: answered });
-  core.step({ kind: "receiving", id: answered, from: [0] });
+  core.step({ kind: "receiving", id: answered, from: [0], window: WINDOW_BYTES });
   const waiting = core.offered("ann", offer(2));
   let effects = core.step({ kind: "left", name: "ann" });
   assertEquals(effects.filter((e) => e.type === "stop"), [

@@ -3,6 +3,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { toHex } from "../../lib/util/mod.ts";
 import { offerRefusal } from "../../lib/files/transfer_commands.ts";
 import { transferList } from "../../lib/files/transfer_progress.ts";
+import { WINDOW_BYTES } from "../../lib/files/wire.ts";
 import { Core, event, file, key, kinds, offer, shown, wire } from "./core_support.ts";
 
 function listed(core: Core) {
@@ -41,10 +42,12 @@ Deno.test("core, receiving: offer, accept, progress, saved, done", () => {
   core.now = 11_000;
   assertEquals(kinds(core.step({ kind: "accept" })), ["receive"]);
   assertEquals(core.phase(1), "active");
-  effects = core.step({ kind: "receiving", id: 1, from: [0, 0] });
+  effects = core.step({ kind: "receiving", id: 1, from: [0, 0], window: 3 * WINDOW_BYTES });
+  // The window the files are received with is the sender's to keep to.
+  const window = 3 * WINDOW_BYTES;
   assertEquals(effects, [
     { type: "open-stream", to: "ann", wire: wire(1) },
-    { type: "control", to: "ann", message: { kind: "accept", id: wire(1), from: [0, 0] } },
+    { type: "control", to: "ann", message: { kind: "accept", id: wire(1), from: [0, 0], window } },
   ]);
   assertEquals(core.state.ticking, true);
   core.now = 12_000;
@@ -96,7 +99,8 @@ Deno.test("core, sending: offered, accepted half way, sent, verified by the reci
   assertEquals(listed(core), [[1, "offered", 0]]);
   core.now = 11_000;
   effects = core.control("bob", { kind: "accept", id: wire(2), from: [250] });
-  assertEquals(effects, [{ type: "send-content", id: 1, from: [250] }]);
+  // No window said (rt before it could say one): rt's first one.
+  assertEquals(effects, [{ type: "send-content", id: 1, from: [250], window: WINDOW_BYTES }]);
   assertEquals([core.phase(1), core.state.ticking], ["active", true]);
   // Bob held 250 bytes from before: they count as done, not as speed.
   core.done.set(1, 250);

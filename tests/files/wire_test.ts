@@ -7,8 +7,10 @@ import {
   encodeTransfer,
   MAX_OFFER_FILES,
   MAX_PATH_CHARS,
+  MAX_WINDOW_BYTES,
   StreamCipher,
   type TransferMessage,
+  WINDOW_BYTES,
 } from "../../lib/files/wire.ts";
 
 const ID = new Uint8Array(16).fill(7);
@@ -33,6 +35,8 @@ Deno.test("every kind of control message survives encoding and decoding", () => 
     { kind: "offer", id: ID, key: KEY, files: [file(), file({ path: "a/b.txt", size: 0 })] },
     { kind: "accept", id: ID, from: [0, 5] },
     { kind: "accept", id: ID, from: [] },
+    { kind: "accept", id: ID, from: [0], window: WINDOW_BYTES },
+    { kind: "accept", id: ID, from: [0], window: MAX_WINDOW_BYTES },
     { kind: "reject", id: ID },
     { kind: "cancel", id: ID, reason: "cancelled" },
     { kind: "cancel", id: ID, reason: "the connection dropped", resumable: true, again: true },
@@ -96,6 +100,19 @@ Deno.test("decodeTransfer refuses malformed offers with null, never throwing", (
     ["an offer resuming an id as text", offer({ resumes: "00".repeat(16) })],
     ["done with ok as text", { kind: "done", id: ID, ok: "yes" }],
     ["reject with a wrong id", { kind: "reject", id: new Uint8Array(8) }],
+    ["an accept allowing less than rt's first window", {
+      kind: "accept",
+      id: ID,
+      from: [0],
+      window: WINDOW_BYTES - 1,
+    }],
+    ["an accept allowing more than the most", {
+      kind: "accept",
+      id: ID,
+      from: [0],
+      window: MAX_WINDOW_BYTES + 1,
+    }],
+    ["an accept with a window as text", { kind: "accept", id: ID, from: [0], window: "lots" }],
     ["not an object", "offer"],
     ["null", null],
     ["a list", [offer()]],
@@ -117,6 +134,12 @@ Deno.test("what rt does not know of a control message is left out: older and new
   assertEquals(resumed, { kind: "offer", id: ID, key: KEY, files: [file()], resumes: ID });
   const plain = decodeRaw({ kind: "cancel", id: ID, reason: "x", later: 1 });
   assertEquals(plain, { kind: "cancel", id: ID, reason: "x" });
+  // An accept without a window (older rt) is an accept: the sender keeps to WINDOW_BYTES.
+  assertEquals(decodeRaw({ kind: "accept", id: ID, from: [2] }), {
+    kind: "accept",
+    id: ID,
+    from: [2],
+  });
 });
 
 Deno.test("decodeTransfer returns null for bytes that are not MessagePack at all", () => {
