@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { CHUNK_BYTES } from "../codec/mod.ts";
 import { describeError, equalBytes, Serial } from "../util/mod.ts";
 import { hashFile } from "./hash.ts";
-import { disk, type DiskWrites, PartWriter } from "./part_writer.ts";
+import { disk, type DiskWrites, GATHER_BYTES, PartWriter } from "./part_writer.ts";
 import { firstOfEachContent, type PartialStore } from "./partials.ts";
 import { type Destination, placeFile, planDestinations, receivedFolder } from "./place.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "./wire.ts";
@@ -28,8 +28,8 @@ import {
  * Bytes a sender may have in flight to this member while its disk keeps up (see
  * `DiskWrites`), four times what rt allowed before: on loopback (1 GiB, 2-core VM, 5 runs
  * each), the median host-to-joiner transfer went from 231 to 242 MB/s and its spread from
- * 161–250 to 237–246; joiner to joiner from 158 to 190. Once the disk is slow, chunks wait for
- * it in memory: `WINDOW_BYTES` then, as before.
+ * 161–250 to 237–246; joiner to joiner from 158 to 190. A transfer accepted once the disk is
+ * slow, whose chunks wait for it in memory, gets `WINDOW_BYTES`, as before.
  */
 export const FAST_WINDOW_BYTES = 32 * 1024 * 1024;
 
@@ -79,10 +79,12 @@ export class Incoming {
   /** Writes and checks, one at a time, in order. */
   readonly #work = new Serial();
   /**
-   * Chunks of one file waiting for the write ahead of them: one write takes them all (once the
-   * disk is slow, a write is a trip to another thread and back, whatever its size).
+   * Chunks of one file waiting for the write ahead of them, up to `GATHER_BYTES`: one write
+   * takes them all (once the disk is slow, a write is a trip to another thread and back,
+   * whatever its size). No more: a stop waits for the write under way, and acknowledgements
+   * follow each.
    */
-  #waiting: { index: number; start: number; pieces: Uint8Array[] } | null = null;
+  #waiting: { index: number; start: number; pieces: Uint8Array[]; bytes: number } | null = null;
   /** The part being written, if any. */
   #part: PartWriter | null = null;
   #stopped = false;
@@ -216,15 +218,17 @@ export class Incoming {
 
   /**
    * Queues a chunk of file `index` that starts at `start`: with the chunks of the same file
-   * waiting already, or as a new write after everything queued.
+   * waiting already while they come to at most `GATHER_BYTES`, or as a new write after
+   * everything queued.
    */
   #queueWrite(index: number, start: number, data: Uint8Array): void {
     const waiting = this.#waiting;
-    if (waiting && waiting.index === index) {
+    if (waiting && waiting.index === index && waiting.bytes + data.length <= GATHER_BYTES) {
       waiting.pieces.push(data);
+      waiting.bytes += data.length;
       return;
     }
-    const write = { index, start, pieces: [data] };
+    const write = { index, start, pieces: [data], bytes: data.length };
     this.#waiting = write;
     this.#then(() => {
       // Its turn: later chunks wait for the next write.
@@ -242,7 +246,7 @@ export class Incoming {
     await this.#part.write(pieces);
     for (const piece of pieces) this.#written += piece.length;
     this.#queuedWrites -= pieces.length;
-    // Acknowledge when the writes queued are done, or a good part of the window is written.
+    // Acknowledge when the writes queued are done, or every quarter of rt's first window.
     if (this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
       this.#acked = this.#written;
       this.#sink!.written(this.#written);

@@ -9,7 +9,7 @@ import { FileHasher } from "./hash.ts";
 import { partShorter } from "./words.ts";
 
 /** Most bytes written at once when pieces are gathered. */
-const GATHER_BYTES = 1024 * 1024;
+export const GATHER_BYTES = 1024 * 1024;
 /** A write that takes longer than this, in ms, is slow (see `DiskWrites`). */
 export const SLOW_WRITE_MS = 20;
 
@@ -20,7 +20,7 @@ export const SLOW_WRITE_MS = 20;
  * 0.4 ms on average from asked to done while a transfer kept both cores busy, and the chunks
  * behind it waited. But nothing else in rt runs meanwhile, the chat included: a disk that
  * cannot keep up (a USB stick, a network folder, the system holding back a writer far ahead of
- * the disk) would freeze it. One slow write decides, for every part after it.
+ * the disk) would freeze it. One slow write decides, for every write after it, in every part.
  */
 export class DiskWrites {
   /** A write that takes longer than this, in ms, is slow. */
@@ -71,7 +71,7 @@ export class PartWriter {
     }
     const handle = await Deno.open(path, { write: true, create: true, mode: 0o600 });
     try {
-      // Only a part longer than `start` is cut: on ext4, a file cut to nothing (a new one too)
+      // Only a part that is not `start` long is cut: on ext4, a file cut to nothing (a new one too)
       // is written out whole when it is closed ("auto_da_alloc"), and the close waits for it:
       // 185 ms for 1 GiB, measured, with nothing else in rt running meanwhile.
       if ((await handle.stat()).size !== start) await handle.truncate(start);

@@ -15,7 +15,7 @@ import {
 } from "./transfer_state.ts";
 import { askedAgain, carriedOnAccepted, resumedBy } from "./transfer_comeback.ts";
 import type { Turn } from "./transfer_turn.ts";
-import { type TransferMessage, WINDOW_BYTES } from "./wire.ts";
+import { allowedWindow, type TransferMessage } from "./wire.ts";
 import {
   arrivedCorrupt,
   notUnderstood,
@@ -51,7 +51,7 @@ export function control(turn: Turn, input: ControlInput): void {
   switch (message.kind) {
     case "accept":
       if (transfer.direction === "send" && transfer.state === "offered") {
-        startSending(turn, transfer, message.from, message.window ?? WINDOW_BYTES);
+        startSending(turn, transfer, message.from, allowedWindow(message.window));
       }
       return;
     case "reject":

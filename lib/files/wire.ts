@@ -58,14 +58,16 @@ export const TransferMessage = z.discriminatedUnion("kind", [
   }),
   /**
    * Accepted: where to start each file (bytes already held, for a resumed transfer), and how
-   * many bytes may be in flight (`WINDOW_BYTES` when not said). Optional, so that rt without it
-   * reads the accept as an ordinary one.
+   * many bytes may be in flight (`WINDOW_BYTES` when not said; the sender keeps it between
+   * `WINDOW_BYTES` and `MAX_WINDOW_BYTES`, see `allowedWindow`). Optional, so that rt without
+   * it reads the accept as an ordinary one; any size is read, so that a later rt's choice never
+   * makes the accept unreadable.
    */
   z.object({
     kind: z.literal("accept"),
     id,
     from: z.array(size).max(MAX_OFFER_FILES),
-    window: z.number().int().min(WINDOW_BYTES).max(MAX_WINDOW_BYTES).optional(),
+    window: size.optional(),
   }),
   z.object({ kind: z.literal("reject"), id }),
   /**
@@ -85,6 +87,11 @@ export const TransferMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("done"), id, ok: z.boolean(), reason: reason.optional() }),
 ]);
 export type TransferMessage = z.infer<typeof TransferMessage>;
+
+/** The window a sender keeps to, from an accept's `window` (absent: `WINDOW_BYTES`). */
+export function allowedWindow(window: number | undefined): number {
+  return Math.min(MAX_WINDOW_BYTES, Math.max(WINDOW_BYTES, window ?? WINDOW_BYTES));
+}
 
 /** Encodes a control message. */
 export function encodeTransfer(message: TransferMessage): Uint8Array {

@@ -3,7 +3,7 @@ import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
 import { FAST_WINDOW_BYTES, Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
-import { DiskWrites } from "../../lib/files/part_writer.ts";
+import { DiskWrites, GATHER_BYTES } from "../../lib/files/part_writer.ts";
 import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import { exists, filesUnder, randomBytes, withTempDir } from "./support.ts";
 
@@ -747,7 +747,7 @@ Deno.test("one part, one writer: a second offer of the same content from the sam
   });
 });
 
-Deno.test("once the disk is slow, parts are written on another thread, chunks gathered across files", async () => {
+Deno.test("once the disk is slow, parts are written on another thread, each file's chunks gathered", async () => {
   await withTempDir(async (downloads) => {
     // Every write counts as slow: the first chunk is written at once, the rest gathered.
     const writes = new DiskWrites(-1);
@@ -776,7 +776,7 @@ Deno.test("once the disk is slow, parts are written on another thread, chunks ga
 
 Deno.test("while the disk keeps up, parts are written at once", async () => {
   await withTempDir(async (downloads) => {
-    const writes = new DiskWrites(60_000);
+    const writes = new CountedWrites(60_000);
     const setup = new Setup(downloads, undefined, writes);
     const content = randomBytes(10 * CHUNK_BYTES + 7);
     const incoming = await setup.offer([{ path: "f.bin", content }]);
@@ -784,8 +784,41 @@ Deno.test("while the disk keeps up, parts are written at once", async () => {
     setup.sendAll(await incoming.accept(sink));
     await sink.ended;
     assertEquals(sink.failure, null);
-    assertEquals(writes.slow, false);
+    // Each chunk written by rt's own thread, timed.
+    assertEquals([writes.count, writes.slow], [11, false]);
     assertEquals(await Deno.readFile(savedOf(sink)[0]!.path), content);
     await incoming.stop(true);
   });
 });
+
+Deno.test("a stop while the disk is slow waits for one write, not for every chunk queued", async () => {
+  await withTempDir(async (downloads) => {
+    const size = 64 * CHUNK_BYTES;
+    const { setup, content, incoming, sink } = await accepted(downloads, size, slowDisk());
+    for (let at = 0; at < size; at += CHUNK_BYTES) {
+      setup.chunk(content.subarray(at, at + CHUNK_BYTES));
+    }
+    // Stopped once writing has begun: the write under way ends, and no other begins.
+    const written = () => {
+      try {
+        return Deno.statSync(setup.partialOf(0)).size;
+      } catch {
+        return 0;
+      }
+    };
+    while (written() === 0) await new Promise((r) => setTimeout(r, 0));
+    await incoming.stop(true);
+    assertEquals(sink.completed, false);
+    assertOk(written() <= 2 * GATHER_BYTES, `${written()} of ${size} bytes written`);
+  });
+});
+
+/** Counts the writes timed (those rt's own thread does). */
+class CountedWrites extends DiskWrites {
+  count = 0;
+
+  override took(ms: number): void {
+    this.count++;
+    super.took(ms);
+  }
+}

@@ -3,7 +3,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { toHex } from "../../lib/util/mod.ts";
 import { offerRefusal } from "../../lib/files/transfer_commands.ts";
 import { transferList } from "../../lib/files/transfer_progress.ts";
-import { WINDOW_BYTES } from "../../lib/files/wire.ts";
+import { MAX_WINDOW_BYTES, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import { Core, event, file, key, kinds, offer, shown, wire } from "./core_support.ts";
 
 function listed(core: Core) {
@@ -86,6 +86,13 @@ Deno.test("core, receiving: offer, accept, progress, saved, done", () => {
   assertEquals(core.step({ kind: "tick" }), []);
   assertEquals(core.state.ticking, false);
   assertEquals(listed(core), [[1, "done", 1000]]);
+});
+
+Deno.test("core, sending: a window said beyond the most is kept to the most", () => {
+  const core = new Core();
+  core.step({ kind: "offered", peer: "bob", wire: wire(2), name: "a.bin", files: 1, total: 9 });
+  const effects = core.control("bob", { kind: "accept", id: wire(2), from: [0], window: 2 ** 40 });
+  assertEquals(effects, [{ type: "send-content", id: 1, from: [0], window: MAX_WINDOW_BYTES }]);
 });
 
 Deno.test("core, sending: offered, accepted half way, sent, verified by the recipient", () => {
