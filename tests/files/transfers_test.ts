@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
 import { toHex } from "../../lib/util/mod.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
+import { FAST_WINDOW_BYTES } from "../../lib/files/incoming.ts";
+import { disk } from "../../lib/files/part_writer.ts";
 import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import type { KeyStatus } from "../../lib/events.ts";
 import { filesUnder, randomBytes } from "./support.ts";
@@ -39,9 +41,16 @@ Deno.test("offer, accept: the file is saved in the recipient's downloads; both a
         state: "offered",
       }],
     });
+    const slowBefore = disk.slow;
     await bob.transfers.accept(offer.id);
     const saved = await bob.next("file-saved");
     assertEquals(saved.path, join(bob.downloads, "cat.jpg"));
+    // The accept says how much may be in flight: the wide window while bob's disk keeps up.
+    const accept = bob.controls.map((c) => decodeTransfer(c.body)).find((c) =>
+      c?.kind === "accept"
+    );
+    assertOk(accept?.kind === "accept");
+    assertEquals(accept.window, slowBefore ? WINDOW_BYTES : FAST_WINDOW_BYTES);
     assertEquals(saved.size, content.length);
     assertEquals(await Deno.readFile(saved.path), content);
     const received = await bob.next("file-done");
