@@ -33,6 +33,14 @@ import {
  */
 export const FAST_WINDOW_BYTES = 32 * 1024 * 1024;
 
+/** Chunks of file `index`, one after the other from `start`, written together. */
+interface QueuedWrite {
+  index: number;
+  start: number;
+  pieces: Uint8Array[];
+  bytes: number;
+}
+
 /** What an incoming transfer reports. */
 export interface IncomingSink {
   /** Bytes written so far in this transfer: acknowledge them to the sender. */
@@ -84,7 +92,7 @@ export class Incoming {
    * whatever its size). No more: a stop waits for the write under way, and acknowledgements
    * follow each.
    */
-  #waiting: { index: number; start: number; pieces: Uint8Array[]; bytes: number } | null = null;
+  #waiting: QueuedWrite | null = null;
   /** The part being written, if any. */
   #part: PartWriter | null = null;
   #stopped = false;
@@ -228,24 +236,24 @@ export class Incoming {
       waiting.bytes += data.length;
       return;
     }
-    const write = { index, start, pieces: [data], bytes: data.length };
+    const write: QueuedWrite = { index, start, pieces: [data], bytes: data.length };
     this.#waiting = write;
     this.#then(() => {
       // Its turn: later chunks wait for the next write.
       if (this.#waiting === write) this.#waiting = null;
-      return this.#write(write.index, write.start, write.pieces);
+      return this.#write(write);
     });
   }
 
-  async #write(index: number, start: number, pieces: Uint8Array[]): Promise<void> {
+  async #write(write: QueuedWrite): Promise<void> {
     if (!this.#part) {
-      const file = this.files[index]!;
+      const file = this.files[write.index]!;
       const path = this.#partials.pathFor(this.#sender, file.hash);
-      this.#part = await PartWriter.open(path, start, this.#writes);
+      this.#part = await PartWriter.open(path, write.start, this.#writes);
     }
-    await this.#part.write(pieces);
-    for (const piece of pieces) this.#written += piece.length;
-    this.#queuedWrites -= pieces.length;
+    await this.#part.write(write.pieces);
+    this.#written += write.bytes;
+    this.#queuedWrites -= write.pieces.length;
     // Acknowledge when the writes queued are done, or every quarter of rt's first window.
     if (this.#queuedWrites === 0 || this.#written - this.#acked >= WINDOW_BYTES / 4) {
       this.#acked = this.#written;

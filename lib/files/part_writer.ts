@@ -93,12 +93,9 @@ export class PartWriter {
     let i = 0;
     for (; i < pieces.length && !this.#disk.slow; i++) {
       const start = performance.now();
-      const piece = pieces[i]!;
-      for (let offset = 0; offset < piece.length;) {
-        offset += this.#handle.writeSync(piece.subarray(offset));
-      }
+      this.#writeAllSync(pieces[i]!);
       this.#disk.took(performance.now() - start);
-      this.#hasher.update(piece);
+      this.#hasher.update(pieces[i]!);
     }
     while (i < pieces.length) {
       let end = i + 1;
@@ -110,6 +107,12 @@ export class PartWriter {
       for (let j = i; j < end; j++) this.#hasher.update(pieces[j]!);
       await written;
       i = end;
+    }
+  }
+
+  #writeAllSync(data: Uint8Array): void {
+    for (let offset = 0; offset < data.length;) {
+      offset += this.#handle.writeSync(data.subarray(offset));
     }
   }
 

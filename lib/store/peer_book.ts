@@ -69,6 +69,13 @@ export class PeerBook {
     else this.#byName.set(wanted, new Set([key]));
   }
 
+  #unindex(name: string, key: string): void {
+    const wanted = nameKey(name);
+    const keys = this.#byName.get(wanted);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byName.delete(wanted);
+  }
+
   /** A book kept only in memory. */
   static inMemory(peers: PeerRecord[] = []): PeerBook {
     return new PeerBook(
@@ -191,12 +198,7 @@ export class PeerBook {
     );
     for (const r of gone) {
       this.#peers.delete(r.key);
-      for (const name of r.names) {
-        const wanted = nameKey(name);
-        const keys = this.#byName.get(wanted);
-        keys?.delete(r.key);
-        if (keys?.size === 0) this.#byName.delete(wanted);
-      }
+      for (const name of r.names) this.#unindex(name, r.key);
     }
     if (gone.length > 0) this.#save();
     return gone;

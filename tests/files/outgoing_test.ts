@@ -140,23 +140,36 @@ Deno.test("send() starts each file where the recipient asked", async () => {
   });
 });
 
+/**
+ * What `outgoing` has out on `link` (sent, not acknowledged), checked at every chunk never to
+ * pass `limit`; `most` is the most seen, `acknowledge` acknowledges up to a count.
+ */
+function watchOutstanding(outgoing: Outgoing, link: FakeLink, limit: number) {
+  const watch = {
+    acked: 0,
+    most: 0,
+    acknowledge(bytes: number): void {
+      const ack = link.ack(bytes);
+      watch.acked = bytes;
+      assertOk(outgoing.ack(ack.n, ack.body));
+    },
+  };
+  link.onChunk = () => {
+    const out = link.receivedBytes - watch.acked;
+    watch.most = Math.max(watch.most, out);
+    assertOk(out <= limit, `${out} out`);
+  };
+  return watch;
+}
+
 Deno.test("it fills its window and waits; acks move it on; never more than WINDOW_BYTES out", async () => {
   await withTempDir(async (dir) => {
     const size = 2 * WINDOW_BYTES + 3 * CHUNK_BYTES + 11;
     const { outgoing, link, contents } = await make(dir, [randomBytes(size)]);
-    let acked = 0;
-    let most = 0;
-    link.onChunk = () => {
-      most = Math.max(most, link.receivedBytes - acked);
-      assertOk(link.receivedBytes - acked <= WINDOW_BYTES, `${link.receivedBytes - acked}`);
-    };
+    const out = watchOutstanding(outgoing, link, WINDOW_BYTES);
+    const acknowledge = (bytes: number) => out.acknowledge(bytes);
     let finished = false;
     const sending = outgoing.send([0]).then(() => finished = true);
-    const acknowledge = (bytes: number) => {
-      const ack = link.ack(bytes);
-      acked = bytes;
-      assertOk(outgoing.ack(ack.n, ack.body));
-    };
     // It fills the window it starts with, and waits there.
     await until(() => link.receivedBytes === INITIAL_WINDOW_BYTES, "a full first window");
     await tick(30);
@@ -170,13 +183,16 @@ Deno.test("it fills its window and waits; acks move it on; never more than WINDO
     acknowledge(INITIAL_WINDOW_BYTES / 2);
     // Then acknowledgements as a recipient would send them, one chunk at a time.
     while (!finished) {
-      if (link.receivedBytes > acked) {
-        acknowledge(Math.min(link.receivedBytes, acked + CHUNK_BYTES));
+      if (link.receivedBytes > out.acked) {
+        acknowledge(Math.min(link.receivedBytes, out.acked + CHUNK_BYTES));
       }
       await tick();
     }
     await sending;
-    assertOk(most <= WINDOW_BYTES && most > INITIAL_WINDOW_BYTES, `at most ${most} out`);
+    assertOk(
+      out.most <= WINDOW_BYTES && out.most > INITIAL_WINDOW_BYTES,
+      `at most ${out.most} out`,
+    );
     assertEquals(link.content(), contents[0]);
   });
 });
@@ -185,27 +201,20 @@ Deno.test("a recipient that allows more than WINDOW_BYTES gets more out, never m
   await withTempDir(async (dir) => {
     const allowed = 2 * WINDOW_BYTES;
     const { outgoing, link, contents } = await make(dir, [randomBytes(4 * WINDOW_BYTES)]);
-    let acked = 0;
-    let most = 0;
-    link.onChunk = () => {
-      most = Math.max(most, link.receivedBytes - acked);
-      assertOk(link.receivedBytes - acked <= allowed, `${link.receivedBytes - acked}`);
-    };
+    const out = watchOutstanding(outgoing, link, allowed);
     let finished = false;
     const sending = outgoing.send([0], allowed).then(() => finished = true);
     // Whenever it waits, all that is out is acknowledged at once: the window grows to its most.
     let seen = -1;
     while (!finished) {
       await tick();
-      if (link.receivedBytes === seen && link.receivedBytes > acked) {
-        const ack = link.ack(link.receivedBytes);
-        acked = link.receivedBytes;
-        assertOk(outgoing.ack(ack.n, ack.body));
+      if (link.receivedBytes === seen && link.receivedBytes > out.acked) {
+        out.acknowledge(link.receivedBytes);
       }
       seen = link.receivedBytes;
     }
     await sending;
-    assertOk(most > WINDOW_BYTES, `at most ${most} out`);
+    assertOk(out.most > WINDOW_BYTES, `at most ${out.most} out`);
     assertEquals(link.content(), contents[0]);
   });
 });
