@@ -7,7 +7,12 @@
  * - the runtime's native ChaCha20-Poly1305 (`node:crypto`): rt's path from 4 KiB up;
  * - native AES-128-GCM and AES-256-GCM (`node:crypto`, synchronous), beside them;
  * - WebCrypto's AES-256-GCM, awaited one at a time (as a sender that must keep frames in order
- *   would).
+ *   would);
+ * - the runtime's SHA-256 (`node:crypto`), which hashes every file on both ends.
+ *
+ * Beside them, the same primitives in OpenSSL on the same CPU (`openssl speed -evp`, at the size
+ * of a file chunk), when `openssl` is installed: what `scp` encrypts with. A missing `openssl` is
+ * reported as missing.
  *
  * Both ChaCha20-Poly1305 paths are rt's own `seal` (`lib/handshake/aead.ts`). Each figure is the
  * median of `ROUNDS` means over at least `ROUND_MS` of back-to-back seals, after `WARMUP_MS` of
@@ -16,9 +21,10 @@
  *
  * @module
  */
-import { createCipheriv } from "node:crypto";
+import { createCipheriv, createHash } from "node:crypto";
 import { seal } from "../lib/handshake/aead.ts";
 import { describeMachine } from "./machine.ts";
+import { opensslSpeed } from "./openssl_speed.ts";
 import { median } from "./stats.ts";
 
 const SIZES = [64, 256, 1024, 4096, 16384, 65536, 131072];
@@ -58,6 +64,18 @@ const IMPLEMENTATIONS: { name: string; seal: Sealer; awaited?: boolean }[] = [
       crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce, additionalData: ad }, webKey, p),
     awaited: true,
   },
+  { name: "native sha-256 (a hash: no key)", seal: (p) => createHash("sha256").update(p).digest() },
+];
+
+/** The file chunk's size: where the runtime and OpenSSL are compared. */
+const CHUNK_BYTES = 131072;
+/** `openssl speed` runs each primitive this long, in seconds. */
+const OPENSSL_SECONDS = 2;
+/** Each primitive as the runtime's row names it, and as `openssl speed -evp` does. */
+const OPENSSL_PRIMITIVES = [
+  { runtime: "native chacha20-poly1305", openssl: "chacha20-poly1305" },
+  { runtime: "native aes-128-gcm", openssl: "aes-128-gcm" },
+  { runtime: "native sha-256 (a hash: no key)", openssl: "sha256" },
 ];
 
 /** Mean µs per seal of `plaintext`, over at least `ms` of seals. */
@@ -116,6 +134,11 @@ for (const implementation of IMPLEMENTATIONS) {
   }
 }
 
+const openssl = await opensslSpeed(
+  OPENSSL_PRIMITIVES.map((p) => p.openssl),
+  CHUNK_BYTES,
+  OPENSSL_SECONDS,
+);
 const machine = describeMachine();
 const date = new Date().toISOString();
 const size = (b: number) => b >= 1024 ? `${b / 1024} KiB` : `${b} B`;
@@ -151,8 +174,25 @@ console.log(row([
   ...SIZES.map((b) => find("native chacha20-poly1305", b)!.mbPerS.toFixed(0)),
 ]));
 
+console.log(`\nMB/s at ${size(CHUNK_BYTES)} (a file chunk), the same CPU:`);
+const compare = [38, 10, 10, 8];
+const line = (cells: string[]) =>
+  cells.map((c, i) => i === 0 ? c.padEnd(compare[i]!) : c.padStart(compare[i]!)).join(" ");
+console.log(line(["", "runtime", "OpenSSL", "ratio"]));
+for (const { runtime, openssl: name } of OPENSSL_PRIMITIVES) {
+  const ours = find(runtime, CHUNK_BYTES)!.mbPerS;
+  const theirs = openssl?.timings.find((t) => t.primitive === name)?.mbPerS;
+  console.log(line([
+    name,
+    ours.toFixed(0),
+    theirs === undefined ? "missing" : theirs.toFixed(0),
+    theirs === undefined ? "-" : `${(ours / theirs).toFixed(2)}×`,
+  ]));
+}
+console.log(openssl ? `(${openssl.version}, openssl speed -evp)` : "(openssl: not installed)");
+
 const dir = new URL("./results/", import.meta.url);
 const file = new URL(`aead-${date.replaceAll(":", "-").replace(/\..*$/, "")}.json`, dir);
 Deno.mkdirSync(dir, { recursive: true });
-Deno.writeTextFileSync(file, JSON.stringify({ date, machine, timings }, null, 2) + "\n");
+Deno.writeTextFileSync(file, JSON.stringify({ date, machine, timings, openssl }, null, 2) + "\n");
 console.log(`\nJSON: ${file.pathname}`);

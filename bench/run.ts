@@ -112,6 +112,7 @@ const report: BenchReport = {
     ircFixed: measured(irc?.fixed),
     ircBig: measured(irc?.big),
     rtTransferMbPerS: transfers?.hostToJoiner.mbPerS.median ?? null,
+    rtRelayedMbPerS: transfers?.joinerToJoiner.mbPerS.median ?? null,
     scpAes: measured(fileAnchors?.scpAes),
     scpChacha: measured(fileAnchors?.scpChacha),
     socat: measured(fileAnchors?.socat),

@@ -14,6 +14,8 @@ import type { StepResult } from "./load.ts";
 export interface SideBySide {
   /** Host CPU time per delivery to a member, in µs, at `MEMBERS` × `FIXED_RATE`. */
   hostCpuPerDelivery: { rt: number | null; ngircd: number | null; ratio: number | null };
+  /** The same at `BIG_MEMBERS` × `FIXED_RATE` (100 × 1,000), where batches are larger. */
+  hostCpuPerDeliveryBig: { rt: number | null; ngircd: number | null; ratio: number | null };
   /** Delivery p99 in ms at `BIG_MEMBERS` × `FIXED_RATE` (100 × 1,000). */
   p99: { rt: number | null; ngircd: number | null; ratio: number | null };
   /** File host → joiner, file to file, in MB/s (rt: from `/send` to the file saved). */
@@ -25,6 +27,9 @@ export interface SideBySide {
     ratioSocat: number | null;
     /** scp with ChaCha20-Poly1305, beside the AES-GCM figure above. */
     scpChacha: number | null;
+    /** rt joiner → joiner through the host, and its ratio to scp aes128-gcm. */
+    relayed: number | null;
+    relayedRatioScp: number | null;
   };
   /** Idle members on one host and its resident memory, in MB (10^6 bytes). */
   idleMembers: { members: number | null; hostRssMB: number | null; joinP99Ms: number | null };
@@ -47,6 +52,7 @@ export interface SideBySideInput {
   ircFixed: AnchorChatResult | null;
   ircBig: AnchorChatResult | null;
   rtTransferMbPerS: number | null;
+  rtRelayedMbPerS: number | null;
   scpAes: FileCopyResult | null;
   scpChacha: FileCopyResult | null;
   socat: FileCopyResult | null;
@@ -71,13 +77,17 @@ const counted = (s: StepResult | null) => s && s.invalid === null ? s : null;
 export function sideBySide(input: SideBySideInput): SideBySide {
   const cpuRt = finite(counted(input.rtFixed)?.hostCpuPerDeliveryUs);
   const cpuIrc = finite(valid(input.ircFixed)?.cpuPerDeliveryUs);
+  const cpuBigRt = finite(counted(input.rtBig)?.hostCpuPerDeliveryUs);
+  const cpuBigIrc = finite(valid(input.ircBig)?.cpuPerDeliveryUs);
   const p99Rt = finite(counted(input.rtBig)?.latency.p99);
   const p99Irc = finite(valid(input.ircBig)?.latency.p99);
   const rt = finite(input.rtTransferMbPerS);
   const scp = finite(input.scpAes?.mbPerS);
   const socat = finite(input.socat?.mbPerS);
+  const relayed = finite(input.rtRelayedMbPerS);
   return {
     hostCpuPerDelivery: { rt: cpuRt, ngircd: cpuIrc, ratio: ratio(cpuRt, cpuIrc) },
+    hostCpuPerDeliveryBig: { rt: cpuBigRt, ngircd: cpuBigIrc, ratio: ratio(cpuBigRt, cpuBigIrc) },
     p99: { rt: p99Rt, ngircd: p99Irc, ratio: ratio(p99Rt, p99Irc) },
     transfer: {
       rt,
@@ -86,6 +96,8 @@ export function sideBySide(input: SideBySideInput): SideBySide {
       ratioScp: ratio(rt, scp),
       ratioSocat: ratio(rt, socat),
       scpChacha: finite(input.scpChacha?.mbPerS),
+      relayed,
+      relayedRatioScp: ratio(relayed, scp),
     },
     idleMembers: {
       members: input.idle?.members ?? null,
@@ -115,6 +127,12 @@ export function sideBySideLines(s: SideBySide): string[] {
       times(s.hostCpuPerDelivery.ratio),
     ],
     [
+      `host CPU per delivery, ${BIG_MEMBERS} × ${FIXED_RATE.toLocaleString("en-US")}/s`,
+      `${num(s.hostCpuPerDeliveryBig.rt)} µs`,
+      `ngIRCd ${num(s.hostCpuPerDeliveryBig.ngircd)} µs`,
+      times(s.hostCpuPerDeliveryBig.ratio),
+    ],
+    [
       `delivery p99, ${BIG_MEMBERS} × ${FIXED_RATE.toLocaleString("en-US")}/s`,
       `${num(s.p99.rt)} ms`,
       `ngIRCd ${num(s.p99.ngircd)} ms`,
@@ -127,6 +145,12 @@ export function sideBySideLines(s: SideBySide): string[] {
       `${times(s.transfer.ratioScp)} scp`,
     ],
     ["", "", `socat ${num(s.transfer.socat)} MB/s`, `${times(s.transfer.ratioSocat)} socat`],
+    [
+      "file joiner → joiner, through the host",
+      `${num(s.transfer.relayed)} MB/s`,
+      "(scp aes128-gcm, above)",
+      `${times(s.transfer.relayedRatioScp)} scp`,
+    ],
     [
       `${num(s.idleMembers.members, 0)} idle members`,
       `host ${num(s.idleMembers.hostRssMB)} MB, joins p99 ${num(s.idleMembers.joinP99Ms)} ms`,
@@ -148,7 +172,7 @@ export function sideBySideLines(s: SideBySide): string[] {
     line(rows[0]!),
     `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
     ...rows.slice(1).map(line),
-    `  host CPU per delivery: ${c.hostCpuPerDelivery}`,
+    `  host CPU per delivery: ${c.hostCpuPerDelivery}; at ${BIG_MEMBERS}, as for the p99`,
     `  delivery p99: ${c.p99}`,
     `  file: ${c.transfer}`,
     `  idle members: ${c.idleMembers}`,

@@ -8,6 +8,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import type { StepResult } from "../../bench/load.ts";
 import { parseStamp, processOf, sender, stampText } from "../../bench/load_protocol.ts";
+import { parseSpeed } from "../../bench/openssl_speed.ts";
 import { parseProc } from "../../bench/proc.ts";
 import { nextRate, verdict } from "../../bench/search.ts";
 import { sideBySide } from "../../bench/side_by_side.ts";
@@ -75,8 +76,9 @@ Deno.test("side by side: ratios are rt over the tool, and null wherever a figure
     rtFixed: rtStep,
     rtBig: { ...rtStep, invalid: "load process 1 at 95 % of a core" },
     ircFixed: { valid: true, cpuPerDeliveryUs: 4 } as never,
-    ircBig: { valid: true, latency: { p99: 20 } } as never,
+    ircBig: { valid: true, latency: { p99: 20 }, cpuPerDeliveryUs: 5 } as never,
     rtTransferMbPerS: 200,
+    rtRelayedMbPerS: 100,
     scpAes: { mbPerS: 400 } as never,
     scpChacha: null,
     socat: null,
@@ -87,8 +89,19 @@ Deno.test("side by side: ratios are rt over the tool, and null wherever a figure
   assertEquals(s.hostCpuPerDelivery, { rt: 12, ngircd: 4, ratio: 3 });
   // An invalid step (the load saturated) gives no figure.
   assertEquals(s.p99, { rt: null, ngircd: 20, ratio: null });
+  assertEquals(s.hostCpuPerDeliveryBig, { rt: null, ngircd: 5, ratio: null });
   assertEquals(s.transfer.ratioScp, 0.5);
+  assertEquals([s.transfer.relayed, s.transfer.relayedRatioScp], [100, 0.25]);
   assertEquals([s.transfer.socat, s.transfer.ratioSocat, s.transfer.scpChacha], [null, null, null]);
   assertEquals(s.idleMembers, { members: 1000, hostRssMB: 120, joinP99Ms: 30 });
   assertEquals(s.join, { p50Ms: 2, p99Ms: 5 });
+});
+
+Deno.test("openssl speed: bytes per second from its machine-readable output, null without one", () => {
+  // As OpenSSL 3.0 prints it for `openssl speed -mr -evp sha256 -bytes 131072 -seconds 1`.
+  const out = "+DT:sha256:1:131072\n+R:10719:sha256:0.900000\n+H:131072\n" +
+    "+F:25:sha256:1561067520.00\n";
+  assertEquals(parseSpeed(out), 1561067520);
+  assertEquals(parseSpeed("+DT:sha256:1:131072\n+H:131072\n"), null);
+  assertEquals(parseSpeed("Invalid command 'speed'; type \"help\" for a list.\n"), null);
 });
