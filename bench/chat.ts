@@ -10,6 +10,7 @@
  */
 import {
   BIG_MEMBERS,
+  COMPARE_STEPS,
   FIXED_MEASURE_S,
   FIXED_RATE,
   FIXED_WARMUP_S,
@@ -38,9 +39,13 @@ export interface HostRecord {
 export interface ChatResult {
   handshake: HandshakeResult;
   fixedRate: StepResult;
+  /** The fixed step again, right after it (`COMPARE_STEPS` in all). */
+  fixedRepeats: StepResult[];
   search: SearchResult | null;
   /** `BIG_MEMBERS` × `FIXED_RATE`, on a fresh host; null when it could not run (`bigError`). */
   big: StepResult | null;
+  /** The big room's step again, right after it (`COMPARE_STEPS` in all). */
+  bigRepeats: StepResult[];
   bigError?: string;
   hosts: { main: HostRecord; big: HostRecord | null };
 }
@@ -109,6 +114,21 @@ async function withRoom<T>(
 
 const fixedPlan = { rate: FIXED_RATE, warmupS: FIXED_WARMUP_S, measureS: FIXED_MEASURE_S };
 
+/** `COMPARE_STEPS` fixed steps one after the other (fewer when the room breaks). */
+async function fixedSteps(
+  room: LoadRoom,
+  progress: Progress,
+): Promise<[StepResult, ...StepResult[]]> {
+  const step = async (i: number) => {
+    const result = await room.run({ ...fixedPlan, stopWhenLate: false });
+    progress(`step ${i + 1}/${COMPARE_STEPS}: ${stepText(result)}`);
+    return result;
+  };
+  const steps: [StepResult, ...StepResult[]] = [await step(0)];
+  for (let i = 1; i < COMPARE_STEPS && !room.broken; i++) steps.push(await step(i));
+  return steps;
+}
+
 /** Runs the chat part. */
 export async function benchChat(progress: Progress): Promise<ChatResult> {
   progress("starting the rt host");
@@ -118,15 +138,15 @@ export async function benchChat(progress: Progress): Promise<ChatResult> {
     const handshake = await benchHandshake(host.port, HANDSHAKE_BUDGET_MS);
     return await withRoom(host, MEMBERS, progress, async (room) => {
       progress(`fixed rate ${FIXED_RATE}/s`);
-      const fixedRate = await room.run({ ...fixedPlan, stopWhenLate: false });
-      progress(stepText(fixedRate));
+      const [fixedRate, ...fixedRepeats] = await fixedSteps(room, progress);
       const search = room.broken
         ? null
         : await searchMaxRate(room, fixedRate, (s, what) => progress(`${what}: ${stepText(s)}`));
-      return { handshake, fixedRate, search };
+      return { handshake, fixedRate, fixedRepeats, search };
     });
   });
   let big: StepResult | null = null;
+  let bigRepeats: StepResult[] = [];
   let bigError: string | undefined;
   let bigRecord: HostRecord | null = null;
   try {
@@ -137,12 +157,11 @@ export async function benchChat(progress: Progress): Promise<ChatResult> {
       (host) =>
         withRoom(host, BIG_MEMBERS, progress, async (room) => {
           progress(`${BIG_MEMBERS} members, fixed rate ${FIXED_RATE}/s`);
-          return await room.run({ ...fixedPlan, stopWhenLate: false });
+          return await fixedSteps(room, progress);
         }),
     );
-    big = run.value;
+    [big, ...bigRepeats] = run.value;
     bigRecord = run.record;
-    progress(stepText(big));
   } catch (error) {
     bigError = error instanceof Error ? error.message : String(error);
     progress(`${BIG_MEMBERS} members: ${bigError}`);
@@ -150,6 +169,7 @@ export async function benchChat(progress: Progress): Promise<ChatResult> {
   return {
     ...main.value,
     big,
+    bigRepeats,
     ...(bigError ? { bigError } : {}),
     hosts: { main: main.record, big: bigRecord },
   };

@@ -220,16 +220,39 @@ function compareLines(chat: ChatResult | null, irc: IrcResults | null): string[]
       m.loadCpuPercent.map((p) => p === null ? "-" : `${Math.round(p)}%`).join(" "),
     ], widths) + `  ${m.valid ? "ok" : `INVALID (${m.invalid})`}`;
   };
-  const fixed = chat?.fixedRate;
-  const big = chat?.big;
   const lines = [`  ${header}`];
-  if (fixed) {
-    lines.push(`  ${rtRow(`rt ${fixed.members} × ${int(fixed.rate)}`, fixed)}`);
-    lines.push(`  ${ircRow(`ngIRCd ${fixed.members} × ${int(fixed.rate)}`, irc?.fixed)}`);
+  // Each step a row, numbered when there are several: the side by side takes their medians.
+  const number = (i: number, of: number) => of > 1 ? ` #${i + 1}` : "";
+  const room = (
+    load: string,
+    rt: StepResult[],
+    ircRuns: AnchorRun<AnchorChatResult>[],
+    why?: string,
+  ) => {
+    if (rt.length === 0) lines.push(`  ${rtRow(`rt ${load}`, null, why)}`);
+    rt.forEach((s, i) => lines.push(`  ${rtRow(`rt ${load}${number(i, rt.length)}`, s)}`));
+    if (ircRuns.length === 0) lines.push(`  ${ircRow(`ngIRCd ${load}`, undefined)}`);
+    ircRuns.forEach((r, i) =>
+      lines.push(`  ${ircRow(`ngIRCd ${load}${number(i, ircRuns.length)}`, r)}`)
+    );
+  };
+  const ircOf = (
+    first: AnchorRun<AnchorChatResult> | undefined,
+    more: AnchorRun<AnchorChatResult>[] | undefined,
+  ) => first ? [first, ...(more ?? [])] : [];
+  if (chat) {
+    room(
+      `${chat.fixedRate.members} × ${int(chat.fixedRate.rate)}`,
+      [chat.fixedRate, ...(chat.fixedRepeats ?? [])],
+      ircOf(irc?.fixed, irc?.fixedRepeats),
+    );
   }
-  const bigLoad = `${BIG_MEMBERS} × ${int(FIXED_RATE)}`;
-  lines.push(`  ${rtRow(`rt ${bigLoad}`, big, chat?.bigError)}`);
-  lines.push(`  ${ircRow(`ngIRCd ${bigLoad}`, irc?.big)}`);
+  room(
+    `${BIG_MEMBERS} × ${int(FIXED_RATE)}`,
+    chat?.big ? [chat.big, ...(chat.bigRepeats ?? [])] : [],
+    ircOf(irc?.big, irc?.bigRepeats),
+    chat?.bigError,
+  );
   const version = measured(irc?.fixed)?.version ?? measured(irc?.big)?.version;
   const settings = measured(irc?.fixed)?.settings ?? measured(irc?.big)?.settings ?? [];
   if (version) lines.push(`  ngIRCd: ${version}`);

@@ -18,6 +18,8 @@ import { benchFileAnchors, benchIrc, measured } from "./anchor_runs.ts";
 import { benchChat } from "./chat.ts";
 import {
   BIG_MEMBERS,
+  COMPARE_STEPS,
+  FIXED_MEASURE_S,
   FIXED_RATE,
   HOSTNAME,
   IDLE_JOIN_CONCURRENCY,
@@ -107,10 +109,10 @@ const report: BenchReport = {
   ...(errors.transfers ? { transferError: errors.transfers } : {}),
   fileAnchors,
   sideBySide: sideBySide({
-    rtFixed: chat?.fixedRate ?? null,
-    rtBig: chat?.big ?? null,
-    ircFixed: measured(irc?.fixed),
-    ircBig: measured(irc?.big),
+    rtFixed: chat ? [chat.fixedRate, ...chat.fixedRepeats] : [],
+    rtBig: chat?.big ? [chat.big, ...chat.bigRepeats] : [],
+    ircFixed: irc ? [irc.fixed, ...irc.fixedRepeats].map(measured) : [],
+    ircBig: irc ? [irc.big, ...irc.bigRepeats].map(measured) : [],
     rtTransferMbPerS: transfers?.hostToJoiner.mbPerS.median ?? null,
     rtRelayedMbPerS: transfers?.joinerToJoiner.mbPerS.median ?? null,
     scpAes: measured(fileAnchors?.scpAes),
@@ -122,9 +124,11 @@ const report: BenchReport = {
     join: chat?.handshake.total ?? null,
     conditions: {
       hostCpuPerDelivery: `${MEMBERS} members × ${FIXED_RATE} messages/s, CPU time of the host ` +
-        `process over the measured window ÷ deliveries to the other members in it; rt with ` +
+        `process over the measured window ÷ deliveries to the other members in it, the median ` +
+        `of ${COMPARE_STEPS} steps of ${FIXED_MEASURE_S} s for each tool; rt with ` +
         `${hostFlags(chat?.hosts.main.settings)}, its seat verifying and printing every line`,
-      p99: `${BIG_MEMBERS} members × ${FIXED_RATE} messages/s, due time to arrival; rt with ` +
+      p99: `${BIG_MEMBERS} members × ${FIXED_RATE} messages/s, due time to arrival, the median ` +
+        `of ${COMPARE_STEPS} steps' p99 for each tool; rt with ` +
         `${hostFlags(chat?.hosts.big?.settings)} (the host's seat is a member)`,
       transfer: `${TRANSFER_BYTES / 2 ** 20} MiB of random data, median of the runs; rt from ` +
         `/send to the file saved (hashing included), scp and socat from start to exit`,

@@ -9,8 +9,12 @@
 import type { AnchorChatResult, FileCopyResult } from "./anchors/mod.ts";
 import { BIG_MEMBERS, FIXED_RATE, MEMBERS } from "./config.ts";
 import type { StepResult } from "./load.ts";
+import { median } from "./stats.ts";
 
-/** The figures of the summary. */
+/**
+ * The figures of the summary. Each chat figure is the median over the fixed steps of its room
+ * that count (`COMPARE_STEPS` each for rt and ngIRCd; `medianOf` says how many counted).
+ */
 export interface SideBySide {
   /** Host CPU time per delivery to a member, in µs, at `MEMBERS` × `FIXED_RATE`. */
   hostCpuPerDelivery: { rt: number | null; ngircd: number | null; ratio: number | null };
@@ -35,6 +39,8 @@ export interface SideBySide {
   idleMembers: { members: number | null; hostRssMB: number | null; joinP99Ms: number | null };
   /** Joining one after the other: TCP connect to welcome, in ms. */
   join: { p50Ms: number | null; p99Ms: number | null };
+  /** How many steps each chat median is over: rt's and ngIRCd's, in each room. */
+  medianOf: { rtFixed: number; ircFixed: number; rtBig: number; ircBig: number };
   /** What each figure was measured with, and where rt's settings differ from its defaults. */
   conditions: {
     hostCpuPerDelivery: string;
@@ -47,10 +53,11 @@ export interface SideBySide {
 
 /** What the summary is built from (null where a part did not run). */
 export interface SideBySideInput {
-  rtFixed: StepResult | null;
-  rtBig: StepResult | null;
-  ircFixed: AnchorChatResult | null;
-  ircBig: AnchorChatResult | null;
+  /** Each room's fixed steps, rt's and ngIRCd's (a run without a result as null). */
+  rtFixed: StepResult[];
+  rtBig: StepResult[];
+  ircFixed: (AnchorChatResult | null)[];
+  ircBig: (AnchorChatResult | null)[];
   rtTransferMbPerS: number | null;
   rtRelayedMbPerS: number | null;
   scpAes: FileCopyResult | null;
@@ -67,20 +74,31 @@ const finite = (v: number | null | undefined): number | null =>
 const ratio = (a: number | null, b: number | null): number | null =>
   a === null || b === null || b === 0 ? null : finite(a / b);
 
-/** An IRC run's figure, null when the run was invalid. */
-const valid = (r: AnchorChatResult | null) => r && r.valid ? r : null;
+/** The IRC runs that count: measured and valid. */
+const valid = (runs: (AnchorChatResult | null)[]) =>
+  runs.filter((r): r is AnchorChatResult => r !== null && r.valid);
 
-/** A step's figure, null when the step was invalid (a load process saturated). */
-const counted = (s: StepResult | null) => s && s.invalid === null ? s : null;
+/** The steps that count: not invalid (no load process saturated). */
+const counted = (steps: StepResult[]) => steps.filter((s) => s.invalid === null);
+
+/** The median of a figure over runs, null when no run has it. */
+function medianOf<T>(runs: T[], figure: (run: T) => number | null | undefined): number | null {
+  const values = runs.map(figure).map(finite).filter((v): v is number => v !== null);
+  return values.length === 0 ? null : median(values);
+}
 
 /** Builds the summary. */
 export function sideBySide(input: SideBySideInput): SideBySide {
-  const cpuRt = finite(counted(input.rtFixed)?.hostCpuPerDeliveryUs);
-  const cpuIrc = finite(valid(input.ircFixed)?.cpuPerDeliveryUs);
-  const cpuBigRt = finite(counted(input.rtBig)?.hostCpuPerDeliveryUs);
-  const cpuBigIrc = finite(valid(input.ircBig)?.cpuPerDeliveryUs);
-  const p99Rt = finite(counted(input.rtBig)?.latency.p99);
-  const p99Irc = finite(valid(input.ircBig)?.latency.p99);
+  const rtFixed = counted(input.rtFixed);
+  const rtBig = counted(input.rtBig);
+  const ircFixed = valid(input.ircFixed);
+  const ircBig = valid(input.ircBig);
+  const cpuRt = medianOf(rtFixed, (s) => s.hostCpuPerDeliveryUs);
+  const cpuIrc = medianOf(ircFixed, (r) => r.cpuPerDeliveryUs);
+  const cpuBigRt = medianOf(rtBig, (s) => s.hostCpuPerDeliveryUs);
+  const cpuBigIrc = medianOf(ircBig, (r) => r.cpuPerDeliveryUs);
+  const p99Rt = medianOf(rtBig, (s) => s.latency.p99);
+  const p99Irc = medianOf(ircBig, (r) => r.latency.p99);
   const rt = finite(input.rtTransferMbPerS);
   const scp = finite(input.scpAes?.mbPerS);
   const socat = finite(input.socat?.mbPerS);
@@ -105,6 +123,12 @@ export function sideBySide(input: SideBySideInput): SideBySide {
       joinP99Ms: finite(input.idle?.joinP99Ms),
     },
     join: { p50Ms: finite(input.join?.p50), p99Ms: finite(input.join?.p99) },
+    medianOf: {
+      rtFixed: rtFixed.length,
+      ircFixed: ircFixed.length,
+      rtBig: rtBig.length,
+      ircBig: ircBig.length,
+    },
     conditions: input.conditions,
   };
 }

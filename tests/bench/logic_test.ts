@@ -73,10 +73,10 @@ Deno.test("side by side: ratios are rt over the tool, and null wherever a figure
   const rtStep = { invalid: null, hostCpuPerDeliveryUs: 12, latency: { p99: 40 } } as StepResult;
   const conditions = { hostCpuPerDelivery: "", p99: "", transfer: "", idleMembers: "", join: "" };
   const s = sideBySide({
-    rtFixed: rtStep,
-    rtBig: { ...rtStep, invalid: "load process 1 at 95 % of a core" },
-    ircFixed: { valid: true, cpuPerDeliveryUs: 4 } as never,
-    ircBig: { valid: true, latency: { p99: 20 }, cpuPerDeliveryUs: 5 } as never,
+    rtFixed: [rtStep],
+    rtBig: [{ ...rtStep, invalid: "load process 1 at 95 % of a core" }],
+    ircFixed: [{ valid: true, cpuPerDeliveryUs: 4 } as never],
+    ircBig: [{ valid: true, latency: { p99: 20 }, cpuPerDeliveryUs: 5 } as never],
     rtTransferMbPerS: 200,
     rtRelayedMbPerS: 100,
     scpAes: { mbPerS: 400 } as never,
@@ -95,6 +95,38 @@ Deno.test("side by side: ratios are rt over the tool, and null wherever a figure
   assertEquals([s.transfer.socat, s.transfer.ratioSocat, s.transfer.scpChacha], [null, null, null]);
   assertEquals(s.idleMembers, { members: 1000, hostRssMB: 120, joinP99Ms: 30 });
   assertEquals(s.join, { p50Ms: 2, p99Ms: 5 });
+  assertEquals(s.medianOf, { rtFixed: 1, ircFixed: 1, rtBig: 0, ircBig: 1 });
+});
+
+Deno.test("side by side: each chat figure is the median of the steps that count", () => {
+  const step = (us: number, p99: number, invalid: string | null = null) =>
+    ({ invalid, hostCpuPerDeliveryUs: us, latency: { p99 } }) as StepResult;
+  const irc = (us: number, p99: number, valid = true) =>
+    ({ valid, cpuPerDeliveryUs: us, latency: { p99 } }) as never;
+  const s = sideBySide({
+    // The saturated step (1 µs) and the invalid IRC run (1 µs) would move each median.
+    rtFixed: [
+      step(8, 30),
+      step(6, 25),
+      step(1, 1, "load process 2 at 97 % of a core"),
+      step(7, 20),
+    ],
+    rtBig: [step(4, 60), step(3, 40), step(5, 50)],
+    ircFixed: [irc(4, 30), irc(1, 1, false), irc(5, 30), null],
+    ircBig: [irc(4, 40), irc(5, 35), irc(6, 45)],
+    rtTransferMbPerS: null,
+    rtRelayedMbPerS: null,
+    scpAes: null,
+    scpChacha: null,
+    socat: null,
+    idle: null,
+    join: null,
+    conditions: { hostCpuPerDelivery: "", p99: "", transfer: "", idleMembers: "", join: "" },
+  });
+  assertEquals(s.hostCpuPerDelivery, { rt: 7, ngircd: 4.5, ratio: 7 / 4.5 });
+  assertEquals(s.hostCpuPerDeliveryBig, { rt: 4, ngircd: 5, ratio: 0.8 });
+  assertEquals(s.p99, { rt: 50, ngircd: 40, ratio: 1.25 });
+  assertEquals(s.medianOf, { rtFixed: 3, ircFixed: 2, rtBig: 3, ircBig: 3 });
 });
 
 Deno.test("openssl speed: bytes per second from its machine-readable output, null without one", () => {
