@@ -182,11 +182,13 @@ console.log(line(["", "runtime", "OpenSSL", "ratio"]));
 for (const { runtime, openssl: name } of OPENSSL_PRIMITIVES) {
   const ours = find(runtime, CHUNK_BYTES)!.mbPerS;
   const theirs = openssl?.timings.find((t) => t.primitive === name)?.mbPerS;
+  // Not installed: missing; installed but this primitive gave no figure: failed.
+  const absent = openssl === null ? "missing" : "failed";
   console.log(line([
     name,
     ours.toFixed(0),
-    theirs === undefined ? "missing" : theirs.toFixed(0),
-    theirs === undefined ? "-" : `${(ours / theirs).toFixed(2)}×`,
+    theirs == null ? absent : theirs.toFixed(0),
+    theirs == null ? "-" : `${(ours / theirs).toFixed(2)}×`,
   ]));
 }
 console.log(openssl ? `(${openssl.version}, openssl speed -evp)` : "(openssl: not installed)");

@@ -5,7 +5,7 @@
  * @module
  */
 import { HANDSHAKE_RUNS, HANDSHAKE_TIMEOUT_MS, HANDSHAKE_WARMUP } from "./config.ts";
-import { joinRoom } from "./member.ts";
+import { type HandshakeSteps, joinRoom } from "./member.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 /** Timings of the measured joins, in ms. */
@@ -19,6 +19,8 @@ export interface HandshakeResult {
   connect: Summary;
   /** From sending `join` to `welcome`. */
   welcome: Summary;
+  /** The handshake's steps, as the joiner's socket sees them (see `HandshakeSteps`). */
+  steps: Record<keyof HandshakeSteps, Summary>;
 }
 
 /** Joins `HANDSHAKE_WARMUP` + `HANDSHAKE_RUNS` times, stopping early after `budgetMs`. */
@@ -27,6 +29,7 @@ export async function benchHandshake(port: number, budgetMs: number): Promise<Ha
   const handshake: number[] = [];
   const connect: number[] = [];
   const welcome: number[] = [];
+  const steps: HandshakeSteps[] = [];
   const end = performance.now() + budgetMs;
   for (let i = 0; i < HANDSHAKE_WARMUP + HANDSHAKE_RUNS && performance.now() < end; i++) {
     const joined = await joinRoom(port, `joiner${i}`, HANDSHAKE_TIMEOUT_MS);
@@ -36,12 +39,21 @@ export async function benchHandshake(port: number, budgetMs: number): Promise<Ha
     handshake.push(joined.handshakeMs);
     connect.push(joined.connectMs);
     welcome.push(joined.welcomeMs);
+    steps.push(joined.steps);
   }
+  const step = (name: keyof HandshakeSteps) => summarize(steps.map((s) => s[name]));
   return {
     runs: total.length,
     total: summarize(total),
     handshake: summarize(handshake),
     connect: summarize(connect),
     welcome: summarize(welcome),
+    steps: {
+      greeting: step("greeting"),
+      share: step("share"),
+      reply: step("reply"),
+      finish: step("finish"),
+      identities: step("identities"),
+    },
   };
 }

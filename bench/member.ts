@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { connectTcp, FramedConnection, joinHost } from "../lib/transport/mod.ts";
+import { type ByteStream, connectTcp, FramedConnection, joinHost } from "../lib/transport/mod.ts";
 import { RemoteSession } from "../lib/client/mod.ts";
 import { MessageSigner } from "../lib/client/signing.ts";
 import { generateIdentity } from "../lib/identity/keys.ts";
@@ -22,8 +22,53 @@ export interface Joined {
   handshakeMs: number;
   /** ms from sending `join` to `welcome`. */
   welcomeMs: number;
+  /** The handshake's steps, in ms, seen from the joiner's socket (see `HandshakeSteps`). */
+  steps: HandshakeSteps;
   /** ms from before connect to `welcome`. */
   totalMs: number;
+}
+
+/**
+ * The handshake's steps as the joiner's socket sees them, in ms: `greeting`, connected until
+ * the host's greeting arrives; `share`, until the joiner's CPace share is written; `reply`,
+ * until the host's reply arrives (a trip there and back, and the host's CPace); `finish`, until
+ * the joiner's confirmation is written; `identities`, until the host's identity proof has
+ * arrived and been checked (the joiner signs and sends its own meanwhile).
+ */
+export interface HandshakeSteps {
+  greeting: number;
+  share: number;
+  reply: number;
+  finish: number;
+  identities: number;
+}
+
+/** Reads and writes timed on each connection: the handshake's first two of each. */
+const TIMED = 2;
+
+/**
+ * The socket, with the time its first reads completed and its first writes began
+ * (`performance.now()`; a member stays connected for the whole benchmark, so no more are kept).
+ */
+class TimedStream implements ByteStream {
+  readonly reads: number[] = [];
+  readonly writes: number[] = [];
+  constructor(readonly stream: ByteStream) {}
+  async read(buffer: Uint8Array): Promise<number | null> {
+    const n = await this.stream.read(buffer);
+    if (this.reads.length < TIMED) this.reads.push(performance.now());
+    return n;
+  }
+  write(data: Uint8Array): Promise<number> {
+    if (this.writes.length < TIMED) this.writes.push(performance.now());
+    return this.stream.write(data);
+  }
+  closeWrite(): Promise<void> {
+    return this.stream.closeWrite?.() ?? Promise.resolve();
+  }
+  close(): void {
+    this.stream.close();
+  }
 }
 
 /** Joins as `name`; rejects after `timeoutMs` or on anything but `welcome`. */
@@ -31,7 +76,8 @@ export async function joinRoom(port: number, name: string, timeoutMs: number): P
   // Made before the clock starts: rt makes a person's key once, not at each join.
   const identity = generateIdentity();
   const t0 = performance.now();
-  const framed = new FramedConnection(await connectTcp(HOSTNAME, port, timeoutMs));
+  const socket = new TimedStream(await connectTcp(HOSTNAME, port, timeoutMs));
+  const framed = new FramedConnection(socket);
   const t1 = performance.now();
   const timer = setTimeout(() => framed.close(), timeoutMs);
   try {
@@ -41,6 +87,17 @@ export async function joinRoom(port: number, name: string, timeoutMs: number): P
       timeoutMs,
     });
     const t2 = performance.now();
+    // The greeting and the reply are the first two reads; the share and the confirmation the
+    // first two writes (the host sends nothing else before the confirmation).
+    const [hello, reply] = socket.reads as [number, number];
+    const [share, confirm] = socket.writes as [number, number];
+    const steps = {
+      greeting: hello - t1,
+      share: share - hello,
+      reply: reply - share,
+      finish: confirm - reply,
+      identities: t2 - confirm,
+    };
     const session = new RemoteSession(secure);
     session.send({ t: "join", name });
     let signer: MessageSigner;
@@ -61,6 +118,7 @@ export async function joinRoom(port: number, name: string, timeoutMs: number): P
       connectMs: t1 - t0,
       handshakeMs: t2 - t1,
       welcomeMs: t3 - t2,
+      steps,
       totalMs: t3 - t0,
     };
   } catch (error) {

@@ -6,12 +6,15 @@
  * @module
  */
 
-/** OpenSSL's figure for one primitive at one size. */
+/** OpenSSL's figure for one primitive at one size: null when `openssl speed` gave none. */
 export interface OpensslTiming {
   primitive: string;
   bytes: number;
-  mbPerS: number;
+  mbPerS: number | null;
 }
+
+/** Runs `openssl` with arguments: its standard output, or null when it failed or is missing. */
+export type OpensslRunner = (args: string[]) => Promise<string | null>;
 
 /**
  * The bytes per second in `openssl speed -mr` output: its `+F:<n>:<name>:<bytes/s>` line (one
@@ -22,7 +25,7 @@ export function parseSpeed(output: string): number | null {
   return perSecond === undefined ? null : Number(perSecond);
 }
 
-async function openssl(args: string[]): Promise<string | null> {
+async function runOpenssl(args: string[]): Promise<string | null> {
   try {
     const out = await new Deno.Command("openssl", { args, stdout: "piped", stderr: "null" })
       .output();
@@ -35,12 +38,14 @@ async function openssl(args: string[]): Promise<string | null> {
 
 /**
  * Each of `primitives` (as `openssl speed -evp` names them) at `bytes`, `seconds` each: the
- * version and figures, or `null` when `openssl` is not installed or says nothing readable.
+ * version and figures (a primitive this `openssl` could not time has none), or `null` when
+ * `openssl` is not installed.
  */
 export async function opensslSpeed(
   primitives: string[],
   bytes: number,
   seconds: number,
+  openssl: OpensslRunner = runOpenssl,
 ): Promise<{ version: string; timings: OpensslTiming[] } | null> {
   const version = (await openssl(["version"]))?.trim();
   if (!version) return null;
@@ -50,8 +55,7 @@ export async function opensslSpeed(
       ["speed", "-mr", "-evp", primitive, "-bytes", `${bytes}`, "-seconds", `${seconds}`],
     );
     const perSecond = out === null ? null : parseSpeed(out);
-    if (perSecond === null) return null;
-    timings.push({ primitive, bytes, mbPerS: perSecond / 1e6 });
+    timings.push({ primitive, bytes, mbPerS: perSecond === null ? null : perSecond / 1e6 });
   }
   return { version, timings };
 }

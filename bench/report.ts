@@ -87,8 +87,20 @@ function handshakeLines(h: HandshakeResult): string[] {
     pad(["", "p50", "p99", "max", "mean"], [22, 9, 9, 9, 9]),
     summaryRow("  connect to welcome", h.total),
     summaryRow("  CPace handshake", h.handshake),
+    ...(h.steps
+      ? [
+        summaryRow("    host's greeting", h.steps.greeting),
+        summaryRow("    joiner's share", h.steps.share),
+        summaryRow("    host's reply", h.steps.reply),
+        summaryRow("    joiner's finish", h.steps.finish),
+        summaryRow("    identity proofs", h.steps.identities),
+      ]
+      : []),
     summaryRow("  TCP connect", h.connect),
     summaryRow("  join to welcome", h.welcome),
+    "  (the handshake's steps as the joiner's socket sees them: from connected to the host's",
+    "  greeting read, to the joiner's share written, to the host's reply read, to the joiner's",
+    "  confirmation written, to the host's identity proof read and checked)",
   ];
 }
 

@@ -39,7 +39,10 @@ export interface SideBySide {
   idleMembers: { members: number | null; hostRssMB: number | null; joinP99Ms: number | null };
   /** Joining one after the other: TCP connect to welcome, in ms. */
   join: { p50Ms: number | null; p99Ms: number | null };
-  /** How many steps each chat median is over: rt's and ngIRCd's, in each room. */
+  /**
+   * How many steps each chat median is over, rt's and ngIRCd's in each room: those that count,
+   * every one with all its figures.
+   */
   medianOf: { rtFixed: number; ircFixed: number; rtBig: number; ircBig: number };
   /** What each figure was measured with, and where rt's settings differ from its defaults. */
   conditions: {
@@ -74,17 +77,26 @@ const finite = (v: number | null | undefined): number | null =>
 const ratio = (a: number | null, b: number | null): number | null =>
   a === null || b === null || b === 0 ? null : finite(a / b);
 
-/** The IRC runs that count: measured and valid. */
+/** The IRC runs that count: measured, valid (no member broke, no load saturated), with figures. */
 const valid = (runs: (AnchorChatResult | null)[]) =>
-  runs.filter((r): r is AnchorChatResult => r !== null && r.valid);
+  runs.filter((r): r is AnchorChatResult =>
+    r !== null && r.valid && finite(r.cpuPerDeliveryUs) !== null &&
+    finite(r.latency.p99) !== null
+  );
 
-/** The steps that count: not invalid (no load process saturated). */
-const counted = (steps: StepResult[]) => steps.filter((s) => s.invalid === null);
+/**
+ * The steps that count: not invalid (no load process saturated), not stopped early (the room
+ * broke: its p99 would be of the messages before the break only), with their figures.
+ */
+const counted = (steps: StepResult[]) =>
+  steps.filter((s) =>
+    s.invalid === null && s.stopped === null && finite(s.hostCpuPerDeliveryUs) !== null &&
+    finite(s.latency.p99) !== null
+  );
 
-/** The median of a figure over runs, null when no run has it. */
-function medianOf<T>(runs: T[], figure: (run: T) => number | null | undefined): number | null {
-  const values = runs.map(figure).map(finite).filter((v): v is number => v !== null);
-  return values.length === 0 ? null : median(values);
+/** The median of a figure over runs that all have it (see `counted`, `valid`); null for none. */
+function medianFigure<T>(runs: T[], figure: (run: T) => number | null | undefined): number | null {
+  return runs.length === 0 ? null : median(runs.map((run) => finite(figure(run))!));
 }
 
 /** Builds the summary. */
@@ -93,12 +105,12 @@ export function sideBySide(input: SideBySideInput): SideBySide {
   const rtBig = counted(input.rtBig);
   const ircFixed = valid(input.ircFixed);
   const ircBig = valid(input.ircBig);
-  const cpuRt = medianOf(rtFixed, (s) => s.hostCpuPerDeliveryUs);
-  const cpuIrc = medianOf(ircFixed, (r) => r.cpuPerDeliveryUs);
-  const cpuBigRt = medianOf(rtBig, (s) => s.hostCpuPerDeliveryUs);
-  const cpuBigIrc = medianOf(ircBig, (r) => r.cpuPerDeliveryUs);
-  const p99Rt = medianOf(rtBig, (s) => s.latency.p99);
-  const p99Irc = medianOf(ircBig, (r) => r.latency.p99);
+  const cpuRt = medianFigure(rtFixed, (s) => s.hostCpuPerDeliveryUs);
+  const cpuIrc = medianFigure(ircFixed, (r) => r.cpuPerDeliveryUs);
+  const cpuBigRt = medianFigure(rtBig, (s) => s.hostCpuPerDeliveryUs);
+  const cpuBigIrc = medianFigure(ircBig, (r) => r.cpuPerDeliveryUs);
+  const p99Rt = medianFigure(rtBig, (s) => s.latency.p99);
+  const p99Irc = medianFigure(ircBig, (r) => r.latency.p99);
   const rt = finite(input.rtTransferMbPerS);
   const scp = finite(input.scpAes?.mbPerS);
   const socat = finite(input.socat?.mbPerS);
@@ -201,5 +213,7 @@ export function sideBySideLines(s: SideBySide): string[] {
     `  file: ${c.transfer}`,
     `  idle members: ${c.idleMembers}`,
     `  join: ${c.join}`,
+    `  steps each chat median is over (rt, ngIRCd): ${MEMBERS} members ${s.medianOf.rtFixed}, ` +
+    `${s.medianOf.ircFixed}; ${BIG_MEMBERS} members ${s.medianOf.rtBig}, ${s.medianOf.ircBig}`,
   ];
 }

@@ -8,7 +8,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import type { StepResult } from "../../bench/load.ts";
 import { parseStamp, processOf, sender, stampText } from "../../bench/load_protocol.ts";
-import { parseSpeed } from "../../bench/openssl_speed.ts";
+import { opensslSpeed, parseSpeed } from "../../bench/openssl_speed.ts";
 import { parseProc } from "../../bench/proc.ts";
 import { nextRate, verdict } from "../../bench/search.ts";
 import { sideBySide } from "../../bench/side_by_side.ts";
@@ -70,12 +70,17 @@ Deno.test("CPU time and memory are read from /proc/PID/stat and /proc/PID/status
 });
 
 Deno.test("side by side: ratios are rt over the tool, and null wherever a figure is missing", () => {
-  const rtStep = { invalid: null, hostCpuPerDeliveryUs: 12, latency: { p99: 40 } } as StepResult;
+  const rtStep = {
+    invalid: null,
+    stopped: null,
+    hostCpuPerDeliveryUs: 12,
+    latency: { p99: 40 },
+  } as StepResult;
   const conditions = { hostCpuPerDelivery: "", p99: "", transfer: "", idleMembers: "", join: "" };
   const s = sideBySide({
     rtFixed: [rtStep],
     rtBig: [{ ...rtStep, invalid: "load process 1 at 95 % of a core" }],
-    ircFixed: [{ valid: true, cpuPerDeliveryUs: 4 } as never],
+    ircFixed: [{ valid: true, cpuPerDeliveryUs: 4, latency: { p99: 30 } } as never],
     ircBig: [{ valid: true, latency: { p99: 20 }, cpuPerDeliveryUs: 5 } as never],
     rtTransferMbPerS: 200,
     rtRelayedMbPerS: 100,
@@ -99,21 +104,33 @@ Deno.test("side by side: ratios are rt over the tool, and null wherever a figure
 });
 
 Deno.test("side by side: each chat figure is the median of the steps that count", () => {
-  const step = (us: number, p99: number, invalid: string | null = null) =>
-    ({ invalid, hostCpuPerDeliveryUs: us, latency: { p99 } }) as StepResult;
+  const step = (us: number | null, p99: number, why: Partial<StepResult> = {}) =>
+    ({
+      invalid: null,
+      stopped: null,
+      hostCpuPerDeliveryUs: us,
+      latency: { p99 },
+      ...why,
+    }) as StepResult;
   const irc = (us: number, p99: number, valid = true) =>
     ({ valid, cpuPerDeliveryUs: us, latency: { p99 } }) as never;
   const s = sideBySide({
-    // The saturated step (1 µs) and the invalid IRC run (1 µs) would move each median.
+    // Each median differs from the mean; a saturated step, a step the room's break cut short
+    // and an invalid IRC run would each move it.
     rtFixed: [
-      step(8, 30),
+      step(9, 30),
       step(6, 25),
-      step(1, 1, "load process 2 at 97 % of a core"),
+      step(1, 1, { invalid: "load process 2 at 97 % of a core" }),
       step(7, 20),
     ],
-    rtBig: [step(4, 60), step(3, 40), step(5, 50)],
-    ircFixed: [irc(4, 30), irc(1, 1, false), irc(5, 30), null],
-    ircBig: [irc(4, 40), irc(5, 35), irc(6, 45)],
+    rtBig: [
+      step(4, 60),
+      step(3, 41),
+      step(null, 12, { stopped: "member 17 dropped" }),
+      step(8, 50),
+    ],
+    ircFixed: [irc(4, 30), irc(1, 1, false), irc(6, 30), irc(3, 30), null],
+    ircBig: [irc(4, 40), irc(5, 35), irc(9, 49)],
     rtTransferMbPerS: null,
     rtRelayedMbPerS: null,
     scpAes: null,
@@ -123,10 +140,10 @@ Deno.test("side by side: each chat figure is the median of the steps that count"
     join: null,
     conditions: { hostCpuPerDelivery: "", p99: "", transfer: "", idleMembers: "", join: "" },
   });
-  assertEquals(s.hostCpuPerDelivery, { rt: 7, ngircd: 4.5, ratio: 7 / 4.5 });
+  assertEquals(s.hostCpuPerDelivery, { rt: 7, ngircd: 4, ratio: 7 / 4 });
   assertEquals(s.hostCpuPerDeliveryBig, { rt: 4, ngircd: 5, ratio: 0.8 });
   assertEquals(s.p99, { rt: 50, ngircd: 40, ratio: 1.25 });
-  assertEquals(s.medianOf, { rtFixed: 3, ircFixed: 2, rtBig: 3, ircBig: 3 });
+  assertEquals(s.medianOf, { rtFixed: 3, ircFixed: 3, rtBig: 3, ircBig: 3 });
 });
 
 Deno.test("openssl speed: bytes per second from its machine-readable output, null without one", () => {
@@ -136,4 +153,24 @@ Deno.test("openssl speed: bytes per second from its machine-readable output, nul
   assertEquals(parseSpeed(out), 1561067520);
   assertEquals(parseSpeed("+DT:sha256:1:131072\n+H:131072\n"), null);
   assertEquals(parseSpeed("Invalid command 'speed'; type \"help\" for a list.\n"), null);
+});
+
+Deno.test("openssl speed: a primitive it cannot time is missing alone; no openssl, nothing", async () => {
+  const asked: string[][] = [];
+  const runner = (args: string[]) => {
+    asked.push(args);
+    if (args[0] === "version") return Promise.resolve("OpenSSL 3.0.22 25 Aug 2026\n");
+    // This openssl knows sha256 and nothing else.
+    return Promise.resolve(args[3] === "sha256" ? "+H:131072\n+F:25:sha256:1600000000.00\n" : null);
+  };
+  const result = await opensslSpeed(["chacha20-poly1305", "sha256"], 131072, 2, runner);
+  assertEquals(result, {
+    version: "OpenSSL 3.0.22 25 Aug 2026",
+    timings: [
+      { primitive: "chacha20-poly1305", bytes: 131072, mbPerS: null },
+      { primitive: "sha256", bytes: 131072, mbPerS: 1600 },
+    ],
+  });
+  assertEquals(asked[2], ["speed", "-mr", "-evp", "sha256", "-bytes", "131072", "-seconds", "2"]);
+  assertEquals(await opensslSpeed(["sha256"], 131072, 2, () => Promise.resolve(null)), null);
 });
