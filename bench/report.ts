@@ -19,7 +19,7 @@ import type { IdleResult } from "./idle.ts";
 import type { StepResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { SearchResult } from "./search.ts";
-import { type SideBySide, sideBySideLines } from "./side_by_side.ts";
+import { type SideBySide, sideBySideLines, stepsOf } from "./side_by_side.ts";
 import type { Summary } from "./stats.ts";
 import type { TransferCase, TransferResult } from "./transfer.ts";
 
@@ -87,15 +87,11 @@ function handshakeLines(h: HandshakeResult): string[] {
     pad(["", "p50", "p99", "max", "mean"], [22, 9, 9, 9, 9]),
     summaryRow("  connect to welcome", h.total),
     summaryRow("  CPace handshake", h.handshake),
-    ...(h.steps
-      ? [
-        summaryRow("    host's greeting", h.steps.greeting),
-        summaryRow("    joiner's share", h.steps.share),
-        summaryRow("    host's reply", h.steps.reply),
-        summaryRow("    joiner's finish", h.steps.finish),
-        summaryRow("    identity proofs", h.steps.identities),
-      ]
-      : []),
+    summaryRow("    host's greeting", h.steps.greeting),
+    summaryRow("    joiner's share", h.steps.share),
+    summaryRow("    host's reply", h.steps.reply),
+    summaryRow("    joiner's finish", h.steps.finish),
+    summaryRow("    identity proofs", h.steps.identities),
     summaryRow("  TCP connect", h.connect),
     summaryRow("  join to welcome", h.welcome),
     "  (the handshake's steps as the joiner's socket sees them: from connected to the host's",
@@ -248,21 +244,17 @@ function compareLines(chat: ChatResult | null, irc: IrcResults | null): string[]
       lines.push(`  ${ircRow(`ngIRCd ${load}${number(i, ircRuns.length)}`, r)}`)
     );
   };
-  const ircOf = (
-    first: AnchorRun<AnchorChatResult> | undefined,
-    more: AnchorRun<AnchorChatResult>[] | undefined,
-  ) => first ? [first, ...(more ?? [])] : [];
   if (chat) {
     room(
       `${chat.fixedRate.members} × ${int(chat.fixedRate.rate)}`,
-      [chat.fixedRate, ...(chat.fixedRepeats ?? [])],
-      ircOf(irc?.fixed, irc?.fixedRepeats),
+      stepsOf(chat.fixedRate, chat.fixedRepeats),
+      stepsOf(irc?.fixed, irc?.fixedRepeats),
     );
   }
   room(
     `${BIG_MEMBERS} × ${int(FIXED_RATE)}`,
-    chat?.big ? [chat.big, ...(chat.bigRepeats ?? [])] : [],
-    ircOf(irc?.big, irc?.bigRepeats),
+    stepsOf(chat?.big, chat?.bigRepeats),
+    stepsOf(irc?.big, irc?.bigRepeats),
     chat?.bigError,
   );
   const version = measured(irc?.fixed)?.version ?? measured(irc?.big)?.version;

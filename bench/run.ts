@@ -38,7 +38,7 @@ import {
 import { benchIdle } from "./idle.ts";
 import { describeMachine } from "./machine.ts";
 import { type BenchReport, formatReport, settingsText } from "./report.ts";
-import { sideBySide } from "./side_by_side.ts";
+import { sideBySide, stepsOf } from "./side_by_side.ts";
 import { benchTransfers } from "./transfer.ts";
 
 /**
@@ -109,10 +109,10 @@ const report: BenchReport = {
   ...(errors.transfers ? { transferError: errors.transfers } : {}),
   fileAnchors,
   sideBySide: sideBySide({
-    rtFixed: chat ? [chat.fixedRate, ...chat.fixedRepeats] : [],
-    rtBig: chat?.big ? [chat.big, ...chat.bigRepeats] : [],
-    ircFixed: irc ? [irc.fixed, ...irc.fixedRepeats].map(measured) : [],
-    ircBig: irc ? [irc.big, ...irc.bigRepeats].map(measured) : [],
+    rtFixed: stepsOf(chat?.fixedRate, chat?.fixedRepeats),
+    rtBig: stepsOf(chat?.big, chat?.bigRepeats),
+    ircFixed: stepsOf(irc?.fixed, irc?.fixedRepeats).map(measured),
+    ircBig: stepsOf(irc?.big, irc?.bigRepeats).map(measured),
     rtTransferMbPerS: transfers?.hostToJoiner.mbPerS.median ?? null,
     rtRelayedMbPerS: transfers?.joinerToJoiner.mbPerS.median ?? null,
     scpAes: measured(fileAnchors?.scpAes),

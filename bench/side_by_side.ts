@@ -99,6 +99,11 @@ function medianFigure<T>(runs: T[], figure: (run: T) => number | null | undefine
   return runs.length === 0 ? null : median(runs.map((run) => finite(figure(run))!));
 }
 
+/** A room's steps in order: its first (none when it did not run) and the repeats after it. */
+export function stepsOf<T>(first: T | null | undefined, repeats: T[] | undefined): T[] {
+  return first == null ? [] : [first, ...(repeats ?? [])];
+}
+
 /** Builds the summary. */
 export function sideBySide(input: SideBySideInput): SideBySide {
   const rtFixed = counted(input.rtFixed);
