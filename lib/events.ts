@@ -361,8 +361,11 @@ export interface FileView {
   path: string;
   size: number;
   mediaType: string;
-  /** SHA-256, hex. */
-  hash: string;
+  /**
+   * SHA-256, hex; absent from a streamed offer, whose hashes follow the content (each is in
+   * its `file-saved`).
+   */
+  hash?: string;
 }
 
 /** Which transfer an event is about. */

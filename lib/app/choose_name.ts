@@ -4,10 +4,13 @@
  *
  * @module
  */
-import type { RoomMessage } from "../codec/mod.ts";
+import { CAN_STREAMED_OFFERS, type RoomMessage } from "../codec/mod.ts";
 import type { Session } from "../client/mod.ts";
 import { checkName, NAME_RULES, nextName, suggestName } from "../room/mod.ts";
 import type { ChatUi } from "../tui/mod.ts";
+
+/** What this rt can do beyond the protocol every rt speaks, said in its `join`. */
+const CAPABILITIES = [CAN_STREAMED_OFFERS];
 
 /** The room's welcome. */
 export type Welcome = Extract<RoomMessage, { t: "welcome" }>;
@@ -51,7 +54,8 @@ export async function chooseName(
       offered = suggestName(name) ?? (name === offered ? "" : offered);
       continue;
     }
-    session.send(options.nonce ? { t: "join", name, nonce: options.nonce } : { t: "join", name });
+    const nonce = options.nonce ? { nonce: options.nonce } : {};
+    session.send({ t: "join", name, ...nonce, can: CAPABILITIES });
     while (true) {
       const message = await session.next();
       if (message === null) return null;

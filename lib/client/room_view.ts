@@ -112,6 +112,7 @@ export class RoomView {
           name: message.name,
           key: message.key,
           ...(message.nonce ? { nonce: message.nonce } : {}),
+          ...(message.can ? { can: message.can } : {}),
           host: false,
           since: message.at,
         });
@@ -197,6 +198,11 @@ export class RoomView {
   /** A member's key status, if present. */
   statusOf(name: string): KeyStatus | undefined {
     return this.#seats.find(name)?.status;
+  }
+
+  /** Whether a member's rt said it can do `what` (see `Capabilities`). */
+  can(name: string, what: string): boolean {
+    return this.#seats.find(name)?.can?.includes(what) ?? false;
   }
 
   /** `/whois`: the member's fingerprint, status, arrival (and address, for the host). */

@@ -20,6 +20,8 @@ export interface Seat {
    * direct and file messages to it too.
    */
   nonce?: Uint8Array;
+  /** What the member's rt can do, as the room says (see `Capabilities`). */
+  can?: string[];
   host: boolean;
   since: number;
   status: KeyStatus;

@@ -24,6 +24,14 @@ export const MAX_TEXT_CHARS = 4000;
 export const MAX_MEMBERS_LISTED = 10_000;
 
 const nonce = bytes(16);
+/**
+ * What a member's rt can do beyond the protocol every rt speaks, as it says in its `join`:
+ * other members use it only with those who say they can (a host that does not know the field
+ * leaves it out, and members then do as before).
+ */
+export const Capabilities = z.array(z.string().max(40)).max(16);
+/** A member that can take an offer whose hashes follow the content (see `files/wire.ts`). */
+export const CAN_STREAMED_OFFERS = "streamed-offers";
 const element = bytes(32);
 const tag = bytes(32);
 /** Names are checked for content by the room; the codec only bounds their size. */
@@ -107,6 +115,8 @@ export const MemberInfo = z.object({
   key: bytes(32),
   /** The member's random number for this session: direct and file messages to it sign it. */
   nonce: bytes(16).optional(),
+  /** What the member's rt can do (see `Capabilities`). */
+  can: Capabilities.optional(),
 });
 export type MemberInfo = z.infer<typeof MemberInfo>;
 const members = z.array(MemberInfo).max(MAX_MEMBERS_LISTED);
@@ -138,6 +148,8 @@ export const ClientMessage = z.discriminatedUnion("t", [
     name: z.string().max(MAX_NAME_CHARS * 4),
     /** A random number for this session (see `MemberInfo`). */
     nonce: bytes(16).optional(),
+    /** What this member's rt can do (see `Capabilities`). */
+    can: Capabilities.optional(),
   }),
   z.object({
     t: z.literal("say"),
@@ -187,7 +199,14 @@ export const RoomMessage = z.discriminatedUnion("t", [
     away: time.optional(),
   }),
   z.object({ t: z.literal("name-refused"), reason }),
-  z.object({ t: z.literal("joined"), name, at: time, key: bytes(32), nonce: bytes(16).optional() }),
+  z.object({
+    t: z.literal("joined"),
+    name,
+    at: time,
+    key: bytes(32),
+    nonce: bytes(16).optional(),
+    can: Capabilities.optional(),
+  }),
   z.object({ t: z.literal("left"), name, reason: LeaveReason, at: time }),
   z.object({
     t: z.literal("said"),

@@ -1,9 +1,11 @@
 /**
  * What the user asked to send, as the list of files offered to peers: named folders expanded,
- * every file sized, typed and hashed, every offered path unique.
+ * every file sized, typed and hashed (or, for a streamed offer, tagged), every offered path
+ * unique.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { RtError } from "../errors.ts";
 import { hashFile } from "./hash.ts";
@@ -23,14 +25,21 @@ export interface OfferedFile {
   size: number;
   /** Media type, e.g. `image/jpeg`. */
   type: string;
-  /** SHA-256 of the content (of its first `size` bytes, should the file grow meanwhile). */
-  hash: Uint8Array;
+  /**
+   * SHA-256 of the content (of its first `size` bytes, should the file grow meanwhile); none
+   * for a streamed offer (see `wire.ts`), whose files are hashed as they are sent.
+   */
+  hash?: Uint8Array;
+  /** For a streamed offer: what the recipient keeps the file's part under (see `partTag`). */
+  tag?: Uint8Array;
 }
 
 /** How {@link collectFiles} works. */
 export interface CollectOptions {
   /** Most files accepted in one offer (default 10 000). */
   maxFiles?: number;
+  /** For a streamed offer: tag the files instead of hashing them (see `wire.ts`). */
+  streamed?: boolean;
   /** Called before each file is hashed, with its offered path and its index (from 0). */
   onFile?: (path: string, index: number) => void;
   /** Called as content is hashed: bytes hashed so far, and in all. */
@@ -47,6 +56,27 @@ interface Found {
   path: string;
   source: string;
   size: number;
+  /** What tells this file from another, or from itself once changed: see `partTag`. */
+  mtime: number | null;
+  ino: number | null;
+}
+
+/** What of a file's information `Found` keeps. */
+function foundFile(path: string, source: string, info: Deno.FileInfo): Found {
+  return { path, source, size: info.size, mtime: info.mtime?.getTime() ?? null, ino: info.ino };
+}
+
+/**
+ * The tag of a file in a streamed offer: the same each time the same file, unchanged, is
+ * offered (so a transfer that stopped carries on from the recipient's part), another once it
+ * was written to (its time) or replaced (its inode), or for another name. Nothing in it can be
+ * read back: it is 16 bytes of a hash. A file changed without either changing is caught all
+ * the same: its digest, sent after the content, no longer matches the part.
+ */
+export function partTag(file: Found): Uint8Array {
+  const { path, source, size, mtime, ino } = file;
+  const fields = JSON.stringify(["rt part tag 1", path, source, size, mtime, ino]);
+  return new Uint8Array(createHash("sha256").update(fields).digest()).slice(0, 16);
 }
 
 function fail(error: unknown, path: string): RtError {
@@ -115,7 +145,7 @@ async function walk(
         throw fail(error, source);
       }
       if (!inside(target, root)) skipped(path);
-      else if (info.isFile) add({ path, source: target, size: info.size });
+      else if (info.isFile) add(foundFile(path, target, info));
     } else if (entry.isDirectory) {
       await walk(source, path, root, add, skipped);
     } else if (entry.isFile) {
@@ -125,7 +155,7 @@ async function walk(
       } catch (error) {
         throw fail(error, source);
       }
-      if (info.isFile) add({ path, source, size: info.size });
+      if (info.isFile) add(foundFile(path, source, info));
     }
   }
 }
@@ -180,7 +210,7 @@ export async function collectFiles(
     const taken = (name: string) => Promise.resolve(topNames.has(name.toLowerCase()));
     const top = basename(source) === "" ? "" : await unusedName(basename(source), taken);
     topNames.add(top.toLowerCase());
-    if (info.isFile) add({ path: top, source, size: info.size });
+    if (info.isFile) add(foundFile(top, source, info));
     else await walk(source, top, real, add, (link) => options.onSkippedLink?.(link));
   }
   if (found.length === 0) {
@@ -196,10 +226,11 @@ export async function collectFiles(
     ((bytes: number) => options.onHashed!(hashed += bytes, total));
   for (const [index, file] of found.entries()) {
     options.onFile?.(file.path, index);
+    const { path, source, size } = file;
     try {
-      const type = mediaType(file.path, await readHead(file.source));
-      const hash = await hashFile(file.source, file.size, onBytes);
-      offered.push({ ...file, type, hash });
+      const type = mediaType(path, await readHead(source));
+      if (options.streamed) offered.push({ path, source, size, type, tag: partTag(file) });
+      else offered.push({ path, source, size, type, hash: await hashFile(source, size, onBytes) });
     } catch (error) {
       throw fail(error, file.source);
     }

@@ -6,6 +6,9 @@
  */
 import { createHash, type Hash } from "node:crypto";
 
+/** SHA-256 of nothing: what an empty file hashes to. */
+export const EMPTY_SHA256: Uint8Array = new Uint8Array(createHash("sha256").digest());
+
 /** How much of a file is read at a time. */
 const PIECE_BYTES = 1024 * 1024;
 
@@ -36,8 +39,19 @@ export async function hashFile(
   length = Infinity,
   onBytes?: (bytes: number) => void,
 ): Promise<Uint8Array> {
-  if (!(length >= 0)) throw new RangeError(`Cannot hash ${length} bytes`);
   const hasher = new FileHasher();
+  await addFile(hasher, path, length, onBytes);
+  return hasher.digest();
+}
+
+/** Adds the file's first `length` bytes (default: all) to `hasher`, as `hashFile` reads them. */
+export async function addFile(
+  hasher: FileHasher,
+  path: string,
+  length = Infinity,
+  onBytes?: (bytes: number) => void,
+): Promise<void> {
+  if (!(length >= 0)) throw new RangeError(`Cannot hash ${length} bytes`);
   using file = await Deno.open(path, { read: true });
   const buffers = [new Uint8Array(PIECE_BYTES), new Uint8Array(PIECE_BYTES)];
   let left = length;
@@ -57,5 +71,4 @@ export async function hashFile(
     hasher.update(piece);
     onBytes?.(read);
   }
-  return hasher.digest();
 }

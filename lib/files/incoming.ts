@@ -1,6 +1,7 @@
 /**
  * One offer being received: where each file goes, the chunks checked and written in order,
- * each file's hash checked before it is moved among the downloads, acknowledgements for the
+ * each file's hash (offered, or following its content in a streamed offer) checked before it is
+ * moved among the downloads, acknowledgements for the
  * sender's flow control, and what is left behind when it stops (a part to resume from, or
  * nothing at all).
  *
@@ -9,11 +10,18 @@
 import { join } from "node:path";
 import { CHUNK_BYTES } from "../codec/mod.ts";
 import { describeError, equalBytes, Serial } from "../util/mod.ts";
-import { hashFile } from "./hash.ts";
+import { EMPTY_SHA256, hashFile } from "./hash.ts";
 import { disk, type DiskWrites, GATHER_BYTES, PartWriter } from "./part_writer.ts";
 import { firstOfEachContent, type PartialStore } from "./partials.ts";
 import { type Destination, placeFile, planDestinations, receivedFolder } from "./place.ts";
-import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "./wire.ts";
+import {
+  DIGEST_BYTES,
+  isStreamed,
+  type OfferedFileInfo,
+  partKey,
+  StreamCipher,
+  WINDOW_BYTES,
+} from "./wire.ts";
 import {
   alreadyReceiving,
   altered,
@@ -45,8 +53,8 @@ interface QueuedWrite {
 export interface IncomingSink {
   /** Bytes written so far in this transfer: acknowledge them to the sender. */
   written(bytes: number): void;
-  /** One file is complete, verified and saved at `path`. */
-  saved(file: OfferedFileInfo, path: string): void;
+  /** One file is complete, verified (its SHA-256 is `hash`) and saved at `path`. */
+  saved(file: OfferedFileInfo, path: string, hash: Uint8Array): void;
   /** Every file is saved. */
   complete(): void;
   /** The transfer failed (`corrupt`: a hash did not match; `failed`: anything else). */
@@ -62,6 +70,10 @@ export class Incoming {
   readonly #downloads: string;
   readonly #partials: PartialStore;
   readonly #writes: DiskWrites;
+  /** Whether each file's hash follows its content (see `wire.ts`). */
+  readonly #streamed: boolean;
+  /** A streamed offer's digests, per file, as they come. */
+  readonly #digests: Uint8Array[] = [];
   #sink: IncomingSink | null = null;
   #destinations: Destination[] = [];
   /** Bytes held before this transfer started (resumed), per file. */
@@ -116,6 +128,7 @@ export class Incoming {
     this.#downloads = options.downloads;
     this.#partials = options.partials;
     this.#writes = options.writes ?? disk;
+    this.#streamed = isStreamed(options.files);
   }
 
   /** Bytes already held for each file from an earlier, interrupted offer of the same content. */
@@ -145,17 +158,17 @@ export class Incoming {
    * files go where its files went, and those it saved are not asked for again.
    */
   async accept(sink: IncomingSink, earlier?: Incoming): Promise<number[]> {
-    if (!this.#partials.claim(this.#sender, this.#hashes())) {
+    if (!this.#partials.claim(this.#sender, this.#keys())) {
       throw new Error(alreadyReceiving);
     }
     this.#claimed = true;
     this.#sink = sink;
     await this.#partials.prepare();
     const held = await this.held();
-    const firsts = firstOfEachContent(this.#hashes());
+    const firsts = firstOfEachContent(this.#keys());
     // A part longer than its file cannot be ours: start that one again.
     for (const [i, file] of this.files.entries()) {
-      if (held[i] === 0 && firsts[i]) await this.#partials.remove(this.#sender, file.hash);
+      if (held[i] === 0 && firsts[i]) await this.#partials.remove(this.#sender, partKey(file));
     }
     if (earlier && earlier.#destinations.length === this.files.length) {
       this.#destinations = earlier.#destinations;
@@ -164,7 +177,13 @@ export class Incoming {
       const paths = this.files.map((f) => f.path);
       this.#destinations = await planDestinations(paths, this.#downloads);
     }
-    this.#from = held.map((bytes, i) => this.#whole.has(i) ? this.files[i]!.size : bytes);
+    this.#from = held.map((bytes, i) => {
+      const { size } = this.files[i]!;
+      if (this.#whole.has(i)) return size;
+      // A streamed file's digest comes after its content, and only when some is asked for:
+      // a part held whole but not yet checked asks for its last byte again.
+      return this.#streamed && bytes === size && size > 0 ? size - 1 : bytes;
+    });
     this.#window = this.#writes.slow ? WINDOW_BYTES : FAST_WINDOW_BYTES;
     this.#position = this.#from[0] ?? 0;
     this.#advance();
@@ -180,6 +199,13 @@ export class Incoming {
       return this.#fail("failed", altered);
     }
     const file = this.files[this.#file];
+    if (this.#streamed && file && this.#position === file.size) {
+      // The file's content is all here: this frame is its digest.
+      if (plaintext.length !== DIGEST_BYTES) return this.#fail("failed", moreThanOffered);
+      this.#n++;
+      this.#digests[this.#file] = plaintext;
+      return this.#advance();
+    }
     if (!file || plaintext.length === 0 || plaintext.length > file.size - this.#position) {
       return this.#fail("failed", moreThanOffered);
     }
@@ -196,9 +222,12 @@ export class Incoming {
     this.#advance();
   }
 
-  /** Files whose content is all there (empty ones, fully held ones) are finished in turn. */
+  /**
+   * Files whose content is all there (empty ones, fully held ones) are finished in turn; in a
+   * streamed offer, once their digest is here too (none comes for a file none was asked of).
+   */
   #advance(): void {
-    while (this.#file < this.files.length && this.#position === this.files[this.#file]!.size) {
+    while (this.#file < this.files.length && this.#complete(this.#file)) {
       const index = this.#file;
       if (!this.#whole.has(index)) this.#then(() => this.#finish(index));
       this.#file++;
@@ -211,6 +240,13 @@ export class Incoming {
         this.#sink!.complete();
       });
     }
+  }
+
+  /** Whether file `index`, the one the stream is at, is all here. */
+  #complete(index: number): boolean {
+    const { size } = this.files[index]!;
+    if (this.#position !== size) return false;
+    return !this.#streamed || this.#from[index] === size || this.#digests[index] !== undefined;
   }
 
   #then(step: () => Promise<void> | void): void {
@@ -248,7 +284,7 @@ export class Incoming {
   async #write(write: QueuedWrite): Promise<void> {
     if (!this.#part) {
       const file = this.files[write.index]!;
-      const path = this.#partials.pathFor(this.#sender, file.hash);
+      const path = this.#partials.pathFor(this.#sender, partKey(file));
       this.#part = await PartWriter.open(path, write.start, this.#writes);
     }
     await this.#part.write(write.pieces);
@@ -263,7 +299,8 @@ export class Incoming {
 
   async #finish(index: number): Promise<void> {
     const file = this.files[index]!;
-    const part = this.#partials.pathFor(this.#sender, file.hash);
+    const key = partKey(file);
+    const part = this.#partials.pathFor(this.#sender, key);
     let hash: Uint8Array;
     if (this.#part) {
       hash = this.#part.finish();
@@ -273,23 +310,25 @@ export class Incoming {
       if (file.size === 0) await Deno.writeFile(part, new Uint8Array(0), { mode: 0o600 });
       hash = await hashFile(part);
     }
-    if (!equalBytes(hash, file.hash)) {
-      await this.#partials.remove(this.#sender, file.hash);
+    // A streamed file is checked against its digest; an empty one needs none (it is empty).
+    const expected = file.hash ?? this.#digests[index] ?? EMPTY_SHA256;
+    if (!equalBytes(hash, expected)) {
+      await this.#partials.remove(this.#sender, key);
       return this.#fail("corrupt", hashMismatch(file.path));
     }
     const { folder, name } = this.#destinations[index]!;
     const path = await placeFile(part, join(this.#downloads, ...folder), name);
     this.#whole.add(index);
-    this.#sink!.saved(file, path);
+    this.#sink!.saved(file, path, hash);
   }
 
-  #hashes(): Uint8Array[] {
-    return this.files.map((file) => file.hash);
+  #keys(): Uint8Array[] {
+    return this.files.map(partKey);
   }
 
   /** Lets other transfers have this one's parts again. */
   #release(): void {
-    if (this.#claimed) this.#partials.release(this.#sender, this.#hashes());
+    if (this.#claimed) this.#partials.release(this.#sender, this.#keys());
     this.#claimed = false;
   }
 
@@ -315,9 +354,9 @@ export class Incoming {
     await this.#work.idle;
     this.#closePart();
     // Parts another transfer is writing are not this one's to delete.
-    if (!this.#claimed) this.#claimed = this.#partials.claim(this.#sender, this.#hashes());
+    if (!this.#claimed) this.#claimed = this.#partials.claim(this.#sender, this.#keys());
     if (!keep && this.#claimed) {
-      for (const file of this.files) await this.#partials.remove(this.#sender, file.hash);
+      for (const file of this.files) await this.#partials.remove(this.#sender, partKey(file));
     }
     this.#release();
   }

@@ -99,7 +99,7 @@ export class Movers {
         const ack = mover.acks.next(encodeAck(bytes));
         frame(mover.peer, mover.wire, ack.n, ack.body);
       },
-      saved: (file, path) => void report({ kind: "saved", id, file, path }),
+      saved: (file, path, hash) => void report({ kind: "saved", id, file, path, hash }),
       complete: () => void report({ kind: "received", id, folder: mover.incoming.folder }),
       failed: (code, reason) => void report({ kind: "receive-failed", id, code, reason }),
     };

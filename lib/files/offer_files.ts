@@ -1,9 +1,11 @@
 /**
  * The first half of `/send`: who the offer is for, and the files found and hashed (showing how
- * far hashing got, a few times a second, and the links left out).
+ * far hashing got, a few times a second, and the links left out), or, when every recipient's rt
+ * can take a streamed offer, found and tagged: their hashes then follow their content.
  *
  * @module
  */
+import { CAN_STREAMED_OFFERS } from "../codec/mod.ts";
 import type { ChatEvent } from "../events.ts";
 import { describeError } from "../util/mod.ts";
 import { collectFiles, type OfferedFile, skippedLinksNotice } from "./collect.ts";
@@ -12,10 +14,18 @@ import { nobodyCalled, nobodyElse, offerName } from "./words.ts";
 
 /** What preparing an offer needs. */
 export interface OfferContext {
-  peers: { others(): string[]; nameOf(name: string): string | undefined };
+  peers: {
+    others(): string[];
+    nameOf(name: string): string | undefined;
+    /** Whether a member's rt said it can do `what` (see `Capabilities`). */
+    can?(name: string, what: string): boolean;
+  };
   show(event: ChatEvent): void;
-  /** Finds and hashes the files named (default: `collectFiles`). */
-  collect?: (paths: string[]) => Promise<OfferedFile[]>;
+  /**
+   * Finds the files named, and hashes them or (`streamed`) tags them (default:
+   * `collectFiles`).
+   */
+  collect?: (paths: string[], streamed: boolean) => Promise<OfferedFile[]>;
   /** How often hashing progress is shown, in ms. Default: 250. */
   progressMs?: number;
 }
@@ -55,16 +65,19 @@ export async function prepareOffer(
     if (skippedLinks.length === 0) return;
     show({ type: "notice", code: "links-skipped", text: skippedLinksNotice(skippedLinks) });
   };
+  // One offer for all: streamed only when every recipient can take it.
+  const streamed = recipients.every((name) => peers.can?.(name, CAN_STREAMED_OFFERS) ?? false);
   let files: OfferedFile[];
   try {
     const collect = context.collect ??
-      ((p: string[]) =>
+      ((p: string[], streamed: boolean) =>
         collectFiles(p, {
           maxFiles: MAX_OFFER_FILES,
+          streamed,
           onHashed,
           onSkippedLink: (link) => skippedLinks.push(link),
         }));
-    files = await collect(paths);
+    files = await collect(paths, streamed);
   } catch (error) {
     skipped();
     show({ type: "file-preparing", name: preparing, done: 0, total: 0 });

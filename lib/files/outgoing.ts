@@ -1,13 +1,14 @@
 /**
  * One offer being sent to one member: once accepted, each file is read from where the
  * recipient asked (a resumed transfer starts half way) in chunks, encrypted with the
- * transfer's key, and sent no faster than the recipient acknowledges writing them and the
+ * transfer's key (in a streamed offer, hashed as it goes, its digest sent after it), and sent no faster than the recipient acknowledges writing them and the
  * connection drains: a file of any size never sits in memory, and chat never waits behind it.
  *
  * @module
  */
 import type { ClientMessage } from "../codec/mod.ts";
 import { CHUNK_BYTES } from "../codec/mod.ts";
+import { addFile, FileHasher } from "./hash.ts";
 import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
 import { Pacing } from "./pacing.ts";
 import { changedSinceOffered, notOffered } from "./words.ts";
@@ -25,6 +26,8 @@ export interface SourceFile {
   path: string;
   source: string;
   size: number;
+  /** Set in a streamed offer (see `wire.ts`): the file is hashed as it is sent. */
+  tag?: Uint8Array;
 }
 
 /** What an outgoing transfer needs from the chat. */
@@ -53,6 +56,8 @@ export class Outgoing {
   readonly #id: Uint8Array;
   readonly #cipher: StreamCipher;
   readonly #link: OutgoingLink;
+  /** Whether each file's digest follows its content (see `wire.ts`). */
+  readonly #streamed: boolean;
   #from: number[] = [];
   #n = 0;
   #acksN = 0;
@@ -78,6 +83,7 @@ export class Outgoing {
     this.#id = options.id;
     this.#cipher = new StreamCipher(options.key, options.id);
     this.#link = options.link;
+    this.#streamed = options.files[0]?.tag !== undefined;
   }
 
   /** Bytes the recipient has: held before, plus written in this transfer. */
@@ -92,8 +98,10 @@ export class Outgoing {
 
   /**
    * Sends the content, starting each file at `from`, at most `window` bytes ahead of the
-   * acknowledgements (as the recipient asked). Resolves when all of it is sent, or it was
-   * stopped; rejects when a file cannot be read as offered.
+   * acknowledgements (as the recipient asked). In a streamed offer, each file the recipient
+   * asked any of is hashed whole (the bytes it holds read back first) and its digest follows
+   * its last chunk. Resolves when all of it is sent, or it was stopped; rejects when a file
+   * cannot be read as offered.
    */
   async send(from: number[], window = WINDOW_BYTES): Promise<void> {
     if (from.length !== this.files.length || from.some((n, i) => n > this.files[i]!.size)) {
@@ -108,6 +116,8 @@ export class Outgoing {
       using handle = await Deno.open(file.source, { read: true });
       const info = await handle.stat();
       if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
+      const hasher = this.#streamed ? new FileHasher() : null;
+      if (hasher && from[i]! > 0) await addFile(hasher, file.source, from[i]!);
       await handle.seek(from[i]!, Deno.SeekMode.Start);
       let left = file.size - from[i]!;
       while (left > 0) {
@@ -122,14 +132,25 @@ export class Outgoing {
           const piece = buffer.subarray(at, Math.min(want, at + CHUNK_BYTES));
           await this.#room(piece.length);
           if (this.#stopped) return;
-          const body = this.#cipher.seal("content", this.#n, piece);
-          this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
+          hasher?.update(piece);
+          this.#frame(piece);
           this.#sent += piece.length;
           this.#pacing.sent(this.#sent);
         }
         left -= want;
       }
+      if (hasher) {
+        await this.#room(0);
+        if (this.#stopped) return;
+        this.#frame(hasher.digest());
+      }
     }
+  }
+
+  /** Seals and sends the next frame of the content stream. */
+  #frame(plaintext: Uint8Array): void {
+    const body = this.#cipher.seal("content", this.#n, plaintext);
+    this.#link.send({ t: "data", to: this.to, id: this.#id, n: this.#n++, body });
   }
 
   /** Waits until `bytes` more fit in the window and the connection has room. */

@@ -1,13 +1,15 @@
 /**
  * Where files being received wait until they are complete and verified: one hidden folder in
- * the downloads folder, one file per (sender, content hash). A transfer that stops half way
- * leaves its part here, never a corrupt file among the downloads, and the same sender offering
- * the same content again carries on from it.
+ * the downloads folder, one file per sender and part key (the content's hash, or the tag of a
+ * streamed offer's file: see `partKey`). A transfer that stops half way leaves its part here,
+ * never a corrupt file among the downloads, and the same sender offering the same content (the
+ * same file, streamed) again carries on from it.
  *
  * @module
  */
 import { join } from "node:path";
 import { toHex } from "../util/mod.ts";
+import { type OfferedFileInfo, partKey } from "./wire.ts";
 
 /** The partial files of one downloads folder. */
 export class PartialStore {
@@ -20,26 +22,26 @@ export class PartialStore {
     this.directory = join(downloads, ".rt-partial");
   }
 
-  /** Where the part of `hash` from `sender` is kept. */
-  pathFor(sender: Uint8Array, hash: Uint8Array): string {
-    return join(this.directory, `${toHex(sender)}-${toHex(hash)}.part`);
+  /** Where the part kept under `key` (see `partKey`) from `sender` is. */
+  pathFor(sender: Uint8Array, key: Uint8Array): string {
+    return join(this.directory, `${toHex(sender)}-${toHex(key)}.part`);
   }
 
   /**
-   * Claims the parts of `hashes` from `sender` for one transfer; `false` (and nothing claimed)
+   * Claims the parts under `keys` from `sender` for one transfer; `false` (and nothing claimed)
    * when another transfer has one of them. Two transfers writing one part would let the second
    * change a file after the first checked it.
    */
-  claim(sender: Uint8Array, hashes: Uint8Array[]): boolean {
-    const paths = [...new Set(hashes.map((hash) => this.pathFor(sender, hash)))];
+  claim(sender: Uint8Array, keys: Uint8Array[]): boolean {
+    const paths = [...new Set(keys.map((key) => this.pathFor(sender, key)))];
     if (paths.some((path) => this.#inUse.has(path))) return false;
     for (const path of paths) this.#inUse.add(path);
     return true;
   }
 
   /** Gives back what `claim` took. */
-  release(sender: Uint8Array, hashes: Uint8Array[]): void {
-    for (const hash of hashes) this.#inUse.delete(this.pathFor(sender, hash));
+  release(sender: Uint8Array, keys: Uint8Array[]): void {
+    for (const key of keys) this.#inUse.delete(this.pathFor(sender, key));
   }
 
   /** Deletes parts nobody has offered to resume for `maxAgeMs` (default: a week). */
@@ -56,10 +58,10 @@ export class PartialStore {
     }
   }
 
-  /** Bytes already held of `hash` from `sender`; 0 when none. */
-  async held(sender: Uint8Array, hash: Uint8Array): Promise<number> {
+  /** Bytes already held under `key` from `sender`; 0 when none. */
+  async held(sender: Uint8Array, key: Uint8Array): Promise<number> {
     try {
-      const info = await Deno.stat(this.pathFor(sender, hash));
+      const info = await Deno.stat(this.pathFor(sender, key));
       return info.isFile ? info.size : 0;
     } catch {
       return 0;
@@ -68,17 +70,14 @@ export class PartialStore {
 
   /**
    * Bytes held to resume from, for each file of an offer from `sender`: for the first file of
-   * each content only (files with the same content share one part), and none when the part is
+   * each part key (files with the same content share one part), and none when the part is
    * longer than its file (it cannot be ours).
    */
-  async heldFor(
-    sender: Uint8Array,
-    files: { hash: Uint8Array; size: number }[],
-  ): Promise<number[]> {
+  async heldFor(sender: Uint8Array, files: OfferedFileInfo[]): Promise<number[]> {
     const held: number[] = [];
-    const firsts = firstOfEachContent(files.map((f) => f.hash));
+    const firsts = firstOfEachContent(files.map(partKey));
     for (const [i, file] of files.entries()) {
-      const bytes = firsts[i] ? await this.held(sender, file.hash) : 0;
+      const bytes = firsts[i] ? await this.held(sender, partKey(file)) : 0;
       held.push(bytes <= file.size ? bytes : 0);
     }
     return held;
@@ -90,20 +89,20 @@ export class PartialStore {
   }
 
   /** Deletes a part, if there is one. */
-  async remove(sender: Uint8Array, hash: Uint8Array): Promise<void> {
+  async remove(sender: Uint8Array, key: Uint8Array): Promise<void> {
     try {
-      await Deno.remove(this.pathFor(sender, hash));
+      await Deno.remove(this.pathFor(sender, key));
     } catch {
       // Not there.
     }
   }
 }
 
-/** For each content hash, whether it is the first of the list with that content. */
-export function firstOfEachContent(hashes: Uint8Array[]): boolean[] {
+/** For each part key, whether it is the first of the list with that key (that content). */
+export function firstOfEachContent(keys: Uint8Array[]): boolean[] {
   const seen = new Set<string>();
-  return hashes.map((hash) => {
-    const hex = toHex(hash);
+  return keys.map((key) => {
+    const hex = toHex(key);
     if (seen.has(hex)) return false;
     seen.add(hex);
     return true;

@@ -158,6 +158,11 @@ function sameFiles(a: readonly OfferedFileInfo[], b: readonly OfferedFileInfo[])
   return a.length === b.length && a.every((file, i) => {
     const other = b[i]!;
     return file.path === other.path && file.size === other.size && file.type === other.type &&
-      equalBytes(file.hash, other.hash);
+      sameBytes(file.hash, other.hash) && sameBytes(file.tag, other.tag);
   });
+}
+
+/** Both absent, or both there and equal. */
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : equalBytes(a, b);
 }

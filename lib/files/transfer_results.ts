@@ -33,8 +33,8 @@ export type Result =
      */
     | { kind: "receiving"; from: number[]; window: number }
     | { kind: "cannot-save"; why: string }
-    /** One file arrived whole, matched its hash, and is at `path`. */
-    | { kind: "saved"; file: OfferedFileInfo; path: string }
+    /** One file arrived whole, matched its hash (`hash`), and is at `path`. */
+    | { kind: "saved"; file: OfferedFileInfo; path: string; hash: Uint8Array }
     /** Every file is saved, in `folder`. */
     | { kind: "received"; folder: string }
     | { kind: "receive-failed"; code: "corrupt" | "failed"; reason: string }
@@ -48,7 +48,8 @@ export type Result =
   );
 
 function view(file: OfferedFileInfo): FileView {
-  return { path: file.path, size: file.size, mediaType: file.type, hash: toHex(file.hash) };
+  const hash = file.hash ? { hash: toHex(file.hash) } : {};
+  return { path: file.path, size: file.size, mediaType: file.type, ...hash };
 }
 
 /** Takes what the shell reports. */
@@ -94,7 +95,7 @@ export function result(turn: Turn, input: Result): void {
       return turn.end(transfer, "failed", null, cannotSave(name, input.why));
     case "saved": {
       const { file, path } = input;
-      const hash = toHex(file.hash);
+      const hash = toHex(input.hash);
       return turn.show({
         type: "file-saved",
         ...{ id, from: peer, name: file.path, path, size: file.size, mediaType: file.type, hash },

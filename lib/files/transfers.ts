@@ -37,6 +37,8 @@ export interface TransferPeers {
   nameOf(name: string): string | undefined;
   /** What this member knows of a member's key. */
   statusOf?(name: string): KeyStatus | undefined;
+  /** Whether a member's rt said it can do `what` (see `Capabilities`). */
+  can?(name: string, what: string): boolean;
 }
 
 /** Options of a member's transfers. */
@@ -49,8 +51,8 @@ export interface TransfersOptions {
   autoAcceptFrom?: string[];
   /** Shows one event. */
   show(event: ChatEvent): void;
-  /** Finds and hashes the files named (default: `collectFiles`). */
-  collect?: (paths: string[]) => Promise<OfferedFile[]>;
+  /** Finds and hashes or (`streamed`) tags the files named (default: `collectFiles`). */
+  collect?: (paths: string[], streamed: boolean) => Promise<OfferedFile[]>;
   /** How often progress is reported, in ms. Default: 250. */
   progressMs?: number;
 }
@@ -218,7 +220,11 @@ export class Transfers {
     if (refusal) return this.#options.show(refusal);
     const wire = crypto.getRandomValues(new Uint8Array(16));
     const key = crypto.getRandomValues(new Uint8Array(32));
-    const offered = files.map(({ path, size, type, hash }) => ({ path, size, type, hash }));
+    const offered = files.map(({ path, size, type, hash, tag }) => ({
+      ...{ path, size, type },
+      ...(hash ? { hash } : {}),
+      ...(tag ? { tag } : {}),
+    }));
     const again = resumes ? { resumes: resumes.wire } : {};
     if (!this.#control(peer, { kind: "offer", id: wire, key, files: offered, ...again })) return;
     const { link } = this.#options;

@@ -8,6 +8,17 @@
  * as associated data), and the recipient's acknowledgements flow back the same way under the
  * other direction's nonces. The host relays both and can read neither.
  *
+ * Each file's SHA-256 is either in the offer (the sender hashes every file before offering),
+ * or, in a streamed offer, follows the file's content in the stream: the sender hashes each
+ * file as it reads it to send, and after its last chunk seals its digest as the next frame
+ * (32 bytes), so that the hash no longer holds the offer back. The digest frame is sealed with
+ * the transfer's key like the content, so it comes from the sender as surely as the key did,
+ * and the recipient checks each file against it before saving it, as against an offered hash.
+ * A sender makes a streamed offer only to members whose rt says it can take one (see
+ * `CAN_STREAMED_OFFERS`). Its files carry a `tag` in place of the hash: what the recipient
+ * keeps the file's part under, the same each time the same file is offered, so that a
+ * transfer that stopped carries on from its part.
+ *
  * @module
  */
 import { decode } from "@msgpack/msgpack";
@@ -33,14 +44,41 @@ const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const MAX_REASON_CHARS = 200;
 const reason = z.string().max(MAX_REASON_CHARS);
 
-/** One file in an offer. */
+/** Bytes of a file's digest (SHA-256), in an offer or in a streamed offer's digest frame. */
+export const DIGEST_BYTES = 32;
+
+/** One file in an offer: with its hash, or (a streamed offer) with a tag naming its part. */
 export const OfferedFileInfo = z.object({
   path: z.string().min(1).max(MAX_PATH_CHARS),
   size,
   type: z.string().max(100),
-  hash: bytes(32),
+  hash: bytes(DIGEST_BYTES).optional(),
+  tag: bytes(16).optional(),
 });
 export type OfferedFileInfo = z.infer<typeof OfferedFileInfo>;
+
+/** Whether an offer's files are streamed: their hashes follow the content. */
+export function isStreamed(files: readonly OfferedFileInfo[]): boolean {
+  return files[0]?.tag !== undefined;
+}
+
+/**
+ * What a recipient keeps a file's part under: its hash, or its tag in a streamed offer. In a
+ * validated offer every file has one or the other (see `decodeTransfer`).
+ */
+export function partKey(file: OfferedFileInfo): Uint8Array {
+  return file.hash ?? file.tag!;
+}
+
+/** Whether the files of an offer are all hashed, or all tagged (streamed): never mixed. */
+function consistent(files: readonly OfferedFileInfo[]): boolean {
+  const streamed = isStreamed(files);
+  return files.every((f) =>
+    streamed
+      ? f.hash === undefined && f.tag !== undefined
+      : f.hash !== undefined && f.tag === undefined
+  );
+}
 
 /** A file-transfer control message. */
 export const TransferMessage = z.discriminatedUnion("kind", [
@@ -102,7 +140,9 @@ export function encodeTransfer(message: TransferMessage): Uint8Array {
 export function decodeTransfer(body: Uint8Array): TransferMessage | null {
   try {
     const parsed = TransferMessage.safeParse(decode(body, { useBigInt64: false }));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    const message = parsed.data;
+    return message.kind === "offer" && !consistent(message.files) ? null : message;
   } catch {
     return null;
   }

@@ -75,6 +75,8 @@ interface Member {
   gone: boolean;
   /** The member's random number for this session, from its `join`. */
   nonce?: Uint8Array;
+  /** What the member's rt can do, from its `join` (see `Capabilities`). */
+  can?: string[];
   /**
    * Bulk streams this member accepts: `<sender's name key> <transfer id>`, opened by the
    * member's own first frame of that transfer (its opening acknowledgement). Chunks nobody
@@ -129,7 +131,7 @@ export class Room {
   readonly id: Uint8Array = crypto.getRandomValues(new Uint8Array(16));
   #closed = false;
   /** Joins that wait for the host's seat (with `hostFirst`): `null` once the host is seated. */
-  #waiting: { member: Member; proposed: string; nonce?: Uint8Array }[] | null;
+  #waiting: { member: Member; proposed: string; nonce?: Uint8Array; can?: string[] }[] | null;
 
   constructor(options: RoomOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -148,6 +150,7 @@ export class Room {
         since: m.since,
         key: m.key,
         ...(m.nonce ? { nonce: m.nonce } : {}),
+        ...(m.can ? { can: m.can } : {}),
       }));
   }
 
@@ -308,7 +311,7 @@ export class Room {
     if (member.gone) return;
     switch (message.t) {
       case "join":
-        return this.#join(member, message.name, message.nonce);
+        return this.#join(member, message.name, message.nonce, message.can);
       case "say": {
         if (member.name === null) return this.#notice(member, "Choose a name first");
         if (message.text.trim().length === 0) return;
@@ -378,12 +381,12 @@ export class Room {
     }
   }
 
-  #join(member: Member, proposed: string, nonce?: Uint8Array): void {
+  #join(member: Member, proposed: string, nonce?: Uint8Array, can?: string[]): void {
     if (member.name !== null) return this.#notice(member, `You are already ${member.name}`);
     if (this.#waiting !== null && !member.host) {
       // One waiting join per member: a second replaces the first.
       this.#waiting = this.#waiting.filter((w) => w.member !== member);
-      this.#waiting.push({ member, proposed, nonce });
+      this.#waiting.push({ member, proposed, nonce, can });
       return;
     }
     const checked = checkName(proposed);
@@ -408,6 +411,7 @@ export class Room {
     member.nameKey = checked.key;
     member.since = this.#now();
     if (nonce) member.nonce = nonce;
+    if (can) member.can = can;
     this.#send(member, { t: "welcome", name: member.name, room: this.id, members: this.members() });
     this.#broadcast({
       t: "joined",
@@ -415,12 +419,15 @@ export class Room {
       at: member.since,
       key: member.key,
       ...(member.nonce ? { nonce: member.nonce } : {}),
+      ...(member.can ? { can: member.can } : {}),
     }, member);
     this.#onActivity({ kind: "joined", name: member.name, address: member.address });
     if (member.host && this.#waiting !== null) {
       const waiting = this.#waiting;
       this.#waiting = null;
-      for (const w of waiting) if (!w.member.gone) this.#join(w.member, w.proposed, w.nonce);
+      for (const w of waiting) {
+        if (!w.member.gone) this.#join(w.member, w.proposed, w.nonce, w.can);
+      }
     }
   }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChatEvent } from "../events.ts";
+import type { ChatEvent, FileView } from "../events.ts";
 import { formatBytes, formatDuration } from "./progress.ts";
 import { sanitize } from "./sanitize.ts";
 import type { Style } from "./style.ts";
@@ -35,6 +35,11 @@ function count(n: number, one: string, many = `${one}s`): string {
  * How much, in how long, how fast: `25.0 MB in 12.5 s, 2.0 MB/s`. Under a second it says so,
  * without a rate (measured over so short a time, it means little).
  */
+/** A file's offered hash after `separator`; nothing when it follows the content. */
+function sha(file: FileView, separator: string): string {
+  return file.hash === undefined ? "" : `${separator}sha256 ${sanitize(file.hash)}`;
+}
+
 function sizeAndTime(bytes: number, seconds: number): string {
   if (!(seconds >= 1)) return `${formatBytes(bytes)} in under a second`;
   const time = seconds < 60 ? `${Math.round(seconds * 10) / 10} s` : formatDuration(seconds);
@@ -76,7 +81,7 @@ export function renderFileEvent(
       const first = event.files[0]!;
       const what = event.files.length === 1
         ? `${name(first.path)} ${
-          s.dim(`(${sanitize(first.mediaType)}, ${formatBytes(first.size)}, sha256 ${first.hash})`)
+          s.dim(`(${sanitize(first.mediaType)}, ${formatBytes(first.size)}${sha(first, ", ")})`)
         }`
         : `${name(event.name)} ${
           s.dim(`(${count(event.files.length, "file")}, ${formatBytes(event.total)})`)
@@ -89,7 +94,7 @@ export function renderFileEvent(
         for (const file of event.files.slice(0, LISTED_FILES)) {
           lines.push(
             `    ${sanitize(file.path)}  ` +
-              s.dim(`${sanitize(file.mediaType)}  ${formatBytes(file.size)}  sha256 ${file.hash}`),
+              s.dim(`${sanitize(file.mediaType)}  ${formatBytes(file.size)}${sha(file, "  ")}`),
           );
         }
         if (event.files.length > LISTED_FILES) {

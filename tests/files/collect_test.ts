@@ -60,6 +60,33 @@ Deno.test("a folder keeps its name, its files come sorted, each sized, typed and
   });
 });
 
+Deno.test("streamed: files are tagged, not hashed; the same file keeps its tag until changed", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(join(dir, "photos"));
+    await Deno.writeFile(join(dir, "photos", "a.jpg"), JPEG);
+    await Deno.writeFile(join(dir, "photos", "b.jpg"), JPEG);
+    let hashed = 0;
+    const collect = () =>
+      collectFiles([join(dir, "photos")], { streamed: true, onHashed: () => hashed++ });
+    const files = await collect();
+    assertEquals(files.map((f) => [f.path, f.size, f.type, f.hash]), [
+      ["photos/a.jpg", 7, "image/jpeg", undefined],
+      ["photos/b.jpg", 7, "image/jpeg", undefined],
+    ]);
+    assertEquals(hashed, 0, "nothing is read to hash it");
+    const [a, b] = files.map((f) => f.tag!);
+    assertEquals([a!.length, b!.length], [16, 16]);
+    // Same content, another file: another tag (each gets its own part).
+    assertOk(a!.some((byte, i) => byte !== b![i]));
+    // Offered again, unchanged: the same tags (a stopped transfer carries on from its parts).
+    assertEquals((await collect()).map((f) => f.tag), [a, b]);
+    // Written to since: a new tag for that file.
+    await Deno.utime(join(dir, "photos", "b.jpg"), new Date(), new Date(Date.now() + 5000));
+    assertEquals((await collect()).map((f) => f.tag)[0], a);
+    assertOk((await collect())[1]!.tag!.some((byte, i) => byte !== b![i]));
+  });
+});
+
 Deno.test("paths are taken relative to the current folder", async () => {
   await withTempDir(async (dir) => {
     await Deno.mkdir(join(dir, "album"));

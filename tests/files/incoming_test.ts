@@ -4,7 +4,7 @@ import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
 import { FAST_WINDOW_BYTES, Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { DiskWrites, GATHER_BYTES } from "../../lib/files/part_writer.ts";
-import { type OfferedFileInfo, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
+import { type OfferedFileInfo, partKey, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
 import { exists, filesUnder, randomBytes, withTempDir } from "./support.ts";
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
@@ -107,7 +107,7 @@ class Setup {
   }
 
   partialOf(i: number): string {
-    return this.partials.pathFor(this.sender, this.files[i]!.hash);
+    return this.partials.pathFor(this.sender, partKey(this.files[i]!));
   }
 }
 
@@ -562,7 +562,7 @@ Deno.test("resume: a held prefix is reported, accepted as the start, and hashed 
     const prefix = CHUNK_BYTES + 1000; // not on a chunk boundary
     await setup.partials.prepare();
     await Deno.writeFile(setup.partialOf(0), content.subarray(0, prefix));
-    assertEquals(await setup.partials.held(setup.sender, setup.files[0]!.hash), prefix);
+    assertEquals(await setup.partials.held(setup.sender, partKey(setup.files[0]!)), prefix);
     assertEquals(await incoming.held(), [prefix]);
     const sink = newSink();
     const from = await incoming.accept(sink);

@@ -31,7 +31,7 @@ Deno.test("core, receiving: offer, accept, progress, saved, done", () => {
       path: f.path,
       size: f.size,
       mediaType: f.type,
-      hash: toHex(f.hash),
+      hash: toHex(f.hash!),
     })),
     total: 1000,
     held: 0,
@@ -62,11 +62,12 @@ Deno.test("core, receiving: offer, accept, progress, saved, done", () => {
   // Smoothed: 0.7 of the speed before, 0.3 of the last half second's 1000 bytes/s.
   assertEquals(event(core.step({ kind: "tick" }), "file-progress").bytesPerSecond, 580);
   assertEquals(listed(core), [[1, "receiving", 900]]);
-  effects = core.step({ kind: "saved", id: 1, file: files[0]!, path: "/dl/album/a.jpg" });
+  const hash = files[0]!.hash!;
+  effects = core.step({ kind: "saved", id: 1, file: files[0]!, path: "/dl/album/a.jpg", hash });
   assertEquals(shown(effects), [{
     type: "file-saved",
     ...{ id: 1, from: "ann", name: "album/a.jpg", path: "/dl/album/a.jpg", size: 600 },
-    ...{ mediaType: "application/octet-stream", hash: toHex(files[0]!.hash) },
+    ...{ mediaType: "application/octet-stream", hash: toHex(hash) },
   }]);
   core.now = 14_000;
   effects = core.step({ kind: "received", id: 1, folder: "/dl/album" });

@@ -36,7 +36,7 @@ export class Room {
 
   join(
     name: string,
-    options: { key?: Uint8Array; autoAcceptFrom?: string[]; progressMs?: number } = {},
+    options: MemberOptions & { key?: Uint8Array } = {},
   ): Member {
     const key = options.key ?? this.#keys.get(name) ?? randomBytes(32);
     this.#keys.set(name, key);
@@ -53,6 +53,14 @@ export class Room {
     for (const other of this.members.values()) other.transfers.left(name);
     await member.transfers.close();
   }
+}
+
+/** How a member joins. */
+export interface MemberOptions {
+  autoAcceptFrom?: string[];
+  progressMs?: number;
+  /** What the member's rt says it can do (see `Capabilities`); default: nothing. */
+  can?: string[];
 }
 
 export class Member {
@@ -78,7 +86,7 @@ export class Member {
     readonly room: Room,
     readonly name: string,
     readonly key: Uint8Array,
-    options: { autoAcceptFrom?: string[]; progressMs?: number },
+    readonly options: MemberOptions,
   ) {
     this.downloads = join(room.dir, name, "downloads");
     this.transfers = new Transfers({
@@ -112,6 +120,7 @@ export class Member {
         others: () => [...this.room.members.keys()].filter((n) => n !== this.name),
         nameOf: (name) => this.room.find(name)?.name,
         statusOf: (name) => this.status.get(name),
+        can: (name, what) => this.room.find(name)?.options.can?.includes(what) ?? false,
       },
       link: {
         send: (message: ClientMessage) => {

@@ -5,6 +5,7 @@ import { PartialStore } from "../../lib/files/partials.ts";
 import { FAST_WINDOW_BYTES } from "../../lib/files/incoming.ts";
 import { disk } from "../../lib/files/part_writer.ts";
 import { decodeTransfer, encodeTransfer, WINDOW_BYTES } from "../../lib/files/wire.ts";
+import { CAN_STREAMED_OFFERS } from "../../lib/codec/messages.ts";
 import type { KeyStatus } from "../../lib/events.ts";
 import { filesUnder, randomBytes } from "./support.ts";
 import { type Room, sha256, source, tick, withRoom } from "./transfers_room.ts";
@@ -122,9 +123,9 @@ Deno.test("reject: the sender is told, nothing is written", async () => {
 });
 
 /** Ann offers bob a file of `size`; bob accepts; resolves once bob has some of it. */
-async function midway(room: Room, size = 4 * WINDOW_BYTES) {
-  const ann = room.join("ann");
-  const bob = room.join("bob");
+async function midway(room: Room, size = 4 * WINDOW_BYTES, can: string[] = []) {
+  const ann = room.join("ann", { can });
+  const bob = room.join("bob", { can });
   const content = randomBytes(size);
   await ann.transfers.send("bob", [await source(room, "big.bin", content)]);
   const offer = await bob.next("file-offer");
@@ -190,28 +191,34 @@ Deno.test("the sender cancels an offer not yet answered", async () => {
   });
 });
 
-Deno.test("the sender leaving interrupts; offered again, the file carries on", async () => {
-  await withRoom(async (room) => {
-    const { bob, content } = await midway(room);
-    await room.leave("ann");
-    const stopped = await bob.next("file-stopped");
-    assertEquals([stopped.reason, stopped.by, stopped.resumable], ["interrupted", null, true]);
-    bob.resume();
-    await tick(50);
-    assertEquals((await bob.partials()).length, 1);
-    assertEquals(await bob.saved(), []);
-    const ann = room.join("ann");
-    await ann.transfers.send("bob", [join(room.dir, "sources", "big.bin")]);
-    const offer = await bob.next("file-offer", (e) => e.id !== stopped.id);
-    assertOk(offer.held > 0 && offer.held < content.length, `${offer.held}`);
-    bob.onMessage = () => {};
-    await bob.transfers.accept(offer.id);
-    const saved = await bob.next("file-saved");
-    assertEquals(await Deno.readFile(saved.path), content);
-    await ann.next("file-done");
-    assertEquals(await bob.partials(), []);
+for (const streamed of [false, true]) {
+  const how = streamed ? " (streamed)" : "";
+  Deno.test(`the sender leaving interrupts; offered again, the file carries on${how}`, async () => {
+    await withRoom(async (room) => {
+      const can = streamed ? [CAN_STREAMED_OFFERS] : [];
+      const { bob, content } = await midway(room, 4 * WINDOW_BYTES, can);
+      await room.leave("ann");
+      const stopped = await bob.next("file-stopped");
+      assertEquals([stopped.reason, stopped.by, stopped.resumable], ["interrupted", null, true]);
+      bob.resume();
+      await tick(50);
+      assertEquals((await bob.partials()).length, 1);
+      assertEquals(await bob.saved(), []);
+      const ann = room.join("ann", { can });
+      await ann.transfers.send("bob", [join(room.dir, "sources", "big.bin")]);
+      const offer = await bob.next("file-offer", (e) => e.id !== stopped.id);
+      assertOk(offer.held > 0 && offer.held < content.length, `${offer.held}`);
+      assertEquals(offer.files[0]!.hash === undefined, streamed);
+      bob.onMessage = () => {};
+      await bob.transfers.accept(offer.id);
+      const saved = await bob.next("file-saved");
+      assertEquals(await Deno.readFile(saved.path), content);
+      assertEquals(saved.hash, toHex(await sha256(content)));
+      await ann.next("file-done");
+      assertEquals(await bob.partials(), []);
+    });
   });
-});
+}
 
 Deno.test("the recipient leaving interrupts the sender's side", async () => {
   await withRoom(async (room) => {
@@ -489,6 +496,43 @@ Deno.test("an offer of an empty file completes on both sides", async () => {
     await bob.next("file-done");
     await ann.next("file-done");
     assertEquals(await bob.saved(), ["empty"]);
+  });
+});
+
+Deno.test("streamed to a member that can take it: nothing hashed first, checked all the same", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann", { can: [CAN_STREAMED_OFFERS] });
+    const bob = room.join("bob", { can: [CAN_STREAMED_OFFERS] });
+    const content = randomBytes(3 * 1024 * 1024 + 5);
+    await ann.transfers.send("bob", [await source(room, "x.bin", content)]);
+    const offer = await bob.next("file-offer");
+    assertEquals(offer.files.map((f) => [f.path, f.size, f.hash]), [
+      ["x.bin", content.length, undefined],
+    ]);
+    assertEquals(ann.of("file-preparing"), []);
+    await bob.transfers.accept(offer.id);
+    const saved = await bob.next("file-saved");
+    assertEquals(saved.hash, toHex(await sha256(content)));
+    assertEquals(await Deno.readFile(saved.path), content);
+    await bob.next("file-done");
+    await ann.next("file-done");
+    assertEquals(await bob.partials(), []);
+  });
+});
+
+Deno.test("/send all when one member cannot take a streamed offer: hashed first, for all", async () => {
+  await withRoom(async (room) => {
+    const ann = room.join("ann", { can: [CAN_STREAMED_OFFERS], progressMs: 0 });
+    const bob = room.join("bob", { can: [CAN_STREAMED_OFFERS] });
+    const cy = room.join("cy");
+    const content = randomBytes(2 * 1024 * 1024);
+    await ann.transfers.send("all", [await source(room, "x.bin", content)]);
+    const hash = toHex(await sha256(content));
+    for (const member of [bob, cy]) {
+      const offer = await member.next("file-offer");
+      assertEquals(offer.files.map((f) => f.hash), [hash]);
+    }
+    assertEquals(ann.of("file-preparing").at(-1)?.done, content.length);
   });
 });
 

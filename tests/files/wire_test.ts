@@ -6,9 +6,11 @@ import {
   decodeTransfer,
   encodeAck,
   encodeTransfer,
+  isStreamed,
   MAX_OFFER_FILES,
   MAX_PATH_CHARS,
   MAX_WINDOW_BYTES,
+  partKey,
   StreamCipher,
   type TransferMessage,
   WINDOW_BYTES,
@@ -46,6 +48,34 @@ Deno.test("every kind of control message survives encoding and decoding", () => 
     { kind: "done", id: ID, ok: false, reason: "hash did not match" },
   ];
   for (const message of messages) assertEquals(decodeTransfer(encodeTransfer(message)), message);
+});
+
+Deno.test("a streamed offer's files carry tags, never hashes; never a mix of the two", () => {
+  const TAG = new Uint8Array(16).fill(5);
+  const tagged = (overrides: Record<string, unknown> = {}) =>
+    file({ hash: undefined, tag: TAG, ...overrides });
+  const streamed: TransferMessage = {
+    kind: "offer",
+    id: ID,
+    key: KEY,
+    files: [
+      { path: "a", size: 1, type: "text/plain", tag: TAG },
+      { path: "b", size: 0, type: "text/plain", tag: TAG },
+    ],
+  };
+  assertEquals(decodeTransfer(encodeTransfer(streamed)), streamed);
+  assertOk(isStreamed(streamed.files));
+  assertEquals(partKey(streamed.files[0]!), TAG);
+  assertOk(!isStreamed([file()]));
+  assertEquals(partKey(file()), HASH);
+  const bad: [string, unknown][] = [
+    ["a file with neither", offer({ files: [file({ hash: undefined })] })],
+    ["a file with both", offer({ files: [file({ tag: TAG })] })],
+    ["hashed, then tagged", offer({ files: [file(), tagged({ path: "b" })] })],
+    ["tagged, then hashed", offer({ files: [tagged(), file({ path: "b" })] })],
+    ["a short tag", offer({ files: [tagged({ tag: new Uint8Array(15) })] })],
+  ];
+  for (const [what, value] of bad) assertEquals(decodeRaw(value), null, what);
 });
 
 Deno.test("an offer at the limits decodes: MAX_OFFER_FILES files, a MAX_PATH_CHARS path", () => {

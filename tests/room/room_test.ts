@@ -165,6 +165,27 @@ Deno.test("a member's session number goes with its name to the others", () => {
   assertEquals(joined.nonce, new Uint8Array(16).fill(4));
 });
 
+Deno.test("what a member's rt can do goes with its name to the others, waiting joins too", () => {
+  const room = new Room({ hostFirst: true });
+  const bob = seat(room);
+  // Bob joins before the host is seated: what he can do waits with his name.
+  bob.membership.receive({ t: "join", name: "Bob", can: ["streamed-offers"] });
+  const ann = seat(room, { host: true });
+  ann.membership.receive({ t: "join", name: "Ann" });
+  const welcome = bob.inbox.find((m) => m.t === "welcome");
+  assertOk(welcome?.t === "welcome");
+  assertEquals(welcome.members.map((m) => [m.name, m.can]).sort(), [
+    ["Ann", undefined],
+    ["Bob", ["streamed-offers"]],
+  ]);
+  const cat = seat(room);
+  cat.membership.receive({ t: "join", name: "Cat", can: ["streamed-offers", "later"] });
+  const joined = ann.inbox.find((m) => m.t === "joined" && m.name === "Cat");
+  assertOk(joined?.t === "joined");
+  assertEquals(joined.can, ["streamed-offers", "later"]);
+  assertEquals(room.members().find((m) => m.name === "Cat")?.can, ["streamed-offers", "later"]);
+});
+
 Deno.test("hostFirst: joins wait until the host has taken its seat, then are answered", () => {
   const room = new Room({ hostFirst: true });
   const bob = seat(room);
