@@ -9,6 +9,7 @@
 import type { ClientMessage } from "../codec/mod.ts";
 import { CHUNK_BYTES } from "../codec/mod.ts";
 import { addFile, FileHasher } from "./hash.ts";
+import { WorkerHash } from "./hash_worker.ts";
 import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
 import { Pacing } from "./pacing.ts";
 import { changedSinceOffered, notOffered } from "./words.ts";
@@ -17,6 +18,12 @@ import { changedSinceOffered, notOffered } from "./words.ts";
 export const INITIAL_WINDOW_BYTES = 1024 * 1024;
 /** Queueing delay a transfer may add on the way, in ms. */
 const TARGET_QUEUE_MS = 100;
+
+/**
+ * A file of a streamed offer with this many bytes to send or more is hashed by a worker (see
+ * `hash_worker.ts`) while it is sent; a smaller one does not wait for a worker to start.
+ */
+const WORKER_HASH_BYTES = 8 * 1024 * 1024;
 
 /** Bytes read from a file at a time. */
 const READ_BYTES = 1024 * 1024;
@@ -109,42 +116,52 @@ export class Outgoing {
     }
     this.#from = from;
     this.#pacing = pacing(window);
+    for (const [i, file] of this.files.entries()) {
+      if (from[i] !== file.size) await this.#sendFile(file, from[i]!);
+      if (this.#stopped) return;
+    }
+  }
+
+  /**
+   * Sends `file` from `start`, then, in a streamed offer, its digest: of the whole file (what
+   * the recipient holds from before too), hashed as it is sent, by a worker for a large one.
+   */
+  async #sendFile(file: SourceFile, start: number): Promise<void> {
+    using handle = await Deno.open(file.source, { read: true });
+    const info = await handle.stat();
+    if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
+    const big = file.size - start >= WORKER_HASH_BYTES;
+    using worker = this.#streamed && big ? new WorkerHash(file.source, file.size) : null;
+    const hasher = this.#streamed && !big ? new FileHasher() : null;
+    if (hasher && start > 0) await addFile(hasher, file.source, start);
+    await handle.seek(start, Deno.SeekMode.Start);
     // Read in large pieces (fewer system calls), send in chunks.
     const buffer = new Uint8Array(READ_BYTES);
-    for (const [i, file] of this.files.entries()) {
-      if (from[i] === file.size) continue;
-      using handle = await Deno.open(file.source, { read: true });
-      const info = await handle.stat();
-      if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
-      const hasher = this.#streamed ? new FileHasher() : null;
-      if (hasher && from[i]! > 0) await addFile(hasher, file.source, from[i]!);
-      await handle.seek(from[i]!, Deno.SeekMode.Start);
-      let left = file.size - from[i]!;
-      while (left > 0) {
-        const want = Math.min(buffer.length, left);
-        let filled = 0;
-        while (filled < want) {
-          const n = await handle.read(buffer.subarray(filled, want));
-          if (n === null) throw new Error(changedSinceOffered(file.path));
-          filled += n;
-        }
-        for (let at = 0; at < want; at += CHUNK_BYTES) {
-          const piece = buffer.subarray(at, Math.min(want, at + CHUNK_BYTES));
-          await this.#room(piece.length);
-          if (this.#stopped) return;
-          hasher?.update(piece);
-          this.#frame(piece);
-          this.#sent += piece.length;
-          this.#pacing.sent(this.#sent);
-        }
-        left -= want;
+    let left = file.size - start;
+    while (left > 0) {
+      const want = Math.min(buffer.length, left);
+      let filled = 0;
+      while (filled < want) {
+        const n = await handle.read(buffer.subarray(filled, want));
+        if (n === null) throw new Error(changedSinceOffered(file.path));
+        filled += n;
       }
-      if (hasher) {
-        await this.#room(0);
+      for (let at = 0; at < want; at += CHUNK_BYTES) {
+        const piece = buffer.subarray(at, Math.min(want, at + CHUNK_BYTES));
+        await this.#room(piece.length);
         if (this.#stopped) return;
-        this.#frame(hasher.digest());
+        hasher?.update(piece);
+        this.#frame(piece);
+        this.#sent += piece.length;
+        this.#pacing.sent(this.#sent);
       }
+      left -= want;
     }
+    if (!this.#streamed) return;
+    const digest = worker ? await worker.digest : hasher!.digest();
+    await this.#room(0);
+    if (this.#stopped) return;
+    this.#frame(digest);
   }
 
   /** Seals and sends the next frame of the content stream. */

@@ -255,3 +255,24 @@ Deno.test("streamed: a part whose start differs from the sender's file fails as 
     assertEquals(await filesUnder(s.downloads), []);
   });
 });
+
+Deno.test("streamed: a large file is hashed by a worker as it goes, resumed or not", async () => {
+  for (const held of [0, 3 * CHUNK_BYTES + 5]) {
+    await withStreamed(async (s) => {
+      // Over 8 MiB to send: hashed by a worker (see `outgoing.ts`).
+      const content = randomBytes(9 * 1024 * 1024 + 3);
+      await s.file("big", content);
+      await s.file("small", randomBytes(10));
+      await s.partials.prepare();
+      if (held > 0) await Deno.writeFile(s.partOf(0), content.subarray(0, held));
+      const from = await s.accept();
+      assertEquals(from, [held, 0]);
+      await s.send(from);
+      await s.sink.ended;
+      assertEquals(s.sink.failure, null, `held ${held}`);
+      const digests = s.frames.filter((f) => f.length === 32);
+      assertEquals(digests, [sha256(content), sha256(await Deno.readFile(s.sources[1]!.source))]);
+      assertEquals(await Deno.readFile(s.sink.placed[0]!.path), content);
+    });
+  }
+});

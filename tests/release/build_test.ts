@@ -209,6 +209,8 @@ Deno.test("deno compile gets exactly the compile task's flags, --include, --targ
       ...rtRunFlags(),
       "--include",
       "lib/tui/picture_worker.ts",
+      "--include",
+      "lib/files/hash_worker.ts",
       "--target",
       target,
       "--output",
