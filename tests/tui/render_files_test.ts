@@ -37,3 +37,30 @@ Deno.test("the files offered again by rt itself say what they carry on", () => {
       "transfer 5.",
   );
 });
+
+Deno.test("an offer shows each file's hash when it came with the offer, and none when it follows", () => {
+  const offer = (hashes: (string | undefined)[]): ChatEvent => ({
+    type: "file-offer",
+    ...{ id: 1, from: "ann", name: "2 files", total: 3_000, held: 0, autoAccepted: false },
+    files: hashes.map((hash, i) => ({
+      path: `f${i}.bin`,
+      size: 1_500,
+      mediaType: "application/octet-stream",
+      ...(hash === undefined ? {} : { hash }),
+    })),
+  });
+  assertEquals(plain(offer(["ab12", "cd34"]))!.split("\n").slice(1), [
+    "    f0.bin  application/octet-stream  1.5 kB  sha256 ab12",
+    "    f1.bin  application/octet-stream  1.5 kB  sha256 cd34",
+  ]);
+  // A streamed offer: the hashes follow the content, and nothing stands in for them.
+  assertEquals(plain(offer([undefined, undefined]))!.split("\n").slice(1), [
+    "    f0.bin  application/octet-stream  1.5 kB",
+    "    f1.bin  application/octet-stream  1.5 kB",
+  ]);
+  const one = { ...offer([undefined]), name: "f0.bin", total: 1_500 } as ChatEvent;
+  assertEquals(
+    plain(one),
+    "📎 ann offers you f0.bin (application/octet-stream, 1.5 kB) — /accept 1 or /reject 1",
+  );
+});
