@@ -10,7 +10,7 @@ import { checkName, NAME_RULES, nextName, suggestName } from "../room/mod.ts";
 import type { ChatUi } from "../tui/mod.ts";
 
 /** What this rt can do beyond the protocol every rt speaks, said in its `join`. */
-const CAPABILITIES = [CAN_STREAMED_OFFERS];
+const CAPABILITIES = CAN_STREAMED_OFFERS;
 
 /** The room's welcome. */
 export type Welcome = Extract<RoomMessage, { t: "welcome" }>;

@@ -112,7 +112,7 @@ export class RoomView {
           name: message.name,
           key: message.key,
           ...(message.nonce ? { nonce: message.nonce } : {}),
-          ...(message.can ? { can: message.can } : {}),
+          ...(message.can !== undefined ? { can: message.can } : {}),
           host: false,
           since: message.at,
         });
@@ -200,9 +200,9 @@ export class RoomView {
     return this.#seats.find(name)?.status;
   }
 
-  /** Whether a member's rt said it can do `what` (see `Capabilities`). */
-  can(name: string, what: string): boolean {
-    return this.#seats.find(name)?.can?.includes(what) ?? false;
+  /** Whether a member's rt said it can do `what` (a bit of `Capabilities`). */
+  can(name: string, what: number): boolean {
+    return ((this.#seats.find(name)?.can ?? 0) & what) !== 0;
   }
 
   /** `/whois`: the member's fingerprint, status, arrival (and address, for the host). */

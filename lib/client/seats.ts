@@ -21,7 +21,7 @@ export interface Seat {
    */
   nonce?: Uint8Array;
   /** What the member's rt can do, as the room says (see `Capabilities`). */
-  can?: string[];
+  can?: number;
   host: boolean;
   since: number;
   status: KeyStatus;

@@ -25,13 +25,15 @@ export const MAX_MEMBERS_LISTED = 10_000;
 
 const nonce = bytes(16);
 /**
- * What a member's rt can do beyond the protocol every rt speaks, as it says in its `join`:
- * other members use it only with those who say they can (a host that does not know the field
- * leaves it out, and members then do as before).
+ * What a member's rt can do beyond the protocol every rt speaks, as it says in its `join`: one
+ * bit each (a number, not names, so that it costs the same few bytes in every member listed, in
+ * every welcome, whatever a member says). Other members use a capability only with those who
+ * say they have it (a host that does not know the field leaves it out, and members then do as
+ * before); bits rt does not know are passed on and ignored.
  */
-export const Capabilities = z.array(z.string().max(40)).max(16);
+export const Capabilities = z.number().int().nonnegative().max(0xffff_ffff);
 /** A member that can take an offer whose hashes follow the content (see `files/wire.ts`). */
-export const CAN_STREAMED_OFFERS = "streamed-offers";
+export const CAN_STREAMED_OFFERS = 1;
 const element = bytes(32);
 const tag = bytes(32);
 /** Names are checked for content by the room; the codec only bounds their size. */

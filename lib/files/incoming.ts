@@ -29,6 +29,7 @@ import {
   doesNotWait,
   hashMismatch,
   moreThanOffered,
+  noDigest,
   outOfOrder,
 } from "./words.ts";
 
@@ -201,7 +202,7 @@ export class Incoming {
     const file = this.files[this.#file];
     if (this.#streamed && file && this.#position === file.size) {
       // The file's content is all here: this frame is its digest.
-      if (plaintext.length !== DIGEST_BYTES) return this.#fail("failed", moreThanOffered);
+      if (plaintext.length !== DIGEST_BYTES) return this.#fail("failed", noDigest);
       this.#n++;
       this.#digests[this.#file] = plaintext;
       return this.#advance();

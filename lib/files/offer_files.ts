@@ -17,8 +17,8 @@ export interface OfferContext {
   peers: {
     others(): string[];
     nameOf(name: string): string | undefined;
-    /** Whether a member's rt said it can do `what` (see `Capabilities`). */
-    can?(name: string, what: string): boolean;
+    /** Whether a member's rt said it can do `what` (a bit of `Capabilities`). */
+    can?(name: string, what: number): boolean;
   };
   show(event: ChatEvent): void;
   /**

@@ -130,7 +130,8 @@ export class Outgoing {
     using handle = await Deno.open(file.source, { read: true });
     const info = await handle.stat();
     if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
-    const big = file.size - start >= WORKER_HASH_BYTES;
+    // The whole file is hashed, what the recipient holds too: its size decides where.
+    const big = file.size >= WORKER_HASH_BYTES;
     using worker = this.#streamed && big ? new WorkerHash(file.source, file.size) : null;
     const hasher = this.#streamed && !big ? new FileHasher() : null;
     if (hasher && start > 0) await addFile(hasher, file.source, start);
@@ -158,7 +159,11 @@ export class Outgoing {
       left -= want;
     }
     if (!this.#streamed) return;
-    const digest = worker ? await worker.digest : hasher!.digest();
+    // A stop does not wait for the worker (it ends with this call).
+    const digest = worker
+      ? await Promise.race([worker.digest, this.#stopping.promise])
+      : hasher!.digest();
+    if (!digest) return;
     await this.#room(0);
     if (this.#stopped) return;
     this.#frame(digest);

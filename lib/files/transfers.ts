@@ -7,10 +7,11 @@
  *
  * @module
  */
-import type { ClientMessage, RoomMessage } from "../codec/mod.ts";
+import { CAN_STREAMED_OFFERS, type ClientMessage, type RoomMessage } from "../codec/mod.ts";
 import type { ChatEvent, KeyStatus } from "../events.ts";
 import { describeError, Serial } from "../util/mod.ts";
 import type { OfferedFile } from "./collect.ts";
+import { hashFile } from "./hash.ts";
 import { prepareOffer } from "./offer_files.ts";
 import { Movers } from "./movers.ts";
 import { Outgoing, type OutgoingLink } from "./outgoing.ts";
@@ -37,8 +38,8 @@ export interface TransferPeers {
   nameOf(name: string): string | undefined;
   /** What this member knows of a member's key. */
   statusOf?(name: string): KeyStatus | undefined;
-  /** Whether a member's rt said it can do `what` (see `Capabilities`). */
-  can?(name: string, what: string): boolean;
+  /** Whether a member's rt said it can do `what` (a bit of `Capabilities`). */
+  can?(name: string, what: number): boolean;
 }
 
 /** Options of a member's transfers. */
@@ -200,7 +201,8 @@ export class Transfers {
       case "offer-again": {
         // Its files are known while the transfer is (one forgotten since cannot carry on).
         const files = this.#movers.filesOf(effect.id);
-        if (files) this.#offer(effect.peer, files, effect.name, effect);
+        const ready = files && await this.#offerable(effect.peer, files);
+        if (ready) this.#offer(effect.peer, ready, effect.name, effect);
         return;
       }
     }
@@ -234,6 +236,24 @@ export class Transfers {
     const { total } = outgoing;
     const carried = resumes ? { resumes: resumes.id } : {};
     void this.#step({ kind: "offered", peer, wire, name, files: files.length, total, ...carried });
+  }
+
+  /**
+   * `files` as `peer` can take them: streamed files (tagged, see `wire.ts`) are hashed first for
+   * a member whose rt does not say it can take a streamed offer (whoever has that seat now).
+   * `null`, having said why, when they cannot be read.
+   */
+  async #offerable(peer: string, files: OfferedFile[]): Promise<OfferedFile[] | null> {
+    if (files[0]?.tag === undefined) return files;
+    if (this.#options.peers.can?.(peer, CAN_STREAMED_OFFERS)) return files;
+    try {
+      return await Promise.all(files.map(async ({ path, source, size, type }) => {
+        return { path, source, size, type, hash: await hashFile(source, size) };
+      }));
+    } catch (error) {
+      this.#options.show({ type: "error", code: "send-failed", message: describeError(error) });
+      return null;
+    }
   }
 
   /** Sends a control message; `false` when it could not be sealed or sent. */

@@ -92,6 +92,7 @@ export const alreadyReceiving = "the same file from this sender is being receive
 export const outOfOrder = "a piece of the file arrived out of order";
 export const altered = "a piece of the file was altered on the way";
 export const moreThanOffered = "the sender sent more than it offered";
+export const noDigest = "the sender did not send the file's hash after it";
 export const doesNotWait = "the sender does not wait for the file to be written";
 export const couldNotWrite = (why: string) => `could not save the file: ${why}`;
 export const hashMismatch = (path: string) =>

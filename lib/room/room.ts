@@ -76,7 +76,7 @@ interface Member {
   /** The member's random number for this session, from its `join`. */
   nonce?: Uint8Array;
   /** What the member's rt can do, from its `join` (see `Capabilities`). */
-  can?: string[];
+  can?: number;
   /**
    * Bulk streams this member accepts: `<sender's name key> <transfer id>`, opened by the
    * member's own first frame of that transfer (its opening acknowledgement). Chunks nobody
@@ -131,7 +131,7 @@ export class Room {
   readonly id: Uint8Array = crypto.getRandomValues(new Uint8Array(16));
   #closed = false;
   /** Joins that wait for the host's seat (with `hostFirst`): `null` once the host is seated. */
-  #waiting: { member: Member; proposed: string; nonce?: Uint8Array; can?: string[] }[] | null;
+  #waiting: { member: Member; proposed: string; nonce?: Uint8Array; can?: number }[] | null;
 
   constructor(options: RoomOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -150,7 +150,7 @@ export class Room {
         since: m.since,
         key: m.key,
         ...(m.nonce ? { nonce: m.nonce } : {}),
-        ...(m.can ? { can: m.can } : {}),
+        ...(m.can !== undefined ? { can: m.can } : {}),
       }));
   }
 
@@ -381,7 +381,7 @@ export class Room {
     }
   }
 
-  #join(member: Member, proposed: string, nonce?: Uint8Array, can?: string[]): void {
+  #join(member: Member, proposed: string, nonce?: Uint8Array, can?: number): void {
     if (member.name !== null) return this.#notice(member, `You are already ${member.name}`);
     if (this.#waiting !== null && !member.host) {
       // One waiting join per member: a second replaces the first.
@@ -411,7 +411,7 @@ export class Room {
     member.nameKey = checked.key;
     member.since = this.#now();
     if (nonce) member.nonce = nonce;
-    if (can) member.can = can;
+    if (can !== undefined) member.can = can;
     this.#send(member, { t: "welcome", name: member.name, room: this.id, members: this.members() });
     this.#broadcast({
       t: "joined",
@@ -419,7 +419,7 @@ export class Room {
       at: member.since,
       key: member.key,
       ...(member.nonce ? { nonce: member.nonce } : {}),
-      ...(member.can ? { can: member.can } : {}),
+      ...(member.can !== undefined ? { can: member.can } : {}),
     }, member);
     this.#onActivity({ kind: "joined", name: member.name, address: member.address });
     if (member.host && this.#waiting !== null) {

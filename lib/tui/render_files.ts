@@ -31,15 +31,15 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/**
- * How much, in how long, how fast: `25.0 MB in 12.5 s, 2.0 MB/s`. Under a second it says so,
- * without a rate (measured over so short a time, it means little).
- */
 /** A file's offered hash after `separator`; nothing when it follows the content. */
 function sha(file: FileView, separator: string): string {
   return file.hash === undefined ? "" : `${separator}sha256 ${sanitize(file.hash)}`;
 }
 
+/**
+ * How much, in how long, how fast: `25.0 MB in 12.5 s, 2.0 MB/s`. Under a second it says so,
+ * without a rate (measured over so short a time, it means little).
+ */
 function sizeAndTime(bytes: number, seconds: number): string {
   if (!(seconds >= 1)) return `${formatBytes(bytes)} in under a second`;
   const time = seconds < 60 ? `${Math.round(seconds * 10) / 10} s` : formatDuration(seconds);

@@ -107,14 +107,21 @@ export interface Member {
 export async function join(
   room: Room,
   name: string,
-  options: { host?: boolean; identity?: Identity; peers?: PeerBook; hostKey?: Uint8Array } = {},
+  options: {
+    host?: boolean;
+    identity?: Identity;
+    peers?: PeerBook;
+    hostKey?: Uint8Array;
+    /** What this member's rt says it can do (see `Capabilities`); default: nothing said. */
+    can?: number;
+  } = {},
 ): Promise<Member> {
   const identity = options.identity ?? generateIdentity();
   const peers = options.peers ?? PeerBook.inMemory();
   const host = options.host ?? false;
   const seat = new RelayedSeat(room, identity.publicKey, host);
   const nonce = crypto.getRandomValues(new Uint8Array(16));
-  seat.send({ t: "join", name, nonce });
+  seat.send({ t: "join", name, nonce, ...(options.can === undefined ? {} : { can: options.can }) });
   const welcome = await seat.next();
   if (welcome?.t !== "welcome") throw new Error(`${name} was not welcomed: ${welcome?.t}`);
   const view = new RoomView(welcome, {

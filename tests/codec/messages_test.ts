@@ -23,6 +23,7 @@ Deno.test("every message kind round-trips", () => {
     { t: "welcome", name: "a", room: roomId, members: [{ name: "a", host: true, since: at, key }] },
     { t: "name-refused", reason: "taken" },
     { t: "joined", name: "b", at, key },
+    { t: "joined", name: "b", at, key, can: 1 },
     { t: "left", name: "b", reason: "lost", at },
     { t: "said", from: "b", text: "hi ✓", at, seq: 3, sent: at - 5, sig },
     { t: "said", from: "b", text: "waves", at, me: true, seq: 4, sent: at, session, sig },
@@ -34,6 +35,7 @@ Deno.test("every message kind round-trips", () => {
   for (const m of room) assertEquals(decodeMessage(RoomMessage, encodeMessage(m)), m);
   const client: ClientMessage[] = [
     { t: "join", name: "x" },
+    { t: "join", name: "x", can: 0xffff_ffff },
     { t: "say", text: "y", seq: 1, sent: at, sig },
     { t: "say", text: "z", me: true, seq: 2, sent: at, session, sig },
     { t: "dm", to: "b", box: new Uint8Array(48) },
@@ -70,6 +72,11 @@ Deno.test("hostile and malformed messages are refused with one error code", () =
     { t: "dm", to: "b", box: new Uint8Array(MAX_BOX_BYTES + 1) },
     { t: "join", name: "x".repeat(1000) },
     { t: "join", name: null },
+    // What a member can do is a few bits, never names: a member cannot swell every welcome.
+    { t: "join", name: "x", can: ["streamed-offers"] },
+    { t: "join", name: "x", can: 2 ** 32 },
+    { t: "join", name: "x", can: -1 },
+    { t: "join", name: "x", can: 1.5 },
   ];
   for (const b of bad) assertThrows(() => decodeMessage(ClientMessage, encode(b)), invalid);
   const badHandshake: unknown[] = [

@@ -276,3 +276,56 @@ Deno.test("streamed: a large file is hashed by a worker as it goes, resumed or n
     });
   }
 });
+
+/**
+ * A sender of `sources` on a link that keeps each frame's plaintext and acknowledges every
+ * byte at once; `onFrame` sees each frame's number.
+ */
+function recordingSender(s: Streamed, onFrame: (n: number) => void = () => {}) {
+  const frames: Uint8Array[] = [];
+  const acks = new AckSender(s.key, s.id);
+  let bytes = 0;
+  const outgoing = new Outgoing({
+    to: "bob",
+    files: s.sources,
+    id: s.id,
+    key: s.key,
+    link: {
+      send: (message: ClientMessage) => {
+        if (message.t !== "data") throw new Error(message.t);
+        const plaintext = s.cipher.open("content", message.n, message.body)!;
+        frames.push(plaintext);
+        if (plaintext.length !== 32) bytes += plaintext.length;
+        onFrame(message.n);
+        const ack = acks.next(encodeAck(bytes));
+        queueMicrotask(() => outgoing.ack(ack.n, ack.body));
+      },
+      ready: () => null,
+    },
+  });
+  return { outgoing, frames };
+}
+
+Deno.test("streamed: a file the recipient has whole gets neither content nor digest", async () => {
+  await withStreamed(async (s) => {
+    const content = randomBytes(1000);
+    await s.file("a", content);
+    await s.file("b", randomBytes(10));
+    const { outgoing, frames } = recordingSender(s);
+    await outgoing.send([content.length, 0]);
+    assertEquals(frames.map((f) => f.length), [10, 32]);
+  });
+});
+
+Deno.test("streamed: a stop half way through a large file sends no digest, and ends the send", async () => {
+  await withStreamed(async (s) => {
+    await s.file("big", randomBytes(9 * 1024 * 1024));
+    const last = 9 * 8 - 1; // the last chunk's number
+    const { outgoing, frames } = recordingSender(s, (n) => {
+      if (n === last) outgoing.stop();
+    });
+    await outgoing.send([0], 64 * 1024 * 1024);
+    assertEquals(frames.length, last + 1);
+    assertOk(frames.every((f) => f.length === CHUNK_BYTES));
+  });
+});

@@ -217,6 +217,27 @@ Deno.test("core: what is not a resumption of an accepted transfer is an ordinary
   assertEquals(autoAccepted(new Core()), false);
 });
 
+Deno.test("core: a streamed offer carries on only with the same files, tagged the same", () => {
+  const tagged = files.map(({ path, size, type }, i) => ({
+    ...{ path, size, type },
+    tag: new Uint8Array(16).fill(i + 1),
+  }));
+  /** Whether an offer of `again` resuming an accepted streamed offer is accepted at once. */
+  const resumed = (again: typeof files) => {
+    const core = new Core();
+    const earlier = core.offered("ann", offer(1, tagged));
+    core.step({ kind: "accept", id: earlier });
+    core.step({ kind: "receiving", id: earlier, from: [0, 0], window: WINDOW_BYTES });
+    const id = core.state.nextId;
+    core.control("ann", { ...offer(5, again), resumes: wire(1) });
+    return event(core.step({ kind: "held", id, held: 0 }), "file-offer").autoAccepted;
+  };
+  assertEquals(resumed(tagged), true);
+  // One file tagged otherwise (it changed since), or the files hashed where they were tagged.
+  const changed = tagged.map((f, i) => i === 1 ? { ...f, tag: new Uint8Array(16).fill(9) } : f);
+  assertEquals([resumed(changed), resumed(files)], [false, false]);
+});
+
 Deno.test("core, the other side: asked for the files again, the sender offers them again", () => {
   const core = new Core();
   const outgoing = sending(core, "bob", 2);

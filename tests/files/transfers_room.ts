@@ -60,7 +60,7 @@ export interface MemberOptions {
   autoAcceptFrom?: string[];
   progressMs?: number;
   /** What the member's rt says it can do (see `Capabilities`); default: nothing. */
-  can?: string[];
+  can?: number;
 }
 
 export class Member {
@@ -120,7 +120,7 @@ export class Member {
         others: () => [...this.room.members.keys()].filter((n) => n !== this.name),
         nameOf: (name) => this.room.find(name)?.name,
         statusOf: (name) => this.status.get(name),
-        can: (name, what) => this.room.find(name)?.options.can?.includes(what) ?? false,
+        can: (name, what) => ((this.room.find(name)?.options.can ?? 0) & what) !== 0,
       },
       link: {
         send: (message: ClientMessage) => {

@@ -169,21 +169,24 @@ Deno.test("what a member's rt can do goes with its name to the others, waiting j
   const room = new Room({ hostFirst: true });
   const bob = seat(room);
   // Bob joins before the host is seated: what he can do waits with his name.
-  bob.membership.receive({ t: "join", name: "Bob", can: ["streamed-offers"] });
+  bob.membership.receive({ t: "join", name: "Bob", can: 1 });
   const ann = seat(room, { host: true });
   ann.membership.receive({ t: "join", name: "Ann" });
   const welcome = bob.inbox.find((m) => m.t === "welcome");
   assertOk(welcome?.t === "welcome");
   assertEquals(welcome.members.map((m) => [m.name, m.can]).sort(), [
     ["Ann", undefined],
-    ["Bob", ["streamed-offers"]],
+    ["Bob", 1],
   ]);
   const cat = seat(room);
-  cat.membership.receive({ t: "join", name: "Cat", can: ["streamed-offers", "later"] });
+  // Bits this rt does not know are passed on as they are.
+  cat.membership.receive({ t: "join", name: "Cat", can: 0x8000_0003 });
   const joined = ann.inbox.find((m) => m.t === "joined" && m.name === "Cat");
   assertOk(joined?.t === "joined");
-  assertEquals(joined.can, ["streamed-offers", "later"]);
-  assertEquals(room.members().find((m) => m.name === "Cat")?.can, ["streamed-offers", "later"]);
+  assertEquals(joined.can, 0x8000_0003);
+  assertEquals(room.members().find((m) => m.name === "Cat")?.can, 0x8000_0003);
+  // None said: none listed.
+  assertEquals(room.members().find((m) => m.name === "Ann")?.can, undefined);
 });
 
 Deno.test("hostFirst: joins wait until the host has taken its seat, then are answered", () => {
