@@ -13,21 +13,24 @@ export const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
  * Encodes one frame: length prefix and payload. A payload given in parts is joined in the
- * frame itself (each byte copied once).
+ * frame itself (each byte copied once). `after`: bytes of the payload that follow these, sent
+ * on their own (counted in the length prefix, not in what is returned).
  */
 export function encodeFrame(
   payload: Uint8Array | Uint8Array[],
   maxBytes: number = MAX_FRAME_BYTES,
+  after = 0,
 ): Uint8Array {
   const parts = Array.isArray(payload) ? payload : [payload];
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const here = parts.reduce((sum, part) => sum + part.length, 0);
+  const length = here + after;
   if (length > maxBytes) {
     throw new RtError(
       "frame-too-large",
       `Frame of ${length} bytes exceeds the limit of ${maxBytes}`,
     );
   }
-  const out = new Uint8Array(FRAME_HEADER_BYTES + length);
+  const out = new Uint8Array(FRAME_HEADER_BYTES + here);
   new DataView(out.buffer).setUint32(0, length);
   let offset = FRAME_HEADER_BYTES;
   for (const part of parts) {

@@ -206,10 +206,17 @@ export class FramedConnection {
    * `RtError("connection-closed")`.
    */
   send(payload: Uint8Array | Uint8Array[]): void {
-    const frame = encodeFrame(payload);
-    this.ensureRoom(frame.length);
-    this.#writeQueue.push(frame);
-    this.#queuedBytes += frame.length;
+    const parts = Array.isArray(payload) ? payload : [payload];
+    const body = parts.at(-1)!;
+    // A large last part (a file's chunk) is written as it is, after the rest of its frame:
+    // joining them would copy it.
+    const pieces = parts.length > 1 && body.length >= WRITE_BATCH
+      ? [encodeFrame(parts.slice(0, -1), MAX_FRAME_BYTES, body.length), body]
+      : [encodeFrame(parts)];
+    const bytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    this.ensureRoom(bytes);
+    this.#writeQueue.push(...pieces);
+    this.#queuedBytes += bytes;
     this.#writing ??= this.#drain();
   }
 
@@ -234,7 +241,11 @@ export class FramedConnection {
       while (this.#writeQueue.length > 0 && !this.#closed) {
         // Coalesce queued frames into one write: one system call for a burst of small frames.
         let count = 0, length = 0;
-        while (count < this.#writeQueue.length && (count === 0 || length < WRITE_BATCH)) {
+        // A large piece goes in a write of its own.
+        while (
+          count < this.#writeQueue.length &&
+          (count === 0 || (length < WRITE_BATCH && this.#writeQueue[count]!.length < WRITE_BATCH))
+        ) {
           length += this.#writeQueue[count++]!.length;
         }
         const batch = count === 1

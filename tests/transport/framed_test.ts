@@ -15,6 +15,31 @@ Deno.test("frames cross a real socket in order", async () => {
   await b.done;
 });
 
+Deno.test("a frame whose last part is large arrives whole, that part written as it is", async () => {
+  const { client, server } = await socketPair();
+  const writes: number[] = [];
+  const write = client.write.bind(client);
+  client.write = (bytes: Uint8Array) => {
+    writes.push(bytes.length);
+    return write(bytes);
+  };
+  const a = new FramedConnection(client), b = new FramedConnection(server);
+  const body = new Uint8Array(128 * 1024).map((_, i) => i % 251);
+  const head = new Uint8Array([1, 2, 3]);
+  a.send([head, new Uint8Array([4]), body]);
+  a.send(new Uint8Array([9]));
+  a.send([head, body.subarray(0, 100)]);
+  assertEquals(await b.next(), new Uint8Array([1, 2, 3, 4, ...body]));
+  assertEquals(await b.next(), new Uint8Array([9]));
+  assertEquals(await b.next(), new Uint8Array([1, 2, 3, ...body.subarray(0, 100)]));
+  // The large part in a write of its own, never joined with what comes before or after it.
+  assertOk(writes.includes(body.length), `writes: ${writes}`);
+  assertEquals(writes.reduce((sum, n) => sum + n, 0), 4 + 4 + body.length + 4 + 1 + 4 + 103);
+  await a.end();
+  b.close();
+  await b.done;
+});
+
 Deno.test("a silent peer hits the deadline", async () => {
   const { client, server } = await socketPair();
   const a = new FramedConnection(client), b = new FramedConnection(server);
