@@ -19,21 +19,15 @@
  *
  * @module
  */
-import { describeError } from "../util/mod.ts";
+import { describeError, workerScope } from "../util/mod.ts";
 import { hashFile } from "./hash.ts";
 
 /** Where this module is: what `new Worker` loads. */
 const HASH_WORKER_URL: string = import.meta.url;
 
-/** The part of a worker's global scope used here. */
-interface WorkerScope {
-  onmessage: ((event: MessageEvent) => void) | null;
-  postMessage(message: unknown): void;
-}
-
 // Only inside a worker: imported on the main thread, this module does nothing.
-if ("WorkerGlobalScope" in globalThis) {
-  const scope = globalThis as unknown as WorkerScope;
+const scope = workerScope();
+if (scope) {
   scope.onmessage = async (event: MessageEvent) => {
     const { path, length } = event.data as { path: string; length: number };
     try {

@@ -9,20 +9,15 @@
  *
  * @module
  */
+import { workerScope } from "../util/mod.ts";
 import { type ImageProtocol, inlineImage } from "./inline_image.ts";
 
 /** Where this module is: what `new Worker` loads. */
 export const PICTURE_WORKER_URL: string = import.meta.url;
 
-/** The part of a worker's global scope used here. */
-interface WorkerScope {
-  onmessage: ((event: MessageEvent) => void) | null;
-  postMessage(message: unknown): void;
-}
-
 // Only inside a worker: imported on the main thread, this module does nothing.
-if ("WorkerGlobalScope" in globalThis) {
-  const scope = globalThis as unknown as WorkerScope;
+const scope = workerScope();
+if (scope) {
   scope.onmessage = async (event: MessageEvent) => {
     const { path, protocol, columns, maxRows } = event.data as {
       path: string;

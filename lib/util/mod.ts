@@ -1,6 +1,6 @@
 /**
- * Small helpers every part of rt may use: bytes, errors, queues, serial work, deadlines, and
- * this computer's network interfaces. They know nothing of rooms, sockets or terminals.
+ * Small helpers every part of rt may use: bytes, errors, queues, serial work, deadlines,
+ * this computer's network interfaces, and a worker's scope. They know nothing of rooms, sockets or terminals.
  *
  * @module
  */
@@ -12,3 +12,4 @@ export { canonicalIpv6, formatIpv6, ipv6Groups } from "./ip.ts";
 export { AsyncQueue } from "./queue.ts";
 export { Serial } from "./serial.ts";
 export { waitAtMost, withTimeout } from "./timeout.ts";
+export { type WorkerScope, workerScope } from "./worker_scope.ts";

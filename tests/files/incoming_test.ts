@@ -1,46 +1,15 @@
 import { isAbsolute, join, relative, sep } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
-import { FAST_WINDOW_BYTES, Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
+import { FAST_WINDOW_BYTES, Incoming } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { DiskWrites, GATHER_BYTES } from "../../lib/files/part_writer.ts";
 import { type OfferedFileInfo, partKey, StreamCipher, WINDOW_BYTES } from "../../lib/files/wire.ts";
+import { Sink } from "./sink.ts";
 import { exists, filesUnder, randomBytes, withTempDir } from "./support.ts";
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
-/** What the sink heard, in order. */
-class Sink implements IncomingSink {
-  acks: number[] = [];
-  placed: { file: OfferedFileInfo; path: string }[] = [];
-  completed = false;
-  failure: { code: "corrupt" | "failed"; reason: string } | null = null;
-  readonly ended: Promise<void>;
-  #end!: () => void;
-  /** Called at each acknowledgement, before it is recorded. */
-  onWritten: (bytes: number) => void = () => {};
-
-  constructor() {
-    this.ended = new Promise((resolve) => this.#end = resolve);
-  }
-
-  written(bytes: number): void {
-    this.onWritten(bytes);
-    this.acks.push(bytes);
-  }
-  saved(file: OfferedFileInfo, path: string): void {
-    this.placed.push({ file, path });
-  }
-  complete(): void {
-    this.completed = true;
-    this.#end();
-  }
-  failed(code: "corrupt" | "failed", reason: string): void {
-    this.failure = { code, reason };
-    this.#end();
-  }
 }
 
 interface Offer {

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { assertEquals, assertOk } from "../assert.ts";
 import { CHUNK_BYTES, type ClientMessage } from "../../lib/codec/messages.ts";
-import { Incoming, type IncomingSink } from "../../lib/files/incoming.ts";
+import { Incoming } from "../../lib/files/incoming.ts";
 import { AckSender, Outgoing, type SourceFile } from "../../lib/files/outgoing.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import {
@@ -18,38 +18,11 @@ import {
   partKey,
   StreamCipher,
 } from "../../lib/files/wire.ts";
+import { Sink } from "./sink.ts";
 import { filesUnder, randomBytes, withTempDir } from "./support.ts";
 
 function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(bytes).digest());
-}
-
-/** What the recipient reported. */
-class Sink implements IncomingSink {
-  placed: { file: string; path: string; hash: Uint8Array }[] = [];
-  completed = false;
-  failure: { code: string; reason: string } | null = null;
-  readonly ended: Promise<void>;
-  onWritten: (bytes: number) => void = () => {};
-  #end!: () => void;
-
-  constructor() {
-    this.ended = new Promise((resolve) => this.#end = resolve);
-  }
-  written(bytes: number): void {
-    this.onWritten(bytes);
-  }
-  saved(file: OfferedFileInfo, path: string, hash: Uint8Array): void {
-    this.placed.push({ file: file.path, path, hash });
-  }
-  complete(): void {
-    this.completed = true;
-    this.#end();
-  }
-  failed(code: "corrupt" | "failed", reason: string): void {
-    this.failure = { code, reason };
-    this.#end();
-  }
 }
 
 /** One streamed offer between a sender's folder and a recipient's downloads. */
@@ -148,7 +121,7 @@ Deno.test("streamed: each file arrives whole, checked against the digest after i
     ]);
     assertEquals(s.frames[4], sha256(contents[0]!));
     assertEquals(s.frames[6], sha256(contents[2]!));
-    assertEquals(s.sink.placed.map((p) => p.file), ["f0", "f1", "f2"]);
+    assertEquals(s.sink.placed.map((p) => p.file.path), ["f0", "f1", "f2"]);
     for (const [i, placed] of s.sink.placed.entries()) {
       assertEquals(await Deno.readFile(placed.path), contents[i]);
       assertEquals(placed.hash, sha256(contents[i]!));
@@ -168,7 +141,7 @@ Deno.test("streamed: no file is saved before its digest is here", async () => {
     assertEquals([s.sink.placed.length, s.sink.completed, s.sink.failure], [0, false, null]);
     s.frame(sha256(content));
     await s.sink.ended;
-    assertEquals(s.sink.placed.map((p) => p.file), ["a"]);
+    assertEquals(s.sink.placed.map((p) => p.file.path), ["a"]);
     assertEquals(await Deno.readFile(s.sink.placed[0]!.path), content);
   });
 });
