@@ -1,7 +1,8 @@
 /**
  * One offer being sent to one member: once accepted, each file is read from where the
  * recipient asked (a resumed transfer starts half way) in chunks, encrypted with the
- * transfer's key (in a streamed offer, hashed as it goes, its digest sent after it), and sent no faster than the recipient acknowledges writing them and the
+ * transfer's key (in a streamed offer, hashed as it goes, its digest sent after it), and sent
+ * no faster than the recipient acknowledges writing them and the
  * connection drains: a file of any size never sits in memory, and chat never waits behind it.
  *
  * @module
@@ -10,7 +11,7 @@ import type { ClientMessage } from "../codec/mod.ts";
 import { CHUNK_BYTES } from "../codec/mod.ts";
 import { addFile, FileHasher } from "./hash.ts";
 import { WorkerHash } from "./hash_worker.ts";
-import { decodeAck, StreamCipher, WINDOW_BYTES } from "./wire.ts";
+import { decodeAck, isStreamed, StreamCipher, WINDOW_BYTES } from "./wire.ts";
 import { Pacing } from "./pacing.ts";
 import { changedSinceOffered, notOffered } from "./words.ts";
 
@@ -90,7 +91,7 @@ export class Outgoing {
     this.#id = options.id;
     this.#cipher = new StreamCipher(options.key, options.id);
     this.#link = options.link;
-    this.#streamed = options.files[0]?.tag !== undefined;
+    this.#streamed = isStreamed(options.files);
   }
 
   /** Bytes the recipient has: held before, plus written in this transfer. */

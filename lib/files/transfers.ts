@@ -21,7 +21,7 @@ import { transferList } from "./transfer_progress.ts";
 import { findByWire, initialState, type TransfersState } from "./transfer_state.ts";
 import { type Input, step } from "./transfer_step.ts";
 import type { Effect, Readings } from "./transfer_turn.ts";
-import { decodeTransfer, encodeTransfer, type TransferMessage } from "./wire.ts";
+import { decodeTransfer, encodeTransfer, isStreamed, type TransferMessage } from "./wire.ts";
 
 /** What transfers need of the member's view of the room. */
 export interface TransferPeers {
@@ -244,7 +244,7 @@ export class Transfers {
    * `null`, having said why, when they cannot be read.
    */
   async #offerable(peer: string, files: OfferedFile[]): Promise<OfferedFile[] | null> {
-    if (files[0]?.tag === undefined) return files;
+    if (!isStreamed(files)) return files;
     if (this.#options.peers.can?.(peer, CAN_STREAMED_OFFERS)) return files;
     try {
       return await Promise.all(files.map(async ({ path, source, size, type }) => {

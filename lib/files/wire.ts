@@ -58,7 +58,7 @@ export const OfferedFileInfo = z.object({
 export type OfferedFileInfo = z.infer<typeof OfferedFileInfo>;
 
 /** Whether an offer's files are streamed: their hashes follow the content. */
-export function isStreamed(files: readonly OfferedFileInfo[]): boolean {
+export function isStreamed(files: readonly { size: number; tag?: Uint8Array }[]): boolean {
   return files[0]?.tag !== undefined;
 }
 

@@ -59,10 +59,12 @@ class Streamed {
     return await this.incoming.accept(this.sink);
   }
 
-  /** The real sender sends from `from`, each frame straight to the recipient, acks back. */
-  async send(from: number[]): Promise<void> {
-    const acks = new AckSender(this.key, this.id);
-    const outgoing = new Outgoing({
+  /**
+   * The real sender of `sources`: each frame's plaintext is kept in `frames`, then the frame is
+   * handed to `deliver`.
+   */
+  outgoing(deliver: (n: number, body: Uint8Array, plaintext: Uint8Array) => void): Outgoing {
+    return new Outgoing({
       to: "bob",
       files: this.sources,
       id: this.id,
@@ -70,13 +72,20 @@ class Streamed {
       link: {
         send: (message: ClientMessage) => {
           if (message.t !== "data") throw new Error(message.t);
-          this.frames.push(this.cipher.open("content", message.n, message.body)!);
+          const plaintext = this.cipher.open("content", message.n, message.body)!;
+          this.frames.push(plaintext);
           this.#n = message.n + 1;
-          this.incoming.chunk(message.n, message.body);
+          deliver(message.n, message.body, plaintext);
         },
         ready: () => null,
       },
     });
+  }
+
+  /** The real sender sends from `from`, each frame straight to the recipient, acks back. */
+  async send(from: number[]): Promise<void> {
+    const acks = new AckSender(this.key, this.id);
+    const outgoing = this.outgoing((n, body) => this.incoming.chunk(n, body));
     this.sink.onWritten = (bytes) => {
       const ack = acks.next(encodeAck(bytes));
       assertEquals(decodeAck(this.cipher.open("acks", ack.n, ack.body)!), bytes);
@@ -255,28 +264,15 @@ Deno.test("streamed: a large file is hashed by a worker as it goes, resumed or n
  * byte at once; `onFrame` sees each frame's number.
  */
 function recordingSender(s: Streamed, onFrame: (n: number) => void = () => {}) {
-  const frames: Uint8Array[] = [];
   const acks = new AckSender(s.key, s.id);
   let bytes = 0;
-  const outgoing = new Outgoing({
-    to: "bob",
-    files: s.sources,
-    id: s.id,
-    key: s.key,
-    link: {
-      send: (message: ClientMessage) => {
-        if (message.t !== "data") throw new Error(message.t);
-        const plaintext = s.cipher.open("content", message.n, message.body)!;
-        frames.push(plaintext);
-        if (plaintext.length !== 32) bytes += plaintext.length;
-        onFrame(message.n);
-        const ack = acks.next(encodeAck(bytes));
-        queueMicrotask(() => outgoing.ack(ack.n, ack.body));
-      },
-      ready: () => null,
-    },
+  const outgoing = s.outgoing((n, _body, plaintext) => {
+    if (plaintext.length !== 32) bytes += plaintext.length;
+    onFrame(n);
+    const ack = acks.next(encodeAck(bytes));
+    queueMicrotask(() => outgoing.ack(ack.n, ack.body));
   });
-  return { outgoing, frames };
+  return { outgoing, frames: s.frames };
 }
 
 Deno.test("streamed: a file the recipient has whole gets neither content nor digest", async () => {
