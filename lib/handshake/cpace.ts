@@ -44,9 +44,19 @@ export function calculateGenerator(
   return sodium.crypto_core_ristretto255_from_hash(sha512(generatorString(prs, ci, sid)));
 }
 
-/** A fresh uniformly random scalar `y` (draft `sample_scalar`). */
+/**
+ * A fresh uniformly random scalar `y` (draft `sample_scalar`): 64 random bytes reduced modulo
+ * the group order, whose bias is below 2^-250. libsodium's own `scalar_random` gives the same
+ * but draws its randomness through the WebAssembly boundary: 83 µs a scalar here against 4.
+ */
 export function sampleScalar(): Uint8Array {
-  return sodium.crypto_core_ristretto255_scalar_random();
+  for (;;) {
+    const y = sodium.crypto_core_ristretto255_scalar_reduce(
+      crypto.getRandomValues(new Uint8Array(64)),
+    );
+    // Zero has odds of 2^-252; it would make the share the identity.
+    if (y.some((b) => b !== 0)) return y;
+  }
 }
 
 /** `scalar_mult(y, g)`: the public share `Y = y·g`, encoded. */
