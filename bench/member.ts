@@ -30,10 +30,12 @@ export interface Joined {
 
 /**
  * The handshake's steps as the joiner's socket sees them, in ms: `greeting`, connected until
- * the host's greeting arrives; `share`, until the joiner's CPace share is written; `reply`,
- * until the host's reply arrives (a trip there and back, and the host's CPace); `finish`, until
- * the joiner's confirmation is written; `identities`, until the host's identity proof has
- * arrived and been checked (the joiner signs and sends its own meanwhile).
+ * the host's greeting arrives; `share`, until the joiner's CPace share is written; `reply`, until
+ * the host's reply arrives (a trip there and back, the host's CPace, and its identity proof
+ * signed and sealed behind the reply); `finish`, until the joiner's confirmation and identity
+ * proof are written (its CPace, the host's proof checked, its own signed); `identities`, until
+ * `joinHost` is done. Joining as an rt from before `early`, `finish` is until the confirmation
+ * is written and `identities` until the host's proof has arrived and been checked, a trip later.
  */
 export interface HandshakeSteps {
   greeting: number;
@@ -71,8 +73,19 @@ class TimedStream implements ByteStream {
   }
 }
 
+/** How `joinRoom` joins. */
+export interface JoinRoomOptions {
+  /** `joinHost`'s `early`: false joins as an rt from before it (the host's proof after). */
+  early?: boolean;
+}
+
 /** Joins as `name`; rejects after `timeoutMs` or on anything but `welcome`. */
-export async function joinRoom(port: number, name: string, timeoutMs: number): Promise<Joined> {
+export async function joinRoom(
+  port: number,
+  name: string,
+  timeoutMs: number,
+  options: JoinRoomOptions = {},
+): Promise<Joined> {
   // Made before the clock starts: rt makes a person's key once, not at each join.
   const identity = generateIdentity();
   const t0 = performance.now();
@@ -85,6 +98,7 @@ export async function joinRoom(port: number, name: string, timeoutMs: number): P
       identity,
       password: () => Promise.resolve(PASSWORD),
       timeoutMs,
+      early: options.early,
     });
     const t2 = performance.now();
     // The greeting and the reply are the first two reads; the share and the confirmation the

@@ -45,13 +45,18 @@ const reason = z.string().max(200);
 
 // ---- handshake, in the clear ------------------------------------------------------------
 
-/** Host to joiner, before authentication. */
+/**
+ * Host to joiner, before authentication. `early`: this host sends its identity proof right
+ * behind its reply when the joiner's share asks for it (see `transport/secure.ts`); an rt before
+ * it leaves it out, and proves its identity after the joiner's confirmation.
+ */
 export const HostHello = z.object({
   t: z.literal("hello"),
   v: z.number().int(),
   app: z.literal("rt"),
   nonce,
   tries,
+  early: z.boolean().optional(),
 });
 const HostReply = z.object({ t: z.literal("reply"), y: element, confirm: tag });
 const HostRetry = z.object({ t: z.literal("retry"), nonce, tries });
@@ -74,6 +79,7 @@ export type HostHandshake = z.infer<typeof HostHandshake>;
 /**
  * `resume`: the handle of the resumption secret this joiner proves instead of the password (a
  * member coming back after its connection dropped); the secret itself never travels again.
+ * `early`: asks a host whose hello offered it for its identity proof right behind its reply.
  */
 const JoinerShare = z.object({
   t: z.literal("share"),
@@ -81,6 +87,7 @@ const JoinerShare = z.object({
   nonce,
   y: element,
   resume: bytes(16).optional(),
+  early: z.boolean().optional(),
 });
 const JoinerConfirm = z.object({ t: z.literal("confirm"), confirm: tag });
 const JoinerMismatch = z.object({ t: z.literal("mismatch") });

@@ -11,6 +11,10 @@
  * A → B  confirm {confirm_A}             (or mismatch, when confirm_B did not verify)
  * ```
  *
+ * Identity proofs follow, sealed (`transport/secure.ts`): the joiner's with its confirm and the
+ * host's after it, or, when the hello offers `early` and the share asks for it, the host's
+ * right behind its reply and the joiner's with its confirm (one trip fewer before `join`).
+ *
  * `sid = SHA-512("rt/1 sid" ‖ lv(nonce_B) ‖ lv(nonce_A) ‖ attempt)[0..16]` is fresh from both
  * sides' randomness. The transcript hash `th` covers the host's greeting, the joiner's share
  * (both carrying the protocol version) and `Y_B`; keys and tags come from
@@ -224,6 +228,15 @@ export class HostAttempt {
     const transcript = concat(lvCat(share.y, JOINER_AD), lvCat(mine.share, HOST_AD));
     const d = derive(isk, sid, th, transcript);
     return new HostAttempt(d.keys, mine.share, d.hostTag, d.joinerTag);
+  }
+
+  /**
+   * The keys before the joiner has proven the password: only for sealing the host's identity
+   * proof right behind its reply, which a joiner without the password cannot open. Nothing from
+   * the joiner is opened with them before {@link verify}.
+   */
+  get unconfirmedKeys(): SessionKeys {
+    return this.#keys;
   }
 
   /** The keys when the joiner's tag proves the same password, otherwise `null`. */

@@ -65,6 +65,8 @@ export class FramedConnection {
   #writeQueue: Uint8Array[] = [];
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
+  /** Inside `together`: frames are queued, not yet written. */
+  #holding = 0;
   /** Waiting for the write queue to shrink: resolved once it is at or below their mark. */
   #roomWaiters: { bytes: number; resolve: () => void }[] = [];
   #closed = false;
@@ -217,7 +219,21 @@ export class FramedConnection {
     this.ensureRoom(bytes);
     this.#writeQueue.push(...pieces);
     this.#queuedBytes += bytes;
-    this.#writing ??= this.#drain();
+    if (this.#holding === 0) this.#writing ??= this.#drain();
+  }
+
+  /**
+   * Runs `send`, whose frames go out together in one write: otherwise the first goes alone and
+   * the rest wait until it is written, a turn of the event loop later (a trip's worth when the
+   * other side waits for all of them, as in the handshake).
+   */
+  together(send: () => void): void {
+    this.#holding++;
+    try {
+      send();
+    } finally {
+      if (--this.#holding === 0 && this.#writeQueue.length > 0) this.#writing ??= this.#drain();
+    }
   }
 
   /**

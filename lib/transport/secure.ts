@@ -153,7 +153,7 @@ export class SecureConnection implements Flushable {
   readonly #opener: Opener;
   /** Public identifier of this session (CPace `sid_output`, 16 bytes). */
   readonly sessionId: Uint8Array;
-  /** The peer's identity key, once proven (see `proveIdentities`). */
+  /** The peer's identity key, once proven (see `receiveIdentity`). */
   peerKey: Uint8Array = new Uint8Array(0);
   /** Whether the peer reads batch frames (it said so in its identity proof). */
   peerBatches = false;
@@ -210,6 +210,14 @@ export class SecureConnection implements Flushable {
       this.#soon = true;
       flushSoon(this);
     } else if (this.#gathered.length === 1) flushWithin(this);
+  }
+
+  /**
+   * One message in a sealed frame of its own, queued at once: the handshake's identity proof,
+   * which is no part of a stream of sends (see `util/coalesce.ts`) whenever it goes.
+   */
+  sendAlone(plaintext: Uint8Array): void {
+    this.#sendSealed(plaintext);
   }
 
   /** One message as a sealed frame, queued. */
@@ -330,12 +338,12 @@ export class SecureConnection implements Flushable {
   }
 }
 
-async function nextMessage<T>(
+/** The next frame of the handshake; rejects on a deadline passed or the connection closed. */
+async function handshakeFrame(
   framed: FramedConnection,
-  schema: Parameters<typeof decodeMessage<T>>[0],
   timeoutMs: number,
   waitingFor: string,
-): Promise<{ message: T; frame: Uint8Array }> {
+): Promise<Uint8Array> {
   let frame: Uint8Array | null;
   try {
     frame = await framed.next(timeoutMs);
@@ -351,6 +359,16 @@ async function nextMessage<T>(
   if (frame === null) {
     throw new RtError("connection-closed", `Connection closed while waiting for ${waitingFor}`);
   }
+  return frame;
+}
+
+async function nextMessage<T>(
+  framed: FramedConnection,
+  schema: Parameters<typeof decodeMessage<T>>[0],
+  timeoutMs: number,
+  waitingFor: string,
+): Promise<{ message: T; frame: Uint8Array }> {
+  const frame = await handshakeFrame(framed, timeoutMs, waitingFor);
   return { message: decodeMessage(schema, frame), frame };
 }
 
@@ -366,20 +384,25 @@ function proofLabel(role: "host" | "joiner"): string {
 /**
  * Both sides prove possession of their identity key by signing this connection's session id;
  * the proof is sent inside the sealed channel, so it is useless on any other connection.
- * Sets `secure.peerKey`; rejects with `identity-proof` when the peer's proof is wrong.
  */
-async function proveIdentities(
-  secure: SecureConnection,
-  identity: Identity,
-  role: "host" | "joiner",
-  timeoutMs: number,
-): Promise<SecureConnection> {
-  secure.send(encodeMessage({
+function sendIdentity(secure: SecureConnection, identity: Identity, role: "host" | "joiner") {
+  secure.sendAlone(encodeMessage({
     t: "identity",
     key: identity.publicKey,
     sig: sign(identity, proofLabel(role), secure.sessionId),
     batches: true,
   }));
+}
+
+/**
+ * Reads and checks the peer's identity proof (see {@link sendIdentity}). Sets
+ * `secure.peerKey`; rejects with `identity-proof` when the peer's proof is wrong.
+ */
+async function receiveIdentity(
+  secure: SecureConnection,
+  role: "host" | "joiner",
+  timeoutMs: number,
+): Promise<SecureConnection> {
   let plaintext: Uint8Array | null;
   try {
     plaintext = await secure.receive(timeoutMs);
@@ -444,6 +467,11 @@ export interface AcceptOptions {
    * know (the host started again, the seat is gone): counted by the caller as it sees fit.
    */
   onUnknownResumption?: () => void;
+  /**
+   * Offer to send the host's identity proof right behind its reply (the hello's `early`), and
+   * do so when the joiner asks. Default: true; false speaks as an rt before it (tests).
+   */
+  early?: boolean;
 }
 
 /** What the host says to a member coming back that the room does not know (any more). */
@@ -470,6 +498,7 @@ export async function acceptJoiner(
     app: "rt",
     nonce: hostNonce,
     tries,
+    early: options.early ?? true,
   });
   framed.send(greeting);
   for (let attempt = 1;; attempt++) {
@@ -501,9 +530,21 @@ export async function acceptJoiner(
     }
     const input = { password: prs ?? options.password(), greeting, hostNonce, attempt };
     let host: HostAttempt;
+    // Asked for (and offered: the share is in the transcript both sides confirm), the host's
+    // identity proof goes right behind its reply, sealed with keys only the password gives.
+    let early: SecureConnection | null = null;
     try {
-      host = HostAttempt.respond(input, shareFrame, share);
-      framed.send(encodeMessage({ t: "reply", y: host.share, confirm: host.confirm }));
+      const answer = HostAttempt.respond(input, shareFrame, share);
+      host = answer;
+      if (share.early && (options.early ?? true)) {
+        early = sealed(framed, answer.unconfirmedKeys, "host");
+        // Until the joiner proves the password, its frames stay as small as a stranger's.
+        framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
+      }
+      framed.together(() => {
+        framed.send(encodeMessage({ t: "reply", y: answer.share, confirm: answer.confirm }));
+        if (early) sendIdentity(early, options.identity, "host");
+      });
     } catch (error) {
       // The guess was counted before it was answered: settle it as a wrong one.
       options.onWrongPassword?.(attempt, 0, true);
@@ -525,9 +566,11 @@ export async function acceptJoiner(
     }
     const keys = answer.t === "confirm" ? host.verify(answer.confirm) : null;
     if (keys) {
-      const secure = sealed(framed, keys, "host");
+      framed.maxFrameBytes = MAX_FRAME_BYTES;
+      const secure = early ?? sealed(framed, keys, "host");
       secure.resumed = resuming;
-      return proveIdentities(secure, options.identity, "host", timeoutMs);
+      if (!early) sendIdentity(secure, options.identity, "host");
+      return receiveIdentity(secure, "host", timeoutMs);
     }
     const left = answer.t === "share" || resuming ? 0 : tries - attempt;
     options.onWrongPassword?.(attempt, left, false);
@@ -580,6 +623,11 @@ export interface JoinOptions {
    * {@link SilentHost} when it passes. Default: 10 s.
    */
   firstAnswerTimeoutMs?: number;
+  /**
+   * Ask a host that offers it for its identity proof right behind its reply. Default: true;
+   * false speaks as an rt before it (tests).
+   */
+  early?: boolean;
 }
 
 /**
@@ -612,6 +660,8 @@ export async function joinHost(
       `The host speaks rt protocol ${hello.v}; this rt speaks ${PROTOCOL_VERSION}. Update rt`,
     );
   }
+  // The host proves its identity behind its reply when it offers to and this rt asks.
+  const early = hello.early === true && (options.early ?? true);
   let greeting = frame;
   let hostNonce = hello.nonce;
   let triesLeft = hello.tries;
@@ -625,6 +675,7 @@ export async function joinHost(
       nonce: joiner.nonce,
       y: joiner.share,
       ...(resume ? { resume: resume.handle } : {}),
+      ...(early ? { early } : {}),
     });
     framed.send(shareFrame);
     const { message: reply } = await nextMessage(framed, HostHandshake, timeoutMs, "the host");
@@ -632,17 +683,21 @@ export async function joinHost(
     if (reply.t !== "reply") throw protocolError("reply", reply.t);
     try {
       const { keys, confirm } = joiner.finish(shareFrame, reply);
-      framed.send(encodeMessage({ t: "confirm", confirm }));
-      return await proveIdentities(
-        sealed(framed, keys, "joiner"),
-        options.identity,
-        "joiner",
-        timeoutMs,
-      );
+      const secure = sealed(framed, keys, "joiner");
+      // Asked for early, the host's proof is already on its way: it is checked before this
+      // joiner says anything sealed, and its own proof (and its `join`) follow the confirm.
+      if (early) await receiveIdentity(secure, "joiner", timeoutMs);
+      framed.together(() => {
+        framed.send(encodeMessage({ t: "confirm", confirm }));
+        sendIdentity(secure, options.identity, "joiner");
+      });
+      return early ? secure : await receiveIdentity(secure, "joiner", timeoutMs);
     } catch (error) {
       if (!(error instanceof RtError && error.code === "wrong-password")) throw error;
     }
     framed.send(encodeMessage({ t: "mismatch" }));
+    // The host's early proof, sealed with keys of another password: passed over unread.
+    if (early) await handshakeFrame(framed, timeoutMs, "the host");
     const { message: next, frame: nextFrame } = await nextMessage(
       framed,
       HostHandshake,

@@ -40,6 +40,40 @@ Deno.test("a frame whose last part is large arrives whole, that part written as 
   await b.done;
 });
 
+Deno.test("frames sent together go out in one write; alone, the first goes by itself", async () => {
+  const { client, server } = await socketPair();
+  const writes: number[] = [];
+  const write = client.write.bind(client);
+  client.write = (bytes: Uint8Array) => {
+    writes.push(bytes.length);
+    return write(bytes);
+  };
+  const a = new FramedConnection(client), b = new FramedConnection(server);
+  a.together(() => {
+    a.send(new Uint8Array(10));
+    a.send(new Uint8Array(20));
+  });
+  assertEquals(writes, [4 + 10 + 4 + 20]);
+  assertEquals((await b.next())!.length, 10);
+  assertEquals((await b.next())!.length, 20);
+  a.send(new Uint8Array(10));
+  a.send(new Uint8Array(20));
+  assertEquals(await b.next(), new Uint8Array(10));
+  assertEquals(await b.next(), new Uint8Array(20));
+  assertEquals(writes, [4 + 10 + 4 + 20, 4 + 10, 4 + 20]);
+  // A failure inside still lets what was queued go.
+  assertThrows(() =>
+    a.together(() => {
+      a.send(new Uint8Array([7]));
+      throw new Error("boom");
+    })
+  );
+  assertEquals(await b.next(), new Uint8Array([7]));
+  a.close();
+  b.close();
+  await Promise.all([a.done, b.done]);
+});
+
 Deno.test("a silent peer hits the deadline", async () => {
   const { client, server } = await socketPair();
   const a = new FramedConnection(client), b = new FramedConnection(server);
