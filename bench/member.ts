@@ -32,10 +32,9 @@ export interface Joined {
  * The handshake's steps as the joiner's socket sees them, in ms: `greeting`, connected until
  * the host's greeting arrives; `share`, until the joiner's CPace share is written; `reply`, until
  * the host's reply arrives (a trip there and back, the host's CPace, and its identity proof
- * signed and sealed behind the reply); `finish`, until the joiner's confirmation and identity
- * proof are written (its CPace, the host's proof checked, its own signed); `identities`, until
- * `joinHost` is done. Joining as an rt from before `early`, `finish` is until the confirmation
- * is written and `identities` until the host's proof has arrived and been checked, a trip later.
+ * signed and sealed behind the reply); `finish`, until the joiner's confirmation and its own
+ * proof are written; `identities`, until the host's proof, there already, has been checked.
+ * Joining as an rt from before `early`, the host's proof comes a trip after the confirmation.
  */
 export interface HandshakeSteps {
   greeting: number;

@@ -225,7 +225,8 @@ export class FramedConnection {
   /**
    * Runs `send`, whose frames go out together in one write: otherwise the first goes alone and
    * the rest wait until it is written, a turn of the event loop later (a trip's worth when the
-   * other side waits for all of them, as in the handshake).
+   * other side waits for all of them, as in the handshake). `send` must not `end` the
+   * connection: what it queued would not be written before the end.
    */
   together(send: () => void): void {
     this.#holding++;

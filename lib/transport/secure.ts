@@ -174,15 +174,20 @@ export class SecureConnection implements Flushable {
   flushedAt = -Infinity;
   flushedBefore = -Infinity;
 
+  /**
+   * `confirmed`: the peer has proven the password, so its frames may be as large as any
+   * member's (default); false leaves the limit as it is, for the host's proof sent early.
+   */
   constructor(
     framed: FramedConnection,
     keys: { send: Uint8Array; receive: Uint8Array; id: Uint8Array },
+    confirmed = true,
   ) {
     this.#framed = framed;
     this.#sealer = new Sealer(keys.send);
     this.#opener = new Opener(keys.receive);
     this.sessionId = keys.id;
-    framed.maxFrameBytes = MAX_FRAME_BYTES;
+    if (confirmed) framed.maxFrameBytes = MAX_FRAME_BYTES;
   }
 
   /**
@@ -534,15 +539,16 @@ export async function acceptJoiner(
     // identity proof goes right behind its reply, sealed with keys only the password gives.
     let early: SecureConnection | null = null;
     try {
-      const answer = HostAttempt.respond(input, shareFrame, share);
-      host = answer;
+      const responded = HostAttempt.respond(input, shareFrame, share);
+      host = responded;
+      // Until the joiner proves the password, its frames stay as small as a stranger's.
       if (share.early && (options.early ?? true)) {
-        early = sealed(framed, answer.unconfirmedKeys, "host");
-        // Until the joiner proves the password, its frames stay as small as a stranger's.
-        framed.maxFrameBytes = HANDSHAKE_FRAME_BYTES;
+        early = sealed(framed, responded.unconfirmedKeys, "host", false);
       }
       framed.together(() => {
-        framed.send(encodeMessage({ t: "reply", y: answer.share, confirm: answer.confirm }));
+        framed.send(
+          encodeMessage({ t: "reply", y: responded.share, confirm: responded.confirm }),
+        );
         if (early) sendIdentity(early, options.identity, "host");
       });
     } catch (error) {
@@ -587,12 +593,17 @@ export async function acceptJoiner(
   }
 }
 
-function sealed(framed: FramedConnection, keys: SessionKeys, side: "host" | "joiner") {
+function sealed(
+  framed: FramedConnection,
+  keys: SessionKeys,
+  side: "host" | "joiner",
+  confirmed = true,
+) {
   return new SecureConnection(framed, {
     send: side === "host" ? keys.hostToJoiner : keys.joinerToHost,
     receive: side === "host" ? keys.joinerToHost : keys.hostToJoiner,
     id: keys.sessionId,
-  });
+  }, confirmed);
 }
 
 /** What the joiner is told when asked for the password. */
@@ -684,26 +695,25 @@ export async function joinHost(
     try {
       const { keys, confirm } = joiner.finish(shareFrame, reply);
       const secure = sealed(framed, keys, "joiner");
-      // Asked for early, the host's proof is already on its way: it is checked before this
-      // joiner says anything sealed, and its own proof (and its `join`) follow the confirm.
-      if (early) await receiveIdentity(secure, "joiner", timeoutMs);
       framed.together(() => {
         framed.send(encodeMessage({ t: "confirm", confirm }));
         sendIdentity(secure, options.identity, "joiner");
       });
-      return early ? secure : await receiveIdentity(secure, "joiner", timeoutMs);
+      // Asked for early, the host's proof is here already: each side checks the other's at the
+      // same time, and nothing waits a trip for it.
+      return await receiveIdentity(secure, "joiner", timeoutMs);
     } catch (error) {
       if (!(error instanceof RtError && error.code === "wrong-password")) throw error;
     }
     framed.send(encodeMessage({ t: "mismatch" }));
-    // The host's early proof, sealed with keys of another password: passed over unread.
-    if (early) await handshakeFrame(framed, timeoutMs, "the host");
-    const { message: next, frame: nextFrame } = await nextMessage(
-      framed,
-      HostHandshake,
-      timeoutMs,
-      "the host",
-    );
+    let nextFrame = await handshakeFrame(framed, timeoutMs, "the host");
+    // The host's early proof, sealed with keys of another password, is passed over unread: a
+    // sealed frame starts with 0, which no handshake message does (a MessagePack map). Only
+    // that: a host that sent none (its `early` stripped on the way) is answered at once.
+    if (early && nextFrame[0] === 0) {
+      nextFrame = await handshakeFrame(framed, timeoutMs, "the host");
+    }
+    const next = decodeMessage(HostHandshake, nextFrame);
     // A refusal after a wrong guess: the last try, unless the host says otherwise (blocked).
     if (next.t === "denied") throw new Refused(refusalOf(next.code, "wrong-password"), next.reason);
     if (next.t !== "retry") throw protocolError("retry", next.t);

@@ -9,6 +9,7 @@ import {
   finishCpace,
   generatorString,
   intermediateSessionKey,
+  sampleScalar,
   scalarMult,
   scalarMultVfy,
   sha512,
@@ -17,6 +18,7 @@ import {
   transcriptIr,
 } from "../../lib/handshake/cpace.ts";
 import { RtError } from "../../lib/errors.ts";
+import { sodium } from "../../lib/handshake/sodium.ts";
 
 Deno.test("prepend_len matches the draft's string utility vectors", () => {
   for (const v of vectors.string_utils.prepend_len) {
@@ -90,4 +92,21 @@ Deno.test("scalar_mult_vfy aborts on the draft's invalid points", () => {
       (e: unknown) => e instanceof RtError && e.code === "handshake-invalid-share",
     );
   }
+});
+
+Deno.test("sample_scalar: canonical, never zero, fresh each time, and usable as y", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const y = sampleScalar();
+    assertEquals(y.length, 32);
+    // Canonical: reducing it again (padded to 64 bytes) changes nothing; below the order.
+    assertEquals(sodium.crypto_core_ristretto255_scalar_reduce(concat(y, new Uint8Array(32))), y);
+    assertNotEquals(toHex(y), "00".repeat(32));
+    seen.add(toHex(y));
+  }
+  assertEquals(seen.size, 200);
+  // Two parties with fresh scalars agree on K = y_a·(y_b·g) = y_b·(y_a·g).
+  const g = calculateGenerator(utf8("password"), utf8("ci"), new Uint8Array(16));
+  const a = sampleScalar(), b = sampleScalar();
+  assertEquals(scalarMultVfy(a, scalarMult(b, g)), scalarMultVfy(b, scalarMult(a, g)));
 });

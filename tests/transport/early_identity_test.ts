@@ -6,11 +6,14 @@
  */
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import {
+  ClientMessage,
   decodeMessage,
+  encodeFrame,
   encodeMessage,
   HostHandshake,
   IdentityProof,
   JoinerHandshake,
+  MAX_NAME_CHARS,
   PROTOCOL_VERSION,
 } from "../../lib/codec/mod.ts";
 import { RtError } from "../../lib/errors.ts";
@@ -23,7 +26,13 @@ import {
   type SessionKeys,
 } from "../../lib/handshake/mod.ts";
 import { generateIdentity, type Identity, sign, verify } from "../../lib/identity/mod.ts";
-import { acceptJoiner, FramedConnection, joinHost } from "../../lib/transport/mod.ts";
+import {
+  acceptJoiner,
+  FramedConnection,
+  HANDSHAKE_FRAME_BYTES,
+  joinHost,
+  Refused,
+} from "../../lib/transport/mod.ts";
 import { socketPair } from "./socket_pair.ts";
 
 const PASSWORD = "correct horse";
@@ -177,7 +186,7 @@ async function earlyHost(
   return { keys: attempt.unconfirmedKeys, asked: share.early };
 }
 
-Deno.test("today's joiner asks a host that offers it, checks its proof, then proves its own key", async () => {
+Deno.test("today's joiner asks a host that offers it, proves its own key, and checks the host's", async () => {
   const { host, joiner } = await connected();
   const joining = joinHost(joiner, {
     identity: joinerId,
@@ -202,7 +211,7 @@ Deno.test("today's joiner asks a host that offers it, checks its proof, then pro
   }
 });
 
-Deno.test("today's joiner says nothing more to a host whose early proof does not verify", async () => {
+Deno.test("today's joiner refuses a host whose early proof does not verify, and sends no more", async () => {
   const { host, joiner } = await connected();
   const joining = joinHost(joiner, {
     identity: joinerId,
@@ -210,13 +219,16 @@ Deno.test("today's joiner says nothing more to a host whose early proof does not
   });
   try {
     // Signed by someone else than the key it claims.
-    await earlyHost(
+    const { keys } = await earlyHost(
       host,
       (keys) => proofFrame(keys.hostToJoiner, keys.sessionId, "host", joinerId, hostId.publicKey),
     );
     await assertRejects(() => joining, (e) => e instanceof RtError && e.code === "identity-proof");
     joiner.close();
-    // Neither the confirmation nor the joiner's proof went out: the connection just ends.
+    // As with a host that proves its key after the confirmation: the confirmation and the
+    // joiner's proof went out together, then the connection ends.
+    assertEquals(decodeMessage(JoinerHandshake, await next(host)).t, "confirm");
+    checkProof(await next(host), keys.joinerToHost, keys.sessionId, "joiner");
     assertEquals(await host.next(WAIT_MS).catch(() => null), null);
   } finally {
     host.close();
@@ -262,3 +274,85 @@ for (
     }
   });
 }
+
+Deno.test("three wrong passwords with the early proof: each proof passed over, then refused", async () => {
+  const { host, joiner } = await connected();
+  const hostWrong: number[] = [], joinerWrong: number[] = [];
+  const accepted = acceptJoiner(host, {
+    identity: hostId,
+    password: () => PASSWORD,
+    onWrongPassword: (_attempt, left) => hostWrong.push(left),
+  });
+  const joining = joinHost(joiner, {
+    identity: joinerId,
+    password: () => Promise.resolve("wrong horse"),
+    onWrongPassword: (left) => joinerWrong.push(left),
+  });
+  try {
+    await assertRejects(() => accepted, (e) => e instanceof RtError && e.code === "denied");
+    await assertRejects(
+      () => joining,
+      (e) => e instanceof Refused && e.refusal === "wrong-password",
+    );
+    assertEquals(hostWrong, [2, 1, 0]);
+    assertEquals(joinerWrong, [2, 1]);
+  } finally {
+    host.close();
+    joiner.close();
+    await Promise.allSettled([accepted, joining]);
+  }
+});
+
+Deno.test("a joiner that asked early, whose host sent no proof, takes the retry at once", async () => {
+  const { host, joiner } = await connected();
+  // Deadlines long enough that waiting for a proof that never comes fails the test.
+  const joining = joinHost(joiner, {
+    identity: joinerId,
+    password: ({ attempt }) => Promise.resolve(attempt === 1 ? "wrong horse" : PASSWORD),
+    timeoutMs: 60_000,
+  });
+  try {
+    // Offers early and is asked, yet answers without a proof (its `early` lost on the way).
+    const hostNonce = randomNonce();
+    const greeting = encodeMessage({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      app: "rt",
+      nonce: hostNonce,
+      tries: 3,
+      early: true,
+    });
+    host.send(greeting);
+    const shareFrame = await next(host);
+    const share = decodeMessage(JoinerHandshake, shareFrame);
+    assertOk(share.t === "share" && share.early === true);
+    const attempt = HostAttempt.respond(
+      { password: PASSWORD, greeting, hostNonce, attempt: 1 },
+      shareFrame,
+      share,
+    );
+    host.send(encodeMessage({ t: "reply", y: attempt.share, confirm: attempt.confirm }));
+    assertEquals(decodeMessage(JoinerHandshake, await next(host)).t, "mismatch");
+    host.send(encodeMessage({ t: "retry", nonce: randomNonce(), tries: 2 }));
+    // The second guess comes without the joiner waiting out its deadline for a proof.
+    assertEquals(decodeMessage(JoinerHandshake, await next(host)).t, "share");
+  } finally {
+    host.close();
+    joiner.close();
+    await joining.catch(() => {});
+  }
+});
+
+Deno.test("the largest join a member can send fits the limit before the password is proven", () => {
+  // With the early proof, a joiner's `join` follows its confirmation at once and may reach the
+  // host before the host has checked it, while frames are held to the stranger's limit.
+  const join = encodeMessage({
+    t: "join",
+    name: "€".repeat(MAX_NAME_CHARS * 4),
+    nonce: new Uint8Array(16).fill(0xff),
+    can: 0xffff_ffff,
+  });
+  assertOk(decodeMessage(ClientMessage, join).t === "join", "the largest join is valid");
+  const frame = encodeFrame([SEALED, new Sealer(new Uint8Array(32)).seal(join)]);
+  assertOk(frame.length <= HANDSHAKE_FRAME_BYTES, `${frame.length} bytes`);
+});
