@@ -85,27 +85,36 @@ async function next(framed: FramedConnection): Promise<Uint8Array> {
   return frame;
 }
 
+/**
+ * A scripted joiner: reads today's host's hello, which must offer `early`, and sends a share
+ * with the right password asking for it. Returns the attempt and the share as sent.
+ */
+async function askEarly(joiner: FramedConnection) {
+  const greeting = await next(joiner);
+  const hello = decodeMessage(HostHandshake, greeting);
+  assertOk(hello.t === "hello" && hello.early === true, "the hello offers it");
+  const attempt = new JoinerAttempt({
+    password: PASSWORD,
+    greeting,
+    hostNonce: hello.nonce,
+    attempt: 1,
+  });
+  const shareFrame = encodeMessage({
+    t: "share",
+    v: PROTOCOL_VERSION,
+    nonce: attempt.nonce,
+    y: attempt.share,
+    early: true,
+  });
+  joiner.send(shareFrame);
+  return { attempt, shareFrame };
+}
+
 Deno.test("today's host sends its identity proof right behind its reply when the joiner asks", async () => {
   const { host, joiner } = await connected();
   const accepted = acceptJoiner(host, { identity: hostId, password: () => PASSWORD });
   try {
-    const greeting = await next(joiner);
-    const hello = decodeMessage(HostHandshake, greeting);
-    assertOk(hello.t === "hello" && hello.early === true, "the hello offers it");
-    const attempt = new JoinerAttempt({
-      password: PASSWORD,
-      greeting,
-      hostNonce: hello.nonce,
-      attempt: 1,
-    });
-    const shareFrame = encodeMessage({
-      t: "share",
-      v: PROTOCOL_VERSION,
-      nonce: attempt.nonce,
-      y: attempt.share,
-      early: true,
-    });
-    joiner.send(shareFrame);
+    const { attempt, shareFrame } = await askEarly(joiner);
     const reply = decodeMessage(HostHandshake, await next(joiner));
     assertOk(reply.t === "reply");
     const { keys, confirm } = attempt.finish(shareFrame, reply);
@@ -128,22 +137,7 @@ Deno.test("before the joiner proves the password, the host with its proof sent s
   const { host, joiner } = await connected();
   const accepted = acceptJoiner(host, { identity: hostId, password: () => PASSWORD });
   try {
-    const greeting = await next(joiner);
-    const hello = decodeMessage(HostHandshake, greeting);
-    assertOk(hello.t === "hello");
-    const attempt = new JoinerAttempt({
-      password: PASSWORD,
-      greeting,
-      hostNonce: hello.nonce,
-      attempt: 1,
-    });
-    joiner.send(encodeMessage({
-      t: "share",
-      v: PROTOCOL_VERSION,
-      nonce: attempt.nonce,
-      y: attempt.share,
-      early: true,
-    }));
+    await askEarly(joiner);
     await next(joiner); // reply
     await next(joiner); // the host's proof
     joiner.send(new Uint8Array(4096));
@@ -159,13 +153,10 @@ Deno.test("before the joiner proves the password, the host with its proof sent s
 });
 
 /**
- * A scripted host offering `early`: greets, answers the share, and sends `proof` (the host's
- * own, or a liar's) behind its reply. Returns the keys and what the joiner asked.
+ * A scripted host offering `early`: greets, and answers the share with the reply of the right
+ * password. Returns its attempt and the share.
  */
-async function earlyHost(
-  host: FramedConnection,
-  proof: (keys: SessionKeys) => Uint8Array[],
-): Promise<{ keys: SessionKeys; asked: boolean | undefined }> {
+async function answerShare(host: FramedConnection) {
   const hostNonce = randomNonce();
   const greeting = encodeMessage({
     t: "hello",
@@ -182,6 +173,18 @@ async function earlyHost(
   const input = { password: PASSWORD, greeting, hostNonce, attempt: 1 };
   const attempt = HostAttempt.respond(input, shareFrame, share);
   host.send(encodeMessage({ t: "reply", y: attempt.share, confirm: attempt.confirm }));
+  return { attempt, share };
+}
+
+/**
+ * As {@link answerShare}, then sends `proof` (the host's own, or a liar's) behind its reply.
+ * Returns the keys and what the joiner asked.
+ */
+async function earlyHost(
+  host: FramedConnection,
+  proof: (keys: SessionKeys) => Uint8Array[],
+): Promise<{ keys: SessionKeys; asked: boolean | undefined }> {
+  const { attempt, share } = await answerShare(host);
   host.send(proof(attempt.unconfirmedKeys));
   return { keys: attempt.unconfirmedKeys, asked: share.early };
 }
@@ -313,25 +316,8 @@ Deno.test("a joiner that asked early, whose host sent no proof, takes the retry 
   });
   try {
     // Offers early and is asked, yet answers without a proof (its `early` lost on the way).
-    const hostNonce = randomNonce();
-    const greeting = encodeMessage({
-      t: "hello",
-      v: PROTOCOL_VERSION,
-      app: "rt",
-      nonce: hostNonce,
-      tries: 3,
-      early: true,
-    });
-    host.send(greeting);
-    const shareFrame = await next(host);
-    const share = decodeMessage(JoinerHandshake, shareFrame);
-    assertOk(share.t === "share" && share.early === true);
-    const attempt = HostAttempt.respond(
-      { password: PASSWORD, greeting, hostNonce, attempt: 1 },
-      shareFrame,
-      share,
-    );
-    host.send(encodeMessage({ t: "reply", y: attempt.share, confirm: attempt.confirm }));
+    const { share } = await answerShare(host);
+    assertEquals(share.early, true);
     assertEquals(decodeMessage(JoinerHandshake, await next(host)).t, "mismatch");
     host.send(encodeMessage({ t: "retry", nonce: randomNonce(), tries: 2 }));
     // The second guess comes without the joiner waiting out its deadline for a proof.

@@ -3,6 +3,17 @@ import { FramedConnection } from "../../lib/transport/framed.ts";
 import { socketPair } from "./socket_pair.ts";
 import { RtError } from "../../lib/errors.ts";
 
+/** The sizes of the writes on `conn`, as they are made. */
+function recordWrites(conn: Deno.Conn): number[] {
+  const writes: number[] = [];
+  const write = conn.write.bind(conn);
+  conn.write = (bytes: Uint8Array) => {
+    writes.push(bytes.length);
+    return write(bytes);
+  };
+  return writes;
+}
+
 Deno.test("frames cross a real socket in order", async () => {
   const { client, server, address } = await socketPair();
   assertEquals(address, "127.0.0.1");
@@ -17,12 +28,7 @@ Deno.test("frames cross a real socket in order", async () => {
 
 Deno.test("a frame whose last part is large arrives whole, that part written as it is", async () => {
   const { client, server } = await socketPair();
-  const writes: number[] = [];
-  const write = client.write.bind(client);
-  client.write = (bytes: Uint8Array) => {
-    writes.push(bytes.length);
-    return write(bytes);
-  };
+  const writes = recordWrites(client);
   const a = new FramedConnection(client), b = new FramedConnection(server);
   const body = new Uint8Array(128 * 1024).map((_, i) => i % 251);
   const head = new Uint8Array([1, 2, 3]);
@@ -42,12 +48,7 @@ Deno.test("a frame whose last part is large arrives whole, that part written as 
 
 Deno.test("frames sent together go out in one write; alone, the first goes by itself", async () => {
   const { client, server } = await socketPair();
-  const writes: number[] = [];
-  const write = client.write.bind(client);
-  client.write = (bytes: Uint8Array) => {
-    writes.push(bytes.length);
-    return write(bytes);
-  };
+  const writes = recordWrites(client);
   const a = new FramedConnection(client), b = new FramedConnection(server);
   a.together(() => {
     a.send(new Uint8Array(10));
