@@ -95,8 +95,9 @@ function handshakeLines(h: HandshakeResult): string[] {
     summaryRow("  TCP connect", h.connect),
     summaryRow("  join to welcome", h.welcome),
     "  (the handshake's steps as the joiner's socket sees them: from connected to the host's",
-    "  greeting read, to the joiner's share written, to the host's reply read, to the joiner's",
-    "  confirmation written, to the host's identity proof read and checked)",
+    "  greeting read, to the joiner's share written, to the host's reply read (its identity",
+    "  proof behind it), to the joiner's confirmation and proof written, to the host's proof",
+    "  checked)",
   ];
 }
 
