@@ -2,8 +2,8 @@
  * One offer being sent to one member: once accepted, each file is read from where the
  * recipient asked (a resumed transfer starts half way) in chunks, encrypted with the
  * transfer's key (in a streamed offer, hashed as it goes, its digest sent after it), and sent
- * no faster than the recipient acknowledges writing them and the
- * connection drains: a file of any size never sits in memory, and chat never waits behind it.
+ * no faster than the recipient acknowledges writing them and the connection drains: a file of
+ * any size never sits in memory, and chat never waits behind it.
  *
  * @module
  */
@@ -21,8 +21,9 @@ export const INITIAL_WINDOW_BYTES = 1024 * 1024;
 const TARGET_QUEUE_MS = 100;
 
 /**
- * A file of a streamed offer with this many bytes to send or more is hashed by a worker (see
- * `hash_worker.ts`) while it is sent; a smaller one does not wait for a worker to start.
+ * A file of a streamed offer this large or larger is hashed by a worker (see `hash_worker.ts`)
+ * while it is sent; a smaller one does not wait for a worker to start. The whole file is hashed
+ * (what the recipient holds from before too), so its size decides, not the bytes left to send.
  */
 const WORKER_HASH_BYTES = 8 * 1024 * 1024;
 
@@ -131,7 +132,6 @@ export class Outgoing {
     using handle = await Deno.open(file.source, { read: true });
     const info = await handle.stat();
     if (info.size !== file.size) throw new Error(changedSinceOffered(file.path));
-    // The whole file is hashed, what the recipient holds too: its size decides where.
     const big = file.size >= WORKER_HASH_BYTES;
     using worker = this.#streamed && big ? new WorkerHash(file.source, file.size) : null;
     const hasher = this.#streamed && !big ? new FileHasher() : null;

@@ -247,9 +247,12 @@ export class Transfers {
     if (!isStreamed(files)) return files;
     if (this.#options.peers.can?.(peer, CAN_STREAMED_OFFERS)) return files;
     try {
-      return await Promise.all(files.map(async ({ path, source, size, type }) => {
-        return { path, source, size, type, hash: await hashFile(source, size) };
-      }));
+      // One file at a time: a folder's files are not all opened at once.
+      const hashed: OfferedFile[] = [];
+      for (const { path, source, size, type } of files) {
+        hashed.push({ path, source, size, type, hash: await hashFile(source, size) });
+      }
+      return hashed;
     } catch (error) {
       this.#options.show({ type: "error", code: "send-failed", message: describeError(error) });
       return null;

@@ -539,16 +539,14 @@ export async function acceptJoiner(
     // identity proof goes right behind its reply, sealed with keys only the password gives.
     let early: SecureConnection | null = null;
     try {
-      const responded = HostAttempt.respond(input, shareFrame, share);
-      host = responded;
+      host = HostAttempt.respond(input, shareFrame, share);
       // Until the joiner proves the password, its frames stay as small as a stranger's.
       if (share.early && (options.early ?? true)) {
-        early = sealed(framed, responded.unconfirmedKeys, "host", false);
+        early = sealed(framed, host.unconfirmedKeys, "host", false);
       }
+      const reply = encodeMessage({ t: "reply", y: host.share, confirm: host.confirm });
       framed.together(() => {
-        framed.send(
-          encodeMessage({ t: "reply", y: responded.share, confirm: responded.confirm }),
-        );
+        framed.send(reply);
         if (early) sendIdentity(early, options.identity, "host");
       });
     } catch (error) {
