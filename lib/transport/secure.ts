@@ -274,6 +274,13 @@ export class SecureConnection implements Flushable {
    * malformed frame, or any failure. The messages of a batch come one by one, as sealed frames.
    */
   async receiveFrame(timeoutMs?: number): Promise<ReceivedFrame | null> {
+    // A batch is read ahead like any frame: closed (a write failed, or this side ended it), what
+    // is left of it is dropped, as the framed connection drops its frames. A member held to the
+    // rate would otherwise go on through hundreds of its messages after it hung up.
+    if (this.#framed.closed) {
+      this.#unbatched = [];
+      this.#unbatchedAt = 0;
+    }
     if (this.#unbatchedAt < this.#unbatched.length) return this.#nextUnbatched();
     const frame = await this.#framed.next(timeoutMs);
     if (frame === null) return null;

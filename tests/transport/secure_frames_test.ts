@@ -234,6 +234,20 @@ Deno.test("batched messages arrive one by one, in order with bulk frames between
   secure.close();
 });
 
+Deno.test("once the connection is closed, what is left of a batch received is dropped", async () => {
+  const { secure, framed, peer } = await connectionAndPeer();
+  peer.peerBatches = true;
+  // The first two go at once, each in a frame; the connection is busy then, and 3 to 5 go as
+  // one batch frame.
+  for (let n = 1; n <= 5; n++) peer.send(new Uint8Array([n]));
+  for (const n of [1, 2, 3]) assertEquals(await secure.receive(), new Uint8Array([n]));
+  // Closed while two of the batch are still to be read (as when a write to the peer fails).
+  framed.close();
+  assertEquals(await secure.receive(), null);
+  peer.close();
+  secure.close();
+});
+
 Deno.test("to a peer that did not say it reads batches, each message is its own sealed frame", async () => {
   const { secure, client } = await connectionAndRawPeer();
   for (let i = 1; i <= 3; i++) secure.send(new Uint8Array([i]));
