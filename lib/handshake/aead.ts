@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { sodium } from "./sodium.ts";
+import { appendConsuming, concat } from "../util/mod.ts";
 
 /** At and above this many bytes the native implementation is the faster one (measured). */
 export const NATIVE_FROM_BYTES = 4096;
@@ -26,13 +27,12 @@ export function seal(
   }
   const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_BYTES });
   if (ad) cipher.setAAD(ad, { plaintextLength: plaintext.length });
-  const out = new Uint8Array(plaintext.length + TAG_BYTES);
   const body = cipher.update(plaintext);
-  out.set(body);
   const rest = cipher.final();
-  out.set(rest, body.length);
-  out.set(cipher.getAuthTag(), body.length + rest.length);
-  return out;
+  const tag = cipher.getAuthTag();
+  // The ciphertext's own buffer grows to take the tag: a second buffer of a file chunk's size
+  // and a copy into it cost a file's sender about a fifth of its CPU (measured).
+  return rest.length === 0 ? appendConsuming(body, tag) : concat(body, rest, tag);
 }
 
 /** Checks and decrypts; throws when the ciphertext, tag, nonce, key or `ad` do not match. */

@@ -24,6 +24,29 @@ export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * `head` followed by `tail`. When `head` is the whole of a buffer of its own (what a runtime
+ * call just returned, say), that buffer is grown in place where the system's allocator can, and
+ * `head` is left detached (empty): no second buffer of `head`'s size, no copy of it. Otherwise
+ * both are copied into a new buffer and `head` is left as it was.
+ */
+export function appendConsuming(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const length = head.length;
+  const buffer = head.buffer;
+  if (
+    buffer instanceof ArrayBuffer && !buffer.resizable && head.byteOffset === 0 &&
+    buffer.byteLength === length
+  ) {
+    const out = new Uint8Array(buffer.transfer(length + tail.length));
+    out.set(tail, length);
+    return out;
+  }
+  const out = new Uint8Array(length + tail.length);
+  out.set(head);
+  out.set(tail, length);
+  return out;
+}
+
 /** UTF-8 encoding of a string. */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
+export { appendConsuming, concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 export { busy, type Flushable, flushed, flushSoon, flushWithin, forget } from "./coalesce.ts";
 export { describeError, isProgrammingError } from "./errors.ts";
 export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";

@@ -45,7 +45,18 @@ Deno.test("aead: both implementations agree at every size around the switch", ()
   const key = crypto.getRandomValues(new Uint8Array(32));
   const nonce = crypto.getRandomValues(new Uint8Array(12));
   for (
-    const size of [0, 1, 63, 64, 65, NATIVE_FROM_BYTES - 1, NATIVE_FROM_BYTES, 65_536, 65_537]
+    const size of [
+      0,
+      1,
+      63,
+      64,
+      65,
+      NATIVE_FROM_BYTES - 1,
+      NATIVE_FROM_BYTES,
+      65_536,
+      65_537,
+      131_072,
+    ]
   ) {
     const data = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 0xff);
     for (const ad of [null, new Uint8Array([1, 2, 3])]) {
