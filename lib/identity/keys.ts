@@ -31,14 +31,24 @@ export interface Identity {
 /** A fresh identity. */
 export function generateIdentity(): Identity {
   const pair = sodium.crypto_sign_keypair();
-  return { publicKey: pair.publicKey, secretKey: pair.privateKey };
+  return readyToSign({ publicKey: pair.publicKey, secretKey: pair.privateKey });
 }
 
 /** The identity for a 32-byte seed (what the key file stores). */
 export function identityFromSeed(seed: Uint8Array): Identity {
   if (seed.length !== 32) throw new RangeError("An identity seed is 32 bytes");
   const pair = sodium.crypto_sign_seed_keypair(seed);
-  return { publicKey: pair.publicKey, secretKey: pair.privateKey };
+  return readyToSign({ publicKey: pair.publicKey, secretKey: pair.privateKey });
+}
+
+/**
+ * Makes the system's key object of an identity as the identity is made (when rt starts), not
+ * at its first signature, which is the identity proof of a person's first join: 56 µs here
+ * (a first signature took 79 µs, the next ones 23).
+ */
+function readyToSign(identity: Identity): Identity {
+  privateKey(identity);
+  return identity;
 }
 
 /** The 32-byte seed of an identity. */
