@@ -20,7 +20,7 @@ import type { StepResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { SearchResult } from "./search.ts";
 import { type SideBySide, sideBySideLines, stepsOf } from "./side_by_side.ts";
-import type { Summary } from "./stats.ts";
+import { median, type Summary } from "./stats.ts";
 import type { TransferCase, TransferResult } from "./transfer.ts";
 
 /** Everything one run of the suite measured. */
@@ -338,8 +338,23 @@ export function transferLines(t: TransferResult): string[] {
     `    the move (/accept to file-saved): host -> joiner ${
       parts(t.hostToJoiner, "moveSeconds")
     }; joiner -> joiner ${parts(t.joinerToJoiner, "moveSeconds")}`,
+    "    CPU seconds per GiB of each rt process, every thread, the median of the runs:",
+    `      host -> joiner: ${
+      cpuPerGiB(t.hostToJoiner, ["the host sending", "the joiner receiving"])
+    }`,
+    `      joiner -> joiner: ${
+      cpuPerGiB(t.joinerToJoiner, ["the sender", "the host relaying", "the receiver"])
+    }`,
     mean >= 0.1 ? `WARNING: ${others}; the figures are disturbed by them.` : `  ${others}`,
   ];
+}
+
+/** Each rt process's CPU seconds per GiB, the median of a case's runs, named. */
+function cpuPerGiB(c: TransferCase, names: string[]): string {
+  return names.map((name, i) => {
+    const middle = median(c.runs.flatMap((r) => r.cpuPerGiB?.[i] ?? []));
+    return `${name} ${Number.isFinite(middle) ? middle.toFixed(2) : "-"}`;
+  }).join(", ");
 }
 
 function fileAnchorLines(f: FileAnchorResults): string[] {

@@ -28,6 +28,7 @@ import {
   TRANSFER_TIMEOUT_MS,
 } from "./config.ts";
 import { machineCpuSeconds } from "./cpu.ts";
+import { readProc } from "./proc.ts";
 import { rawCopy } from "./raw_copy.ts";
 import { RtProcess } from "./rt_process.ts";
 
@@ -52,6 +53,11 @@ export interface TransferRun {
   doneSeconds?: number;
   /** Raw: CPU seconds of each process (sender, relay, receiver). */
   cpuS?: number[];
+  /**
+   * rt: CPU seconds per GiB moved of each rt process, every thread together: the sender, the
+   * host relaying (joiner to joiner), the receiver. From /send until both ends are done.
+   */
+  cpuPerGiB?: number[];
   /** Busy cores of the whole machine over the run (1 = one core). */
   machineCpu: number | null;
   /**
@@ -191,13 +197,19 @@ class RtRoom {
   }
 }
 
-/** `from` sends `path` to `to`, who accepts it at once; timed from the `/send`. */
+/**
+ * `from` sends `path` to `to`, who accepts it at once, through `relay` if given (the host);
+ * timed from the `/send`.
+ */
 async function rtTransfer(
   from: RtProcess,
   to: RtProcess,
   path: string,
   bytes: number,
+  relay?: RtProcess,
 ): Promise<Omit<TransferRun, "backgroundCpu">> {
+  const processes = relay ? [from, relay, to] : [from, to];
+  const cpuBefore = await Promise.all(processes.map((p) => readProc(p.pid)));
   const sinceFrom = from.events.length;
   const sinceTo = to.events.length;
   const stopped = (e: { type: string }) => e.type === "file-stopped" || e.type === "error";
@@ -235,6 +247,10 @@ async function rtTransfer(
   for (const end of ends) end.catch(() => {});
   const [done, saved] = await Promise.all(ends);
   const machineCpu = busyCores(cpu);
+  const cpuAfter = await Promise.all(processes.map((p) => readProc(p.pid)));
+  const cpuPerGiB = cpuAfter.map((after, i) =>
+    (after.cpuSeconds - cpuBefore[i]!.cpuSeconds) / (bytes / 2 ** 30)
+  );
   const seconds = (saved.at - cpu.at) / 1000;
   await Deno.remove(saved.event.path);
   if (saved.event.size !== bytes || done.event.total !== bytes) {
@@ -246,6 +262,7 @@ async function rtTransfer(
     hashSeconds: (offered.at - cpu.at) / 1000,
     moveSeconds: (saved.at - accepted) / 1000,
     doneSeconds: (done.at - cpu.at) / 1000,
+    cpuPerGiB,
     machineCpu,
   };
 }
@@ -322,7 +339,7 @@ export async function benchTransfers(
         await step(
           "rt joiner -> joiner",
           runs.joinerToJoiner,
-          () => rtTransfer(room.alice, room.bob, source, bytes),
+          () => rtTransfer(room.alice, room.bob, source, bytes, room.host),
         );
       }
     } finally {
