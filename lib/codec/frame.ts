@@ -5,11 +5,28 @@
  * @module
  */
 import { RtError } from "../errors.ts";
+import { BufferPool } from "../util/mod.ts";
 
 /** Bytes in the length prefix. */
 export const FRAME_HEADER_BYTES = 4;
 /** Largest frame rt ever sends or accepts, in bytes (payload only). */
 export const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Frames this large and up are read into buffers of `largeFrames` (a file's chunks). */
+const POOLED_FROM_BYTES = 64 * 1024;
+/**
+ * Buffers for large frames, used again: a file chunk's frame (its 128 KiB and 16 of the tag,
+ * and the sealed header before them) is given back by whoever is done with it (the receiver,
+ * once the chunk is decrypted), and the next large frame read goes into it.
+ */
+export const largeFrames: BufferPool = new BufferPool(130 * 1024 + 2048, 16);
+
+/** A buffer for a frame of `length` bytes, filled by the reader before anyone sees it. */
+function frameBuffer(length: number): Uint8Array {
+  return length >= POOLED_FROM_BYTES
+    ? largeFrames.take(length) ?? new Uint8Array(length)
+    : new Uint8Array(length);
+}
 
 /**
  * Encodes one frame: length prefix and payload. A payload given in parts is joined in the
@@ -74,9 +91,10 @@ export class FrameReader {
   }
 
   /**
-   * Adds received bytes; returns the complete frames now available (copies, safe to keep).
-   * Frames wholly inside `chunk` are sliced out of it; a frame cut by the end of a chunk is
-   * filled in place, in a buffer of its exact size: each byte is copied once.
+   * Adds received bytes; returns the complete frames now available (copies, safe to keep; a
+   * large one is in a buffer of `largeFrames`, for whoever is done with it to give back).
+   * Frames wholly inside `chunk` are copied out of it; a frame cut by the end of a chunk is
+   * filled in place: each byte is copied once, into a buffer of its own.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
@@ -87,7 +105,9 @@ export class FrameReader {
       const length = this.#checked(view.getUint32(offset));
       const start = offset + FRAME_HEADER_BYTES;
       if (chunk.length - start < length) break;
-      frames.push(chunk.slice(start, start + length));
+      const frame = frameBuffer(length);
+      frame.set(chunk.subarray(start, start + length));
+      frames.push(frame);
       offset = start + length;
     }
     this.#fill(chunk, offset, frames);
@@ -118,7 +138,7 @@ export class FrameReader {
         this.#headerFill += take;
         offset += take;
         if (this.#headerFill < FRAME_HEADER_BYTES) return offset;
-        this.#frame = new Uint8Array(this.#checked(new DataView(this.#header.buffer).getUint32(0)));
+        this.#frame = frameBuffer(this.#checked(new DataView(this.#header.buffer).getUint32(0)));
         this.#frameFill = 0;
       }
       const take = Math.min(this.#frame.length - this.#frameFill, chunk.length - offset);

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { CHUNK_BYTES } from "../codec/mod.ts";
+import { CHUNK_BYTES, largeFrames } from "../codec/mod.ts";
 import { describeError, equalBytes, Serial } from "../util/mod.ts";
 import { EMPTY_SHA256, hashFile } from "./hash.ts";
 import { disk, type DiskWrites, GATHER_BYTES, PartWriter } from "./part_writer.ts";
@@ -196,6 +196,8 @@ export class Incoming {
     if (this.#stopped || this.#sink === null) return;
     if (n !== this.#n) return this.#fail("failed", outOfOrder);
     const plaintext = this.#cipher.open("content", n, body);
+    // Decrypted: the frame's buffer is read into again (see `largeFrames`).
+    largeFrames.give(body);
     if (plaintext === null) {
       return this.#fail("failed", altered);
     }

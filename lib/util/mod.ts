@@ -5,6 +5,7 @@
  * @module
  */
 export { appendConsuming, concat, concatAll, equalBytes, fromHex, toHex, utf8 } from "./bytes.ts";
+export { BufferPool } from "./buffer_pool.ts";
 export { busy, type Flushable, flushed, flushSoon, flushWithin, forget } from "./coalesce.ts";
 export { describeError, isProgrammingError } from "./errors.ts";
 export { type InterfaceAddress, networkInterfaces } from "./interfaces.ts";

@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../../lib/codec/frame.ts";
+import { encodeFrame, FrameReader, largeFrames, MAX_FRAME_BYTES } from "../../lib/codec/frame.ts";
+import { concatAll } from "../../lib/util/mod.ts";
 import { RtError } from "../../lib/errors.ts";
 
 const code = (c: string) => (e: unknown) => e instanceof RtError && e.code === c;
@@ -45,4 +46,28 @@ Deno.test("the frame limit cannot be set out of range", () => {
   const reader = new FrameReader();
   assertThrows(() => reader.maxBytes = 0, (e) => e instanceof RangeError);
   assertThrows(() => reader.maxBytes = MAX_FRAME_BYTES + 1, (e) => e instanceof RangeError);
+});
+
+Deno.test("large frames, whole in a chunk or cut across three, come out whole, buffers used again", () => {
+  const payloads = [120_000, 70_000, 131_088].map((size, k) =>
+    new Uint8Array(size).map((_, i) => (i * 7 + k) & 0xff)
+  );
+  for (let round = 0; round < 3; round++) {
+    const reader = new FrameReader();
+    const stream = concatAll(payloads.map((p) => encodeFrame(p)));
+    // Cut so that the first frame is whole in the first chunk and the others straddle.
+    const cuts = [124_004, 180_000, stream.length];
+    const got: Uint8Array[] = [];
+    let at = 0;
+    for (const cut of cuts) {
+      got.push(...reader.push(stream.slice(at, cut)));
+      at = cut;
+    }
+    reader.end();
+    assertEquals(got, payloads);
+    // Done with them, as a file's receiver is once a chunk is decrypted: the next round reads
+    // into the same buffers, and these views are left empty.
+    for (const frame of got) largeFrames.give(frame);
+    assertEquals(got.map((f) => f.length), [0, 0, 0]);
+  }
 });

@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, sep } from "node:path";
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { CHUNK_BYTES } from "../../lib/codec/messages.ts";
+import { largeFrames } from "../../lib/codec/frame.ts";
 import { FAST_WINDOW_BYTES, Incoming } from "../../lib/files/incoming.ts";
 import { PartialStore } from "../../lib/files/partials.ts";
 import { DiskWrites, GATHER_BYTES } from "../../lib/files/part_writer.ts";
@@ -806,3 +807,28 @@ class CountedWrites extends DiskWrites {
     super.took(ms);
   }
 }
+
+Deno.test("a chunk read into a large frame's buffer gives it back once decrypted", async () => {
+  await withTempDir(async (downloads) => {
+    const setup = new Setup(downloads);
+    const content = randomBytes(2 * CHUNK_BYTES);
+    const incoming = await setup.offer([{ path: "big.bin", content }]);
+    const sink = newSink();
+    await incoming.accept(sink);
+    const frames: Uint8Array[] = [];
+    for (let n = 0; n < 2; n++) {
+      const piece = content.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES);
+      const sealed = setup.cipher.seal("content", n, piece);
+      // As the frame reader fills it: the chunk at the end of its frame.
+      const frame = largeFrames.take(sealed.length + 40)!;
+      frame.set(sealed, 40);
+      frames.push(frame);
+      incoming.chunk(n, frame.subarray(40));
+    }
+    assertEquals(frames.map((f) => f.length), [0, 0], "both frames were given back");
+    await sink.ended;
+    assertEquals(sink.failure, null);
+    assertEquals(await Deno.readFile(savedOf(sink)[0]!.path), content);
+    await incoming.stop(true);
+  });
+});
