@@ -12,8 +12,12 @@ export const FRAME_HEADER_BYTES = 4;
 /** Largest frame rt ever sends or accepts, in bytes (payload only). */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
-/** Frames this large and up are read into buffers of `largeFrames` (a file's chunks). */
-const POOLED_FROM_BYTES = 64 * 1024;
+/**
+ * Frames over this size are read into buffers of `largeFrames`: a whole file chunk's frame (its
+ * 128 KiB, the tag and the sealed header) and little else. A busy room's batches, sealed at 64
+ * KiB, are not: nobody gives them back.
+ */
+const POOLED_OVER_BYTES = 128 * 1024;
 /**
  * Buffers for large frames, used again: a file chunk's frame (its 128 KiB and 16 of the tag,
  * and the sealed header before them) is given back by whoever is done with it (the receiver,
@@ -23,7 +27,7 @@ export const largeFrames: BufferPool = new BufferPool(130 * 1024 + 2048, 16);
 
 /** A buffer for a frame of `length` bytes, filled by the reader before anyone sees it. */
 function frameBuffer(length: number): Uint8Array {
-  return length >= POOLED_FROM_BYTES
+  return length > POOLED_OVER_BYTES
     ? largeFrames.take(length) ?? new Uint8Array(length)
     : new Uint8Array(length);
 }
@@ -64,7 +68,7 @@ export function encodeFrame(
 export class FrameReader {
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   #headerFill = 0;
-  /** The frame being filled, allocated at its exact size once its length is known. */
+  /** The frame being filled, made once its length is known (see `frameBuffer`). */
   #frame: Uint8Array | null = null;
   #frameFill = 0;
   #maxBytes: number;
@@ -92,9 +96,9 @@ export class FrameReader {
 
   /**
    * Adds received bytes; returns the complete frames now available (copies, safe to keep; a
-   * large one is in a buffer of `largeFrames`, for whoever is done with it to give back).
-   * Frames wholly inside `chunk` are copied out of it; a frame cut by the end of a chunk is
-   * filled in place: each byte is copied once, into a buffer of its own.
+   * large one is a view of a buffer of `largeFrames`, longer than the frame and perhaps used
+   * before, for whoever is done with it to give back). Frames wholly inside `chunk` are copied
+   * out of it; a frame cut by the end of a chunk is filled in place: each byte is copied once.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];

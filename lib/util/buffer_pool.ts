@@ -1,13 +1,13 @@
 /**
  * Large buffers used again: a received file chunk's frame, once its content is decrypted, is
  * given back, and the next large frame is read into it instead of into a new allocation. A
- * fresh buffer of a chunk's size costs far more than its bytes here (the system's allocator
- * hands such memory back and faults it in again; measured: the sender's CPU per GiB fell by a
- * fifth when its second buffer per chunk went, see `appendConsuming`).
+ * fresh buffer of a chunk's size costs far more than its bytes here (measured with `deno task
+ * bench:files`: the receiver's CPU per GiB fell by about a tenth with this pool, the sender's by
+ * a fifth when its second buffer per chunk went, see `appendConsuming`).
  *
  * Giving a buffer back moves it (`ArrayBuffer.prototype.transfer`): every view of it still
- * held anywhere is left empty, so a frame given back too early can only be seen as empty,
- * never as the bytes of the frame read into it next.
+ * held anywhere is left empty, so a frame given back too early can only be seen as empty (or
+ * fail to be written, when queued to be), never as the bytes of the frame read into it next.
  *
  * @module
  */

@@ -26,23 +26,25 @@ export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * `head` followed by `tail`. When `head` is the whole of a buffer of its own (what a runtime
- * call just returned, say), that buffer is grown in place where the system's allocator can, and
- * `head` is left detached (empty): no second buffer of `head`'s size, no copy of it. Otherwise
- * both are copied into a new buffer and `head` is left as it was.
+ * call just returned, say), that buffer is moved into one `tail`'s length longer (which the
+ * runtime may grow where it is) and `head` is left detached (empty): no second buffer of
+ * `head`'s size is made by rt. Otherwise both are copied into a new buffer and `head` is left
+ * as it was.
  */
 export function appendConsuming(head: Uint8Array, tail: Uint8Array): Uint8Array {
   const length = head.length;
   const buffer = head.buffer;
   if (
-    buffer instanceof ArrayBuffer && !buffer.resizable && head.byteOffset === 0 &&
-    buffer.byteLength === length
+    buffer instanceof ArrayBuffer && !buffer.detached && !buffer.resizable &&
+    head.byteOffset === 0 && buffer.byteLength === length
   ) {
     const out = new Uint8Array(buffer.transfer(length + tail.length));
     out.set(tail, length);
     return out;
   }
   const out = new Uint8Array(length + tail.length);
-  out.set(head);
+  // A head used up already (detached) is empty, and cannot even be copied from.
+  if (length > 0) out.set(head);
   out.set(tail, length);
   return out;
 }

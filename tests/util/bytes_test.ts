@@ -44,7 +44,11 @@ Deno.test("appendConsuming: anything that is not a whole buffer of its own is co
   assertEquals(whole, counting(64));
 });
 
-Deno.test("appendConsuming: empty head or tail", () => {
+Deno.test("appendConsuming: empty head or tail, or a head already used up", () => {
   assertEquals(appendConsuming(new Uint8Array(0), TAIL), TAIL);
+  const buffer = new ArrayBuffer(8);
+  const used = new Uint8Array(buffer);
+  buffer.transfer();
+  assertEquals(appendConsuming(used, TAIL), TAIL);
   assertEquals(appendConsuming(counting(3), new Uint8Array(0)), counting(3));
 });
