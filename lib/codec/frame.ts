@@ -6,6 +6,7 @@
  */
 import { RtError } from "../errors.ts";
 import { BufferPool } from "../util/mod.ts";
+import { CHUNK_BYTES, MAX_CHUNK_BODY_BYTES } from "./messages.ts";
 
 /** Bytes in the length prefix. */
 export const FRAME_HEADER_BYTES = 4;
@@ -13,17 +14,18 @@ export const FRAME_HEADER_BYTES = 4;
 export const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
- * Frames over this size are read into buffers of `largeFrames`: a whole file chunk's frame (its
- * 128 KiB, the tag and the sealed header) and little else. A busy room's batches, sealed at 64
- * KiB, are not: nobody gives them back.
+ * Frames over a chunk's content are read into buffers of `largeFrames`: a whole file chunk's
+ * frame (its content, the tag and the sealed header) and little else. A busy room's batches,
+ * sealed at 64 KiB, are not: nobody gives them back.
  */
-const POOLED_OVER_BYTES = 128 * 1024;
+const POOLED_OVER_BYTES = CHUNK_BYTES;
 /**
- * Buffers for large frames, used again: a file chunk's frame (its 128 KiB and 16 of the tag,
- * and the sealed header before them) is given back by whoever is done with it (the receiver,
- * once the chunk is decrypted), and the next large frame read goes into it.
+ * Buffers for large frames, used again: a file chunk's frame (its content and tag, and the
+ * bulk frame's prefix and sealed header before them, at most 1 KiB) is given back by whoever is
+ * done with it (the receiver, once the chunk is decrypted), and the next large frame read goes
+ * into it.
  */
-export const largeFrames: BufferPool = new BufferPool(130 * 1024 + 2048, 16);
+export const largeFrames: BufferPool = new BufferPool(MAX_CHUNK_BODY_BYTES + 2048, 16);
 
 /** A buffer for a frame of `length` bytes, filled by the reader before anyone sees it. */
 function frameBuffer(length: number): Uint8Array {

@@ -48,7 +48,7 @@ Deno.test("the frame limit cannot be set out of range", () => {
   assertThrows(() => reader.maxBytes = MAX_FRAME_BYTES + 1, (e) => e instanceof RangeError);
 });
 
-Deno.test("file chunks' frames, whole in a chunk or cut across three, come out whole, buffers used again", () => {
+Deno.test("file chunks' frames, whole in a chunk or cut across three, come out whole round after round, each given back", () => {
   // Two frames of a file chunk's size (pooled), and a smaller one between them (not pooled).
   const payloads = [131_200, 70_000, 131_088].map((size, k) =>
     new Uint8Array(size).map((_, i) => (i * 7 + k) & 0xff)
